@@ -1,0 +1,14 @@
+import { NextResponse } from "next/server";
+import { authenticatedRoute, readJson } from "../_http";
+
+/** One page of the conversation with `?with=`, oldest first; `before=<id>` pages further back. */
+export const GET = authenticatedRoute(async ({ chat, request, username }) => {
+  const query = Object.fromEntries(request.nextUrl.searchParams);
+  return NextResponse.json({ messages: await chat.history(username, query) });
+});
+
+/** Sends a message exactly as `message:send` on a socket does. */
+export const POST = authenticatedRoute(async ({ chat, request, username }) => {
+  const { message, online } = await chat.send(username, await readJson(request));
+  return NextResponse.json({ message, online }, { status: 201 });
+});

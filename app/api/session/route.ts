@@ -1,0 +1,31 @@
+import { NextResponse } from "next/server";
+import { SESSION_COOKIE, SESSION_LIFETIME_MS } from "@/lib/auth";
+import { authenticatedRoute, readJson, route, sessionToken } from "../_http";
+
+/** Log in; the first login with a free username claims it (201). */
+export const POST = route(async ({ chat, request }) => {
+  const session = await chat.login(await readJson(request));
+  const response = NextResponse.json(
+    { user: { username: session.username }, token: session.token },
+    { status: session.created ? 201 : 200 },
+  );
+  response.cookies.set(SESSION_COOKIE, session.token, {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: request.nextUrl.protocol === "https:",
+    path: "/",
+    maxAge: SESSION_LIFETIME_MS / 1000,
+  });
+  return response;
+});
+
+/** Who the caller is logged in as. */
+export const GET = authenticatedRoute(async ({ username }) => NextResponse.json({ user: { username } }));
+
+/** Log out: the token stops working everywhere and the cookie is cleared. */
+export const DELETE = authenticatedRoute(async ({ chat, request }) => {
+  await chat.logout(sessionToken(request)!);
+  const response = new NextResponse(null, { status: 204 });
+  response.cookies.delete(SESSION_COOKIE);
+  return response;
+});

@@ -1,0 +1,241 @@
+/**
+ * ChatService: the one code path for a message, whether it comes from a socket, the HTTP API or
+ * the terminal client. It validates, stores (before anything is acknowledged), and hands the message
+ * to the Notifier for live delivery; acknowledgements flow back here to be recorded.
+ */
+import { hashPassword, hashSessionToken, newSessionToken, SESSION_LIFETIME_MS, verifyPassword } from "./auth";
+import { ChatError } from "./errors";
+import {
+  describeError,
+  historyQuerySchema,
+  loginSchema,
+  markReadSchema,
+  sendMessageSchema,
+  type ChatMessage,
+  type MessageStatusEvent,
+  type PresenceEvent,
+  type UserSummary,
+} from "./protocol";
+import type { MessageStore, NewMessage } from "./store";
+import type { z } from "zod";
+
+/** How the chat reaches people who are connected. server/realtime implements it with Socket.IO. */
+export interface Notifier {
+  /** Whether the user has at least one connected socket (on any instance). */
+  isOnline(username: string): Promise<boolean>;
+  /** Usernames with at least one connected socket. */
+  onlineUsers(): Promise<Set<string>>;
+  /**
+   * Emits `message` to every socket of the destination and resolves with whether any of them
+   * acknowledged it in time.
+   */
+  deliver(message: ChatMessage): Promise<boolean>;
+  /** Emits an event to every socket of one user (all their tabs). */
+  toUser(username: string, event: string, payload: unknown): void;
+  /** Emits an event to everyone connected. */
+  toEveryone(event: string, payload: unknown): void;
+}
+
+/** A service account (a device) that answers messages sent to it instead of storing them for a person. */
+export interface ServiceAccount {
+  readonly username: string;
+  readonly kind: "thermometer";
+  /** Called after the command message is stored; replies go back through ChatService.sendFromService. */
+  handleCommand(command: ChatMessage): Promise<void>;
+}
+
+export interface Session {
+  username: string;
+  token: string;
+  created: boolean;
+}
+
+export const BACKLOG_BATCH_SIZE = 500;
+
+export class ChatService {
+  private readonly services = new Map<string, ServiceAccount>();
+
+  constructor(
+    private readonly store: MessageStore,
+    private readonly notifier: Notifier,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  registerService(service: ServiceAccount): void {
+    this.services.set(service.username, service);
+  }
+
+  isService(username: string): boolean {
+    return this.services.has(username);
+  }
+
+  // ── accounts ───────────────────────────────────────────────────────────────
+
+  /** Logs in, claiming the username with this password if nobody has it yet. */
+  async login(payload: unknown): Promise<Session> {
+    const { username, password } = parse(loginSchema, payload);
+    if (this.isReservedName(username)) throw new ChatError(403, `'${username}' is a service name and cannot be claimed`);
+
+    let user = await this.store.findUser(username);
+    let created = false;
+    if (!user) {
+      const claimed = await this.store.createUser(username, await hashPassword(password));
+      created = claimed !== undefined;
+      user = claimed ?? (await this.store.findUser(username)); // lost a race to claim it: check against the winner
+    }
+    if (!user || (!created && !(await verifyPassword(password, user.passwordHash)))) {
+      throw new ChatError(401, "wrong username or password");
+    }
+    const token = newSessionToken();
+    await this.store.createSession(user.id, hashSessionToken(token), new Date(this.now().getTime() + SESSION_LIFETIME_MS));
+    return { username, token, created };
+  }
+
+  /** The username a session token belongs to, or undefined. */
+  async authenticate(token: string | undefined): Promise<string | undefined> {
+    if (!token) return undefined;
+    return this.store.sessionUser(hashSessionToken(token), this.now());
+  }
+
+  async logout(token: string): Promise<void> {
+    await this.store.deleteSession(hashSessionToken(token));
+  }
+
+  private isReservedName(username: string): boolean {
+    const lower = username.toLowerCase();
+    return [...this.services.keys()].some((name) => name.toLowerCase() === lower);
+  }
+
+  // ── sending ────────────────────────────────────────────────────────────────
+
+  /**
+   * Sends a message from `sender` (always the authenticated user, never a payload field).
+   * Resolves once the message is stored; `online` says whether the recipient was connected.
+   */
+  async send(sender: string, payload: unknown): Promise<{ message: ChatMessage; online: boolean }> {
+    const { destination, message: text, clientId } = parse(sendMessageSchema, payload);
+    if (destination === sender) throw new ChatError(400, "you cannot send a message to yourself");
+
+    const service = this.services.get(destination);
+    if (!service && !(await this.store.findUser(destination))) {
+      throw new ChatError(404, `no user named '${destination}'`);
+    }
+    const stored = await this.store.saveMessage({ sender, destination, message: text, type: service ? "command" : "chat" });
+    const message = clientId ? { ...stored, clientId } : stored;
+
+    if (service) {
+      this.echoToSender(message);
+      this.runInBackground(service.handleCommand(message), `${destination} command`);
+      return { message, online: true };
+    }
+    const online = await this.notifier.isOnline(destination);
+    this.echoToSender(message);
+    if (online) this.runInBackground(this.deliverLive(message), "live delivery");
+    return { message, online };
+  }
+
+  /** A device's reply or reading, stored for the person and delivered like any DM. */
+  async sendFromService(service: string, destination: string, text: string, extra: Pick<NewMessage, "type" | "metadata">) {
+    const message = await this.store.saveMessage({ sender: service, destination, message: text, ...extra });
+    if (await this.notifier.isOnline(destination)) await this.deliverLive(message);
+    return message;
+  }
+
+  /** The sender's other tabs show what was sent from this one. */
+  private echoToSender(message: ChatMessage): void {
+    this.notifier.toUser(message.sender, "message", message);
+  }
+
+  private async deliverLive(message: ChatMessage): Promise<void> {
+    if (await this.notifier.deliver(message)) await this.acknowledgeDelivered(message.destination, [message.id]);
+  }
+
+  private runInBackground(work: Promise<unknown>, what: string): void {
+    work.catch((error) => console.error(`${what} failed:`, error));
+  }
+
+  // ── receiving ──────────────────────────────────────────────────────────────
+
+  /** Records that `recipient` received these messages and tells each sender, once per message. */
+  async acknowledgeDelivered(recipient: string, ids: string[]): Promise<void> {
+    const delivered = await this.store.markDelivered(recipient, ids, this.now());
+    for (const { id, sender } of delivered) this.notifyStatus(sender, { id, status: "delivered" });
+  }
+
+  /** Pages through everything waiting for `username`, oldest first, for delivery on connect. */
+  async *backlog(username: string): AsyncGenerator<ChatMessage[]> {
+    let after: ChatMessage | undefined;
+    for (;;) {
+      const batch = await this.store.undelivered(username, { after, limit: BACKLOG_BATCH_SIZE });
+      if (batch.length > 0) yield batch;
+      if (batch.length < BACKLOG_BATCH_SIZE) return;
+      after = batch[batch.length - 1];
+    }
+  }
+
+  /** `!check`: every message `username` has not received yet, oldest first, then marked delivered. */
+  async check(username: string): Promise<ChatMessage[]> {
+    const messages: ChatMessage[] = [];
+    for await (const batch of this.backlog(username)) messages.push(...batch);
+    await this.acknowledgeDelivered(username, messages.map((m) => m.id));
+    return messages.map((m) => ({ ...m, stored: true }));
+  }
+
+  /** Opening a conversation: everything the peer sent `reader` is now read; the peer's ticks update. */
+  async markRead(reader: string, payload: unknown): Promise<string[]> {
+    const { with: peer } = parse(markReadSchema, payload);
+    const ids = await this.store.markRead(reader, peer, this.now());
+    for (const id of ids) this.notifyStatus(peer, { id, status: "read" });
+    return ids;
+  }
+
+  private notifyStatus(sender: string, status: MessageStatusEvent): void {
+    if (!this.services.has(sender)) this.notifier.toUser(sender, "message:status", status);
+  }
+
+  // ── reading ────────────────────────────────────────────────────────────────
+
+  async history(username: string, query: unknown): Promise<ChatMessage[]> {
+    const { with: peer, before, limit } = parse(historyQuerySchema, query);
+    const page = await this.store.conversation(username, peer, { before, limit });
+    if (!page) throw new ChatError(400, "before must be the id of a message in this conversation");
+    return page;
+  }
+
+  async conversations(username: string) {
+    return this.store.conversations(username);
+  }
+
+  async listUsers(): Promise<UserSummary[]> {
+    const [users, online] = await Promise.all([this.store.listUsers(), this.notifier.onlineUsers()]);
+    const services: UserSummary[] = [...this.services.values()].map((service) => ({
+      username: service.username,
+      online: true,
+      lastSeen: null,
+      service: service.kind,
+    }));
+    const people = users.map((user) => ({
+      username: user.username,
+      online: online.has(user.username),
+      lastSeen: user.lastSeen?.toISOString() ?? null,
+    }));
+    return [...services, ...people];
+  }
+
+  // ── presence ───────────────────────────────────────────────────────────────
+
+  /** Called when a socket of `username` connects or disconnects. */
+  async presenceChanged(username: string): Promise<void> {
+    const online = await this.notifier.isOnline(username);
+    const lastSeen = this.now();
+    await this.store.touchLastSeen(username, lastSeen);
+    const event: PresenceEvent = { username, online, lastSeen: lastSeen.toISOString() };
+    this.notifier.toEveryone("presence", event);
+  }
+}
+
+function parse<T extends z.ZodType>(schema: T, payload: unknown): z.output<T> {
+  const result = schema.safeParse(payload);
+  if (!result.success) throw new ChatError(400, describeError(result.error));
+  return result.data;
+}

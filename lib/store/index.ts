@@ -1,0 +1,33 @@
+import { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
+import { MessageStore } from "./message-store";
+import { createPrismaClient, type Database } from "./prisma-client";
+import { syncSqliteSchema } from "./sync-schema";
+
+export { MessageStore, toChatMessage, type NewMessage, type StoredUser } from "./message-store";
+export { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
+
+export interface OpenStore {
+  store: MessageStore;
+  target: DatabaseTarget;
+  close(): Promise<void>;
+}
+
+/** Opens the database named by DATABASE_URL (embedded SQLite when unset), ready for use. */
+export async function openStore(databaseUrl: string | undefined): Promise<OpenStore> {
+  const target = parseDatabaseUrl(databaseUrl);
+  if (target.kind === "sqlite") await syncSqliteSchema(target);
+  const db = createPrismaClient(target);
+  await db.$connect();
+  if (target.kind === "sqlite") await tuneSqlite(db);
+  return { store: new MessageStore(db), target, close: () => db.$disconnect() };
+}
+
+/**
+ * WAL lets readers (history pages) run beside the writer; synchronous=NORMAL in WAL mode still
+ * survives a process crash, and only the last transactions can be lost on power failure.
+ */
+async function tuneSqlite(db: Database): Promise<void> {
+  await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+  await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
+  await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
+}

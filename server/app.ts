@@ -1,0 +1,68 @@
+/**
+ * Wires one chat server: store → Next → HTTP server → Socket.IO → ChatService → background jobs.
+ * Used by server/index.ts (the command line) and by the tests, which start it on port 0.
+ */
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import next from "next";
+
+// A self-hosted chat does not report usage anywhere.
+process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+import { ChatService } from "../lib/chat";
+import { publishChatService } from "../lib/chat-registry";
+import { openStore } from "../lib/store";
+import type { Config } from "./config";
+import { InFlight } from "./in-flight";
+import { attachChatHandlers, createSocketServer, SocketNotifier } from "./realtime";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  chat: ChatService;
+  /** Stops accepting, lets in-flight writes finish, then closes the store. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+const PROJECT_ROOT = path.resolve(__dirname, "..");
+const SHUTDOWN_GRACE_MS = 5_000;
+
+export async function startServer(config: Config): Promise<RunningServer> {
+  const database = await openStore(config.databaseUrl);
+  const nextApp = next({ dev: config.dev, dir: PROJECT_ROOT, hostname: config.host, port: config.port });
+  await nextApp.prepare();
+  const handleRequest = nextApp.getRequestHandler();
+  const handleUpgrade = nextApp.getUpgradeHandler();
+
+  const inFlight = new InFlight();
+  const httpServer: HttpServer = createServer((req, res) => void handleRequest(req, res));
+  const io = createSocketServer(httpServer);
+  httpServer.on("upgrade", (req, socket, head) => {
+    if (!req.url?.startsWith("/socket.io/")) void handleUpgrade(req, socket, head);
+  });
+
+  const chat = new ChatService(database.store, new SocketNotifier(io));
+  publishChatService(chat);
+  attachChatHandlers(io, chat, inFlight);
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(config.port, config.host, resolve);
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve()); // disconnects every socket and closes the HTTP server
+        httpServer.closeIdleConnections();
+      });
+      await inFlight.drain(SHUTDOWN_GRACE_MS);
+      publishChatService(undefined);
+      await nextApp.close();
+      await database.close();
+    })());
+
+  return { url: `http://127.0.0.1:${port}`, port, chat, close };
+}

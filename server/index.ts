@@ -1,0 +1,27 @@
+/** The one process: the Next.js app and Socket.IO on PORT (default 3000). */
+import { loadConfig } from "./config";
+import { startServer } from "./app";
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const server = await startServer(config);
+  console.log(`> Chat ready on http://localhost:${server.port} (${config.dev ? "development" : "production"})`);
+
+  const shutdown = (signal: NodeJS.Signals) => {
+    console.log(`> ${signal}: finishing in-flight work and closing the store…`);
+    server.close().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", shutdown);
+  process.once("SIGINT", shutdown);
+}
+
+main().catch((error: Error) => {
+  console.error(`Could not start: ${error.message}`);
+  process.exit(1);
+});
