@@ -1,10 +1,22 @@
+const BRAND = Symbol.for("p2p-chat.ChatError");
+
 /** An error whose message is safe to show to the person who caused it, with the HTTP status that fits. */
 export class ChatError extends Error {
+  readonly [BRAND] = true;
+
   constructor(
     readonly status: 400 | 401 | 403 | 404 | 409 | 503,
     message: string,
   ) {
     super(message);
     this.name = "ChatError";
+  }
+
+  /**
+   * Route handlers are bundled apart from the server, so the class they import is not the one that
+   * threw: recognise the error by its brand, not by `instanceof`.
+   */
+  static is(error: unknown): error is ChatError {
+    return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
   }
 }

@@ -12,8 +12,12 @@ export const DEFAULT_HISTORY_PAGE = 50;
 /** 1–32 of A–Z a–z 0–9 _ . - : no spaces and no colon, because `name: text` is the chat syntax. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
 
-export const usernameSchema = z
-  .string({ error: "username must be a string" })
+/** A string field whose errors say whether it was missing or of the wrong type. */
+function stringField(name: string) {
+  return z.string({ error: (issue) => (issue.input === undefined ? `${name} is required` : `${name} must be a string`) });
+}
+
+export const usernameSchema = stringField("username")
   .regex(USERNAME_PATTERN, { error: "username must be 1–32 letters, digits, '_', '.' or '-'" });
 
 export const MESSAGE_TYPES = ["chat", "command", "notification", "subscription"] as const;
@@ -21,15 +25,13 @@ export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 export const loginSchema = z.strictObject({
   username: usernameSchema,
-  password: z
-    .string({ error: "password must be a string" })
+  password: stringField("password")
     .min(1, { error: "password must not be empty" })
     .max(1024, { error: "password must be at most 1024 characters" }),
 });
 export type LoginInput = z.infer<typeof loginSchema>;
 
-export const messageTextSchema = z
-  .string({ error: "message must be a string" })
+export const messageTextSchema = stringField("message")
   .max(MAX_MESSAGE_LENGTH, { error: `message must be at most ${MAX_MESSAGE_LENGTH} characters` })
   .refine((text) => text.trim().length > 0, { error: "message must not be empty" });
 
@@ -104,6 +106,6 @@ export function describeError(error: z.ZodError): string {
   if (issue.code === "unrecognized_keys") return `unknown field${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")}`;
   if (issue.code === "invalid_type" && issue.path.length === 0) return "expected a JSON object";
   const where = issue.path.join(".");
-  if (issue.code === "invalid_type" && issue.input === undefined) return `${where} is required`;
-  return issue.message.startsWith(where) || !where ? issue.message : `${where}: ${issue.message}`;
+  // Field schemas name their field ("message must be …"); say where when the name differs.
+  return !where || issue.message.startsWith(where) ? issue.message : `${where}: ${issue.message}`;
 }

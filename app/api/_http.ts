@@ -18,7 +18,7 @@ export function route(handler: Handler) {
     try {
       return await handler({ chat: chatService(), request });
     } catch (error) {
-      if (error instanceof ChatError) return jsonError(error.status, error.message);
+      if (ChatError.is(error)) return jsonError(error.status, error.message);
       console.error(`${request.method} ${request.nextUrl.pathname} failed:`, error);
       return jsonError(500, "internal error, please retry");
     }

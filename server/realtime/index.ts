@@ -96,7 +96,7 @@ function onRequest(
       .then(
         (result) => ack({ ok: true, ...result }),
         (error: unknown) => {
-          if (error instanceof ChatError) return ack({ ok: false, error: error.message });
+          if (ChatError.is(error)) return ack({ ok: false, error: error.message });
           console.error(`${event} failed:`, error);
           ack({ ok: false, error: "internal error, please retry" });
         },

@@ -1,0 +1,118 @@
+/** Real clients for the tests: fetch for HTTP and socket.io-client over WebSocket. */
+import { io, type Socket } from "socket.io-client";
+import type { ChatMessage } from "@/lib/protocol";
+
+export interface Person {
+  username: string;
+  token: string;
+}
+
+let counter = 0;
+/** A username no other test in this run uses. */
+export function uniqueName(prefix = "user"): string {
+  counter += 1;
+  return `${prefix}${process.pid}_${counter}`;
+}
+
+export async function api(baseUrl: string, route: string, init: RequestInit & { token?: string; json?: unknown } = {}) {
+  const { token, json, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (token) headers.set("authorization", `Bearer ${token}`);
+  if (json !== undefined) headers.set("content-type", "application/json");
+  const response = await fetch(baseUrl + route, { ...rest, headers, body: json === undefined ? rest.body : JSON.stringify(json) });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+export async function login(baseUrl: string, username = uniqueName(), password = "correct horse"): Promise<Person> {
+  const { status, body } = await api(baseUrl, "/api/session", { method: "POST", json: { username, password } });
+  if (status !== 200 && status !== 201) throw new Error(`login failed: ${status} ${JSON.stringify(body)}`);
+  return { username, token: body.token };
+}
+
+export interface TestSocket {
+  socket: Socket;
+  /** Every `message` event received so far, in order. */
+  received: ChatMessage[];
+  /** Resolves with the next event of this name (or one already buffered) that matches. */
+  next<T = any>(event: string, match?: (payload: T) => boolean, timeoutMs?: number): Promise<T>;
+  /** Collects every event of this name from now on. */
+  collect<T = any>(event: string): T[];
+  request<T = any>(event: string, payload?: unknown): Promise<T>;
+  close(): void;
+}
+
+const sockets = new Set<Socket>();
+
+/** Connects and waits until the server accepted the handshake. Stored messages are acked like a client does. */
+export async function connect(baseUrl: string, token: string | undefined, options: { ack?: boolean } = {}): Promise<TestSocket> {
+  const socket = io(baseUrl, { auth: token ? { token } : {}, transports: ["websocket"], reconnection: false, forceNew: true });
+  sockets.add(socket);
+  const buffers = new Map<string, any[]>();
+  const waiters = new Set<{ event: string; match: (p: any) => boolean; resolve: (p: any) => void }>();
+  const received: ChatMessage[] = [];
+  // An event goes to the first waiter that wants it, or into the buffer for a later `next`.
+  const record = (event: string, payload: unknown) => {
+    for (const waiter of waiters) {
+      if (waiter.event === event && waiter.match(payload)) {
+        waiters.delete(waiter);
+        waiter.resolve(payload);
+        return;
+      }
+    }
+    if (!buffers.has(event)) buffers.set(event, []);
+    buffers.get(event)!.push(payload);
+  };
+  socket.onAny((event: string, ...args: unknown[]) => {
+    const last = args[args.length - 1];
+    if (event === "message") {
+      received.push(args[0] as ChatMessage);
+      if (typeof last === "function" && options.ack !== false) last();
+    }
+    record(event, args[0]);
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", () => resolve());
+    socket.once("connect_error", (error) => reject(error));
+  });
+
+  return {
+    socket,
+    received,
+    next(event, match = () => true, timeoutMs = 5_000) {
+      const buffered = (buffers.get(event) ?? []).find(match);
+      if (buffered !== undefined) {
+        buffers.get(event)!.splice(buffers.get(event)!.indexOf(buffered), 1);
+        return Promise.resolve(buffered as any);
+      }
+      return new Promise((resolve, reject) => {
+        const waiter = { event, match, resolve: (payload: any) => (clearTimeout(timer), resolve(payload)) };
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(`no '${event}' event within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.add(waiter);
+      });
+    },
+    collect(event) {
+      const list: any[] = [];
+      socket.on(event, (payload) => list.push(payload));
+      return list;
+    },
+    request(event, payload) {
+      return payload === undefined ? socket.timeout(5_000).emitWithAck(event) : socket.timeout(5_000).emitWithAck(event, payload);
+    },
+    close() {
+      socket.disconnect();
+      sockets.delete(socket);
+    },
+  };
+}
+
+/** Closes every socket a test opened and did not close. */
+export function closeAllSockets(): void {
+  for (const socket of sockets) socket.disconnect();
+  sockets.clear();
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
