@@ -1,0 +1,75 @@
+/**
+ * The terminal client: `npm run client -- --username alice [--url …] [--password …]`.
+ * Wiring only — options, password, login, socket, input loop — and the exit status.
+ */
+import { Command } from "commander";
+import { ChatConnection, type ConnectionEvents } from "./connection";
+import { connectedLine, formatDeviceStatus, formatIncoming, formatReading } from "./format";
+import { Output } from "./output";
+import { resolvePassword } from "./password";
+import { runRepl } from "./repl";
+import { CliError, login, type Session } from "./session";
+
+interface Options {
+  url: string;
+  username: string;
+  password?: string;
+}
+
+function parseOptions(argv: string[]): Options {
+  return new Command()
+    .name("chat-client")
+    .description("Terminal client for P2P Chat. Type `bob: hello` to send, !help for commands.")
+    .option("--url <url>", "server address", "http://localhost:3000")
+    .requiredOption("-u, --username <name>", "who to log in as (the first login claims the name)")
+    .option("-p, --password <password>", "password (default: $CHAT_PASSWORD, else asked on the terminal)")
+    .parse(argv)
+    .opts<Options>();
+}
+
+/** What the server pushes, as lines. Your own messages come back as echoes for other tabs; they are not news here. */
+function printEvents(session: Session, output: Output, onFatal: (error: CliError) => void): ConnectionEvents {
+  return {
+    message: (message) => {
+      if (message.sender !== session.username) output.line(formatIncoming(message));
+    },
+    reading: (reading) => output.line(formatReading(reading)),
+    deviceStatus: (status) => output.line(formatDeviceStatus(status, new Date())),
+    disconnected: (reason) => output.error(`Disconnected from ${session.url} (${reason}). Reconnecting…`),
+    reconnected: () => output.error(`Reconnected to ${session.url}.`),
+    fatal: onFatal,
+  };
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv);
+  const output = new Output();
+  try {
+    const password = await resolvePassword(options.password);
+    const session = await login(options.url, options.username, password);
+
+    let connectionLost!: (error: CliError) => void;
+    const lost = new Promise<CliError>((resolve) => (connectionLost = resolve));
+    const connection = await ChatConnection.open(session, printEvents(session, output, connectionLost));
+    output.line(connectedLine(session.url, session.username));
+
+    const outcome = await Promise.race([runRepl({ session, connection, output }).then(() => undefined), lost]);
+    connection.close();
+    if (outcome) throw outcome;
+    return 0;
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    output.error(`Error: ${error.message}`);
+    return 1;
+  }
+}
+
+/** Exits explicitly: a loop still reading stdin must not keep a finished client alive. */
+function exitWith(code: number): void {
+  process.stdout.write("", () => process.exit(code));
+}
+
+main().then(exitWith, (error: unknown) => {
+  console.error(error);
+  exitWith(2);
+});
