@@ -17,6 +17,8 @@ export interface ConnectionEvents {
   message(message: ChatMessage): void;
   reading(reading: ThermometerReading): void;
   deviceStatus(status: ThermometerStatus): void;
+  /** The first handshake succeeded; called before any message of the stored backlog. */
+  connected(): void;
   disconnected(reason: string): void;
   reconnected(): void;
   /** The connection is gone for good (the server refused the session); the client cannot go on. */
@@ -117,6 +119,7 @@ function listen(socket: Socket, events: ConnectionEvents): void {
   let everConnected = false;
   socket.on("connect", () => {
     if (everConnected) events.reconnected();
+    else events.connected();
     everConnected = true;
   });
   socket.on("disconnect", (reason) => {

@@ -4,7 +4,8 @@
  */
 import { Command } from "commander";
 import { ChatConnection, type ConnectionEvents } from "./connection";
-import { connectedLine, formatDeviceStatus, formatIncoming, formatReading } from "./format";
+import { connectedLine, formatDeviceStatus, formatReading } from "./format";
+import { Inbox } from "./inbox";
 import { Output } from "./output";
 import { resolvePassword } from "./password";
 import { runRepl } from "./repl";
@@ -27,14 +28,14 @@ function parseOptions(argv: string[]): Options {
     .opts<Options>();
 }
 
-/** What the server pushes, as lines. Your own messages come back as echoes for other tabs; they are not news here. */
-function printEvents(session: Session, output: Output, onFatal: (error: CliError) => void): ConnectionEvents {
+/** What the server pushes, as lines. */
+function printEvents(session: Session, output: Output, inbox: Inbox, onFatal: (error: CliError) => void): ConnectionEvents {
   return {
-    message: (message) => {
-      if (message.sender !== session.username) output.line(formatIncoming(message));
-    },
+    message: (message) => inbox.show(message),
     reading: (reading) => output.line(formatReading(reading)),
     deviceStatus: (status) => output.line(formatDeviceStatus(status, new Date())),
+    // Printed from the handshake itself, so it comes before the stored messages the server sends right after.
+    connected: () => output.line(connectedLine(session.url, session.username)),
     disconnected: (reason) => output.error(`Disconnected from ${session.url} (${reason}). Reconnecting…`),
     reconnected: () => output.error(`Reconnected to ${session.url}.`),
     fatal: onFatal,
@@ -50,10 +51,10 @@ async function main(): Promise<number> {
 
     let connectionLost!: (error: CliError) => void;
     const lost = new Promise<CliError>((resolve) => (connectionLost = resolve));
-    const connection = await ChatConnection.open(session, printEvents(session, output, connectionLost));
-    output.line(connectedLine(session.url, session.username));
+    const inbox = new Inbox(session.username, output);
+    const connection = await ChatConnection.open(session, printEvents(session, output, inbox, connectionLost));
 
-    const outcome = await Promise.race([runRepl({ session, connection, output }).then(() => undefined), lost]);
+    const outcome = await Promise.race([runRepl({ session, connection, output, inbox }).then(() => undefined), lost]);
     connection.close();
     if (outcome) throw outcome;
     return 0;

@@ -6,7 +6,8 @@
 import readline from "node:readline";
 import { INPUT_HELP, parseInput, type ParsedInput } from "../lib/commands";
 import type { ChatConnection } from "./connection";
-import { formatHistory, formatStored, formatWho, NO_NEW_MESSAGES, offlineNotice, UNADDRESSED_HINT } from "./format";
+import { formatHistory, formatWho, NO_NEW_MESSAGES, offlineNotice, UNADDRESSED_HINT } from "./format";
+import type { Inbox } from "./inbox";
 import type { Output } from "./output";
 import { CliError, history, listUsers, type Session } from "./session";
 
@@ -17,6 +18,7 @@ export interface ReplContext {
   session: Session;
   connection: ChatConnection;
   output: Output;
+  inbox: Inbox;
 }
 
 /** Reads lines until `exit` or the end of input; resolves when the last command has finished. */
@@ -43,7 +45,7 @@ export async function runRepl(context: ReplContext, input: NodeJS.ReadableStream
 }
 
 /** What one parsed line does. Failures are reported and the loop goes on. */
-async function execute(input: Exclude<ParsedInput, { kind: "exit" }>, { session, connection, output }: ReplContext): Promise<void> {
+async function execute(input: Exclude<ParsedInput, { kind: "exit" }>, { session, connection, output, inbox }: ReplContext): Promise<void> {
   try {
     switch (input.kind) {
       case "empty":
@@ -57,8 +59,9 @@ async function execute(input: Exclude<ParsedInput, { kind: "exit" }>, { session,
       case "check": {
         const ack = await connection.check();
         if (!ack.ok) return output.error(`Could not check for messages: ${ack.error}`);
-        if (ack.messages.length === 0) return output.line(NO_NEW_MESSAGES);
-        for (const message of ack.messages) output.line(formatStored(message));
+        // Through the inbox, so a message the connect-time backlog already showed is not shown twice.
+        const shown = ack.messages.filter((message) => inbox.show(message));
+        if (shown.length === 0) output.line(NO_NEW_MESSAGES);
         return;
       }
       case "who":
