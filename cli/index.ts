@@ -42,10 +42,19 @@ function printEvents(session: Session, output: Output, inbox: Inbox, onFatal: (e
   };
 }
 
+/** Catches `--url localhost:3000`, which fetch would otherwise reject with a puzzling message. */
+function checkUrl(url: string): void {
+  const protocol = URL.canParse(url) ? new URL(url).protocol : undefined;
+  if (protocol !== "http:" && protocol !== "https:") {
+    throw new CliError(`--url must be an http:// or https:// address, not '${url}'`);
+  }
+}
+
 async function main(): Promise<number> {
   const options = parseOptions(process.argv);
   const output = new Output();
   try {
+    checkUrl(options.url);
     const password = await resolvePassword(options.password);
     const session = await login(options.url, options.username, password);
 

@@ -201,6 +201,12 @@ describe("starting and stopping", () => {
     expect(client.stderr()).toContain("no password");
   });
 
+  test("a --url that is not an http(s) address is refused before anything is sent", async () => {
+    const client = startClient(["--url", "localhost:3000", "--username", uniqueName("alice"), "--password", PASSWORD]);
+    expect(await client.exitCode(20_000)).not.toBe(0);
+    expect(client.stderr()).toContain("--url must be an http:// or https:// address");
+  });
+
   test("an unreachable server exits non-zero with the reason on stderr", async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const client = startClient(["--url", url, "--username", uniqueName("alice"), "--password", PASSWORD]);
