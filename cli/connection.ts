@@ -3,8 +3,8 @@
  * wait for their ack, and the events the server pushes. Reconnection is socket.io-client's own.
  */
 import { io, type Socket } from "socket.io-client";
-import type { ChatMessage, CheckAck, SendAck } from "../lib/protocol";
-import type { ThermometerReading, ThermometerStatus } from "./format";
+import type { ChatMessage, CheckAck, ReadingEvent, SendAck } from "../lib/protocol";
+import type { DeviceStatusEvent } from "./format";
 import { CliError, type Session } from "./session";
 
 /** How long a request waits for the server's ack, and a line waits for a dropped connection to come back. */
@@ -12,11 +12,18 @@ const ACK_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 const RECONNECT_WAIT_MS = 30_000;
 
+/** Sent to you when you subscribe to a device or unsubscribe. */
+export interface SubscriptionEvent {
+  device: string;
+  subscribed: boolean;
+}
+
 export interface ConnectionEvents {
   /** A message for you (live or from the store); the server hears it was delivered once this returns. */
   message(message: ChatMessage): void;
-  reading(reading: ThermometerReading): void;
-  deviceStatus(status: ThermometerStatus): void;
+  reading(reading: ReadingEvent): void;
+  deviceStatus(status: DeviceStatusEvent): void;
+  subscription(change: SubscriptionEvent): void;
   /** The first handshake succeeded; called before any message of the stored backlog. */
   connected(): void;
   disconnected(reason: string): void;
@@ -113,8 +120,9 @@ function listen(socket: Socket, events: ConnectionEvents): void {
     // Acking is what marks the message delivered, so it comes after the message was shown.
     if (typeof ack === "function") ack();
   });
-  socket.on("thermometer:reading", (reading: ThermometerReading) => events.reading(reading));
-  socket.on("thermometer:status", (status: ThermometerStatus) => events.deviceStatus(status));
+  socket.on("thermometer:reading", (reading: ReadingEvent) => events.reading(reading));
+  socket.on("thermometer:status", (status: DeviceStatusEvent) => events.deviceStatus(status));
+  socket.on("thermometer:subscription", (change: SubscriptionEvent) => events.subscription(change));
 
   let everConnected = false;
   socket.on("connect", () => {

@@ -2,20 +2,14 @@
  * Every line the terminal client prints about the chat, in one place, so the words stay the same
  * as the original asyncio client's and the tests can check them against one definition.
  */
-import type { ChatMessage, UserSummary } from "../lib/protocol";
+import type { ChatMessage, DeviceSummary, ReadingEvent, UserSummary } from "../lib/protocol";
 
 export { offlineNotice } from "../lib/protocol";
 
-export interface ThermometerReading {
+/** The `thermometer:status` event. */
+export interface DeviceStatusEvent {
   device: string;
-  value: number;
-  unit: string;
-  timestamp: string;
-}
-
-export interface ThermometerStatus {
-  device: string;
-  status: "running" | "rebooting";
+  status: DeviceSummary["status"];
 }
 
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -46,12 +40,12 @@ export function formatIncoming(message: ChatMessage): string {
 }
 
 /** A reading from a device you subscribed to: `[timestamp][thermometer1] 21.4 °C`. */
-export function formatReading(reading: ThermometerReading): string {
+export function formatReading(reading: ReadingEvent): string {
   return `[${formatTimestamp(reading.timestamp)}][${reading.device}] ${reading.value} ${reading.unit}`;
 }
 
 /** A device changing state; the event carries no time of its own, so the caller passes when it arrived. */
-export function formatDeviceStatus(status: ThermometerStatus, receivedAt: Date): string {
+export function formatDeviceStatus(status: DeviceStatusEvent, receivedAt: Date): string {
   return `[${formatTimestamp(receivedAt)}][${status.device}] ${status.status}`;
 }
 

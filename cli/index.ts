@@ -30,10 +30,18 @@ function parseOptions(argv: string[]): Options {
 
 /** What the server pushes, as lines. */
 function printEvents(session: Session, output: Output, inbox: Inbox, onFatal: (error: CliError) => void): ConnectionEvents {
+  const followed = new Set<string>();
   return {
     message: (message) => inbox.show(message),
-    reading: (reading) => output.line(formatReading(reading)),
-    deviceStatus: (status) => output.line(formatDeviceStatus(status, new Date())),
+    reading: (reading) => {
+      followed.add(reading.device); // readings reach subscribers only, also those from an earlier session
+      output.line(formatReading(reading));
+    },
+    subscription: ({ device, subscribed }) => (subscribed ? followed.add(device) : followed.delete(device)),
+    // Status changes go to everyone; only those of devices you follow are worth a line.
+    deviceStatus: (status) => {
+      if (followed.has(status.device)) output.line(formatDeviceStatus(status, new Date()));
+    },
     // Printed from the handshake itself, so it comes before the stored messages the server sends right after.
     connected: () => output.line(connectedLine(session.url, session.username)),
     disconnected: (reason) => output.error(`Disconnected from ${session.url} (${reason}). Reconnecting…`),

@@ -145,16 +145,40 @@ describe("sending and receiving", () => {
 });
 
 describe("thermometer commands are plain messages to the device", () => {
-  test.skip("SKIPPED until the thermometer backend is on main: subscribe streams reading lines, range and unsubscribe reply", async () => {
+  const reply = (text: string) => new RegExp(String.raw`^\[${TIMESTAMP}\]\[thermometer1\] ${text}`);
+  const reading = new RegExp(String.raw`^\[${TIMESTAMP}\]\[thermometer1\] -?\d+(\.\d+)? °C$`);
+
+  test("subscribe streams reading lines; range and unsubscribe reply like any message", async () => {
     const alice = await chatAs(uniqueName("alice"));
     alice.type("thermometer1: subscribe");
-    await alice.waitForLine(new RegExp(String.raw`^\[${TIMESTAMP}\]\[thermometer1\] -?\d+(\.\d+)? °C$`));
+    await alice.waitForLine(reply("Subscribed to thermometer1"));
+    await alice.waitForLine(reading);
+
     alice.type("thermometer1: range");
-    await alice.waitForLine(new RegExp(String.raw`^\[${TIMESTAMP}\]\[thermometer1\] .*range`, "i"));
+    await alice.waitForLine(reply("thermometer1 range: configured"));
+    alice.type("thermometer1: unsubscribe");
+    await alice.waitForLine(reply("Unsubscribed from thermometer1\\."));
+    alice.type("thermometer1: dance");
+    await alice.waitForLine(reply("Unknown command 'dance'\\. thermometer1 understands"));
     alice.endInput();
     expect(await alice.exitCode()).toBe(0);
     expect(alice.stdoutLines().join("\n")).not.toContain("offline");
   });
+
+  test("a reboot is announced to the subscriber who asked, and readings resume", async () => {
+    const alice = await chatAs(uniqueName("alice"));
+    alice.type("thermometer1: subscribe");
+    await alice.waitForLine(reading);
+    alice.type("thermometer1: reboot");
+    await alice.waitForLine(reply("thermometer1 is rebooting…"));
+    await alice.waitForLine(reply("rebooting$"));
+    await alice.waitForLine(reply("thermometer1 is back online\\."), 20_000);
+    await alice.waitForLine(reply("running$"));
+    const before = alice.stdoutLines().length;
+    await waitFor(() => alice.stdoutLines().slice(before).some((line) => reading.test(line)), 10_000);
+    alice.type("thermometer1: unsubscribe");
+    await alice.waitForLine(reply("Unsubscribed"));
+  }, 45_000);
 });
 
 describe("starting and stopping", () => {
