@@ -61,7 +61,7 @@ test("the SQLite migrations build exactly the SQLite schema", async () => {
     const expectedSql = execFileSync(
       process.execPath,
       [require.resolve("prisma/build/index.js"), "migrate", "diff", "--from-empty", "--to-schema-datamodel", SQLITE_SCHEMA, "--script"],
-      { cwd: ROOT, env: { ...process.env, DATABASE_URL: `file:${path.join(dir, "scratch.db")}` }, encoding: "utf8" },
+      { cwd: ROOT, env: { ...process.env, DATABASE_URL: `file:${path.join(dir, "scratch.db")}` }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
     );
     const fromSchema = path.join(dir, "from-schema.db");
     const db = new Database(fromSchema);
