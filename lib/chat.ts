@@ -117,7 +117,7 @@ export class ChatService {
     if (destination === sender) throw new ChatError(400, "you cannot send a message to yourself");
 
     const service = this.services.get(destination);
-    if (!service && !(await this.store.findUser(destination))) {
+    if (!service && !(await this.store.userExists(destination))) {
       throw new ChatError(404, `no user named '${destination}'`);
     }
     const stored = await this.store.saveMessage({ sender, destination, message: text, type: service ? "command" : "chat" });

@@ -52,10 +52,32 @@ function shortenUrl(url: string): string {
   return path.relative(path.resolve(__dirname, "..", ".."), plain);
 }
 
+/** Self time per package (or the project's own code, Node internals, native), to see whose work dominates. */
+export function selfTimeByPackage(file: string): { owner: string; percent: number }[] {
+  const totals = new Map<string, number>();
+  let sum = 0;
+  for (const f of topSelfTime(file, Number.POSITIVE_INFINITY)) {
+    const owner = f.where === "(native)" ? f.name : f.where.startsWith("node:") ? "node internals" : packageOf(f.where);
+    totals.set(owner, (totals.get(owner) ?? 0) + f.percent);
+    sum += f.percent;
+  }
+  return [...totals.entries()].map(([owner, percent]) => ({ owner, percent: (100 * percent) / sum })).sort((a, b) => b.percent - a.percent);
+}
+
+function packageOf(where: string): string {
+  if (where.startsWith("wasm:")) return "wasm (Prisma query compiler)";
+  const parts = where.split("/");
+  if (parts[0]?.startsWith("@") || parts[0] === ".prisma") return `${parts[0]}/${parts[1]}`;
+  return parts[0] === "lib" || parts[0] === "server" || parts[0] === "app" ? `project ${parts[0]}/` : parts[0]!;
+}
+
 export function formatHotFunctions(functions: HotFunction[]): string {
   return functions.map((f) => `${f.percent.toFixed(1).padStart(5)}%  ${f.selfMs.toFixed(0).padStart(7)} ms  ${f.name}  ${f.where}`).join("\n");
 }
 
 if (require.main === module) {
-  for (const file of process.argv.slice(2)) console.log(`${file}\n${formatHotFunctions(topSelfTime(file, 25))}\n`);
+  for (const file of process.argv.slice(2)) {
+    console.log(`${file}\n${formatHotFunctions(topSelfTime(file, 25))}\n`);
+    console.log(selfTimeByPackage(file).slice(0, 15).map((p) => `${p.percent.toFixed(1).padStart(5)}%  ${p.owner}`).join("\n") + "\n");
+  }
 }

@@ -6,7 +6,10 @@
  */
 import type { Message as MessageRow, Prisma } from "@prisma/client";
 import type { ChatMessage, MessageType } from "../protocol";
+import { GroupCommit } from "./group-commit";
+import { newMessageId } from "./message-id";
 import type { Database } from "./prisma-client";
+import { insertMessagesSqlite } from "./sqlite-insert";
 
 export interface StoredUser {
   id: string;
@@ -46,8 +49,35 @@ export function toChatMessage(row: MessageRow): ChatMessage {
 const CHRONOLOGICAL = [{ timestamp: "asc" }, { id: "asc" }] satisfies Prisma.MessageOrderByWithRelationInput[];
 const NEWEST_FIRST = [{ timestamp: "desc" }, { id: "desc" }] satisfies Prisma.MessageOrderByWithRelationInput[];
 
+/** 500 rows × 9 columns stays well inside the 32,766 bound parameters of one SQLite statement. */
+const MAX_MESSAGES_PER_WRITE = 500;
+const MAX_IDS_PER_DELIVERY_WRITE = 2_000;
+/** Prisma refuses a query with more than 999 bound values on SQLite, so long id lists go in slices. */
+const IDS_PER_QUERY = 900;
+/** Usernames are never deleted, so a name seen once stays valid; the cap only bounds memory. */
+const KNOWN_USERNAMES_CAP = 100_000;
+
+interface DeliveryClaim {
+  destination: string;
+  ids: string[];
+  at: Date;
+}
+
 export class MessageStore {
-  constructor(private readonly db: Database) {}
+  private readonly knownUsernames = new Set<string>();
+  private readonly messageWrites = new GroupCommit((rows: MessageRow[]) => this.insertMessages(rows), {
+    maxWeight: MAX_MESSAGES_PER_WRITE,
+  });
+  private readonly deliveryWrites = new GroupCommit((claims: DeliveryClaim[]) => this.claimDeliveries(claims), {
+    maxWeight: MAX_IDS_PER_DELIVERY_WRITE,
+    weigh: (claim) => claim.ids.length,
+  });
+
+  /** `sqlite` lets new messages be inserted with one plain SQL statement (see sqlite-insert.ts). */
+  constructor(
+    private readonly db: Database,
+    private readonly dialect: "sqlite" | "mongodb" = "sqlite",
+  ) {}
 
   // ── users ──────────────────────────────────────────────────────────────────
 
@@ -63,6 +93,16 @@ export class MessageStore {
 
   findUser(username: string): Promise<StoredUser | null> {
     return this.db.user.findUnique({ where: { username } });
+  }
+
+  /** Whether someone has this username; answered from memory for names already seen. */
+  async userExists(username: string): Promise<boolean> {
+    if (this.knownUsernames.has(username)) return true;
+    const user = await this.db.user.findUnique({ where: { username }, select: { id: true } });
+    if (!user) return false;
+    if (this.knownUsernames.size >= KNOWN_USERNAMES_CAP) this.knownUsernames.clear();
+    this.knownUsernames.add(username);
+    return true;
   }
 
   listUsers(): Promise<Pick<StoredUser, "username" | "lastSeen">[]> {
@@ -94,11 +134,33 @@ export class MessageStore {
 
   // ── messages ───────────────────────────────────────────────────────────────
 
+  /** Resolves once the message is committed, together with any others saved at the same moment. */
   async saveMessage(input: NewMessage): Promise<ChatMessage> {
-    const row = await this.db.message.create({
-      data: { ...input, metadata: (input.metadata ?? undefined) as Prisma.InputJsonValue | undefined },
-    });
+    const { id, timestamp } = newMessageId();
+    const row: MessageRow = {
+      id,
+      timestamp,
+      sender: input.sender,
+      destination: input.destination,
+      message: input.message,
+      type: input.type,
+      metadata: (input.metadata ?? null) as MessageRow["metadata"],
+      deliveredAt: null,
+      readAt: null,
+    };
+    await this.messageWrites.submit(row);
     return toChatMessage(row);
+  }
+
+  private async insertMessages(rows: MessageRow[]): Promise<void[]> {
+    if (this.dialect === "sqlite") {
+      await insertMessagesSqlite(this.db, rows);
+    } else {
+      await this.db.message.createMany({
+        data: rows.map((row) => ({ ...row, metadata: (row.metadata ?? undefined) as Prisma.InputJsonValue | undefined })),
+      });
+    }
+    return rows.map(() => undefined);
   }
 
   /** Messages still waiting for `destination`, oldest first, resuming after the message `after`. */
@@ -116,18 +178,41 @@ export class MessageStore {
    * message another socket or instance already marked is not returned again — so each sender hears
    * "delivered" once.
    */
-  async markDelivered(destination: string, ids: string[], at: Date): Promise<Pick<ChatMessage, "id" | "sender">[]> {
-    if (ids.length === 0) return [];
-    const pending = await this.db.message.findMany({
-      where: { id: { in: ids }, destination, deliveredAt: null },
-      select: { id: true, sender: true },
-    });
-    if (pending.length === 0) return [];
-    await this.db.message.updateMany({
-      where: { id: { in: pending.map((m) => m.id) }, deliveredAt: null },
-      data: { deliveredAt: at },
-    });
-    return pending;
+  markDelivered(destination: string, ids: string[], at: Date): Promise<Pick<ChatMessage, "id" | "sender">[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.deliveryWrites.submit({ destination, ids, at });
+  }
+
+  /**
+   * Many recipients' acks in one read and one conditional update. A batch is stamped with its
+   * latest ack time: the write happens after all of them, so that is when they were all delivered.
+   */
+  private async claimDeliveries(claims: DeliveryClaim[]): Promise<Pick<ChatMessage, "id" | "sender">[][]> {
+    const pending = [];
+    for (const ids of slices([...new Set(claims.flatMap((claim) => claim.ids))], IDS_PER_QUERY)) {
+      pending.push(
+        ...(await this.db.message.findMany({
+          where: { id: { in: ids }, deliveredAt: null },
+          select: { id: true, sender: true, destination: true },
+        })),
+      );
+    }
+    const waiting = new Map(pending.map((message) => [message.id, message]));
+    const results = claims.map((claim) =>
+      claim.ids.flatMap((id) => {
+        const message = waiting.get(id);
+        if (!message || message.destination !== claim.destination) return [];
+        waiting.delete(id); // an id acked twice in one batch is delivered once
+        return [{ id, sender: message.sender }];
+      }),
+    );
+    const claimed = results.flat().map((message) => message.id);
+    if (claimed.length === 0) return results;
+    const at = new Date(Math.max(...claims.map((claim) => claim.at.getTime())));
+    for (const ids of slices(claimed, IDS_PER_QUERY)) {
+      await this.db.message.updateMany({ where: { id: { in: ids }, deliveredAt: null }, data: { deliveredAt: at } });
+    }
+    return results;
   }
 
   /** Marks everything `sender` sent to `reader` as read (and delivered); returns what changed. */
@@ -186,6 +271,10 @@ export class MessageStore {
       .map(([peer, row]) => ({ peer, last: toChatMessage(row), unread: unreadBy.get(peer) ?? 0 }))
       .sort((x, y) => y.last.timestamp.localeCompare(x.last.timestamp));
   }
+}
+
+function slices<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 }
 
 function isBetween(row: MessageRow, a: string, b: string): boolean {
