@@ -7,7 +7,8 @@ export interface Settings {
   serverPerScenario: boolean;
   throughput: { pairs: number; window: number; warmupMs: number; durationMs: number };
   latency: { clients: number; rates: number[]; warmupMs: number; durationMs: number };
-  connections: { steps: number[]; concurrency: number };
+  /** `budgetMs` bounds the whole ramp; a ramp that runs out reports how far it got. */
+  connections: { steps: number[]; concurrency: number; budgetMs: number };
   backlog: { messages: number; timeoutMs: number };
   history: { messages: number; pages: number; limit: number };
 }
@@ -18,7 +19,7 @@ export const FULL: Settings = {
   serverPerScenario: true,
   throughput: { pairs: 50, window: 8, warmupMs: 2_000, durationMs: 8_000 },
   latency: { clients: 1_000, rates: [500, 2_000], warmupMs: 2_000, durationMs: 8_000 },
-  connections: { steps: [1_000, 5_000, 10_000], concurrency: 100 },
+  connections: { steps: [1_000, 5_000, 10_000], concurrency: 100, budgetMs: 150_000 },
   backlog: { messages: 10_000, timeoutMs: 60_000 },
   history: { messages: 100_000, pages: 300, limit: 50 },
 };
@@ -29,7 +30,7 @@ export const QUICK: Settings = {
   serverPerScenario: false,
   throughput: { pairs: 4, window: 4, warmupMs: 300, durationMs: 1_000 },
   latency: { clients: 40, rates: [200], warmupMs: 300, durationMs: 1_000 },
-  connections: { steps: [50, 100], concurrency: 20 },
+  connections: { steps: [50, 100], concurrency: 20, budgetMs: 20_000 },
   backlog: { messages: 300, timeoutMs: 15_000 },
   history: { messages: 2_000, pages: 20, limit: 50 },
 };

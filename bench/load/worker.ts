@@ -35,7 +35,8 @@ function openSocket(url: string, auth: object): Socket {
   return io(url, { auth, transports: ["websocket"], reconnection: false, forceNew: true, timeout: 60_000 });
 }
 
-async function connect(url: string, clients: Client[], concurrency: number): Promise<ConnectResult> {
+/** Opens sockets, `concurrency` at a time; after `deadlineMs` no new ones are started (the rest are left out, not failed). */
+async function connect(url: string, clients: Client[], concurrency: number, deadlineMs = Number.POSITIVE_INFINITY): Promise<ConnectResult> {
   const connectMs: number[] = [];
   let failed = 0;
   let firstError: string | undefined;
@@ -66,7 +67,7 @@ async function connect(url: string, clients: Client[], concurrency: number): Pro
   };
   await Promise.all(
     Array.from({ length: Math.min(concurrency, clients.length) }, async () => {
-      while (next < clients.length) await connectOne(clients[next++]!);
+      while (next < clients.length && now() - started < deadlineMs) await connectOne(clients[next++]!);
     }),
   );
   return { connectMs, totalMs: now() - started, failed, firstError };
@@ -183,7 +184,7 @@ async function disconnectAll(): Promise<null> {
 function run(command: Command): Promise<unknown> {
   switch (command.kind) {
     case "connect":
-      return connect(command.url, command.clients, command.concurrency);
+      return connect(command.url, command.clients, command.concurrency, command.deadlineMs);
     case "throughput":
       return throughput(command.pairs, command.window, command.warmupMs, command.durationMs);
     case "latency":

@@ -13,7 +13,7 @@ const label = (count: number) => (count >= 1000 && count % 1000 === 0 ? `${count
 export const connections: Scenario = {
   name: "connections",
   async run({ target, fixture, pool, settings, problem }) {
-    const { steps, concurrency } = settings.connections;
+    const { steps, concurrency, budgetMs } = settings.connections;
     const measurements: Measurement[] = [];
     const row = (metric: string, unit: string, value: number): Measurement => ({ scenario: "connections", metric, unit, value, better: "lower" });
     const idle = await target.memory();
@@ -23,12 +23,22 @@ export const connections: Scenario = {
     let rampMs = 0;
     for (const step of steps) {
       const shares = pool.share(fixture.people.slice(connectedSoFar, step));
-      const results = await pool.all<ConnectResult>((i) => ({ kind: "connect", url: target.url, clients: shares[i]!, concurrency }));
+      const deadlineMs = budgetMs - rampMs;
+      const results = await pool.all<ConnectResult>((i) => ({ kind: "connect", url: target.url, clients: shares[i]!, concurrency, deadlineMs }));
       for (const result of results) if (result.failed) problem(`connections: ${result.failed} sockets failed to connect (${result.firstError})`);
       const stepMs = Math.max(...results.map((r) => r.totalMs));
       rampMs += stepMs;
       const perSocket = summarise(results.flatMap((r) => r.connectMs));
-      connectedSoFar = step;
+      connectedSoFar += results.reduce((sum, r) => sum + r.connectMs.length, 0);
+      if (connectedSoFar < step) {
+        // Out of time: say how far the ramp got and what the server looked like there.
+        const memory = await target.memory();
+        measurements.push(
+          { scenario: "connections", metric: `sockets connected within ${budgetMs / 1000} s (goal ${label(step)})`, unit: "sockets", value: connectedSoFar, better: "higher" },
+          row(`RSS when the ramp ran out of time`, "MiB", memory.rss / MiB),
+        );
+        break;
+      }
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS)); // presence updates and GC settle
       const memory = await target.memory();
       measurements.push(
@@ -37,7 +47,7 @@ export const connections: Scenario = {
         row(`connect p99 per socket, step to ${label(step)}`, "ms", perSocket.p99),
       );
     }
-    measurements.push(row(`time to connect ${label(connectedSoFar)} sockets`, "s", rampMs / 1000));
+    if (connectedSoFar >= steps.at(-1)!) measurements.push(row(`time to connect ${label(connectedSoFar)} sockets`, "s", rampMs / 1000));
     await pool.disconnect();
     return measurements;
   },

@@ -9,6 +9,7 @@ export class LoadProcess {
   private readonly ready: Promise<void>;
 
   constructor(private readonly child: ChildProcess = startLoadProcess()) {
+    child.on("error", () => {}); // a send racing the process's exit; run() reports it as "gone"
     this.ready = new Promise((resolve, reject) => {
       child.once("exit", (code) => {
         const error = new Error(`a load process exited with code ${code}`);
@@ -28,6 +29,7 @@ export class LoadProcess {
 
   async run<T>(command: Command): Promise<T> {
     await this.ready;
+    if (!this.child.connected) throw new Error("the load process is gone");
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

@@ -3,8 +3,8 @@
  * on SQLite: a multi-row INSERT of new messages. Profiling showed createMany costing ~100 µs per
  * row in Prisma's query compiler against ~20 µs for the same rows as one parameterised statement,
  * which made it the largest single cost of sending a message. Values are encoded as Prisma's
- * SQLite adapter stores them (DateTime as epoch milliseconds, Json as text), so Prisma reads
- * these rows back exactly like its own.
+ * SQLite adapter stores them (DateTime as ISO 8601 text with `+00:00`, Json as text), so Prisma
+ * reads, compares and orders these rows exactly like its own.
  */
 import type { Message as MessageRow } from "@prisma/client";
 import type { Database } from "./prisma-client";
@@ -19,11 +19,16 @@ export async function insertMessagesSqlite(db: Database, rows: MessageRow[]): Pr
     row.sender,
     row.destination,
     row.message,
-    row.timestamp.getTime(),
+    sqliteDateTime(row.timestamp),
     row.type,
     row.metadata === null ? null : JSON.stringify(row.metadata),
-    row.deliveredAt?.getTime() ?? null,
-    row.readAt?.getTime() ?? null,
+    row.deliveredAt && sqliteDateTime(row.deliveredAt),
+    row.readAt && sqliteDateTime(row.readAt),
   ]);
   await db.$executeRawUnsafe(INSERT_INTO + rows.map(() => ROW_PLACEHOLDERS).join(", "), ...values);
+}
+
+/** The adapter's default `iso8601` format: comparisons in WHERE clauses are text comparisons of this form. */
+function sqliteDateTime(date: Date): string {
+  return date.toISOString().replace("Z", "+00:00");
 }
