@@ -6,7 +6,10 @@
  */
 import type { Message as MessageRow, Prisma } from "@prisma/client";
 import type { ChatMessage, MessageType } from "../protocol";
+import { GroupCommit } from "./group-commit";
+import { newMessageId } from "./message-id";
 import type { Database } from "./prisma-client";
+import { insertMessagesSqlite } from "./sqlite-insert";
 
 export interface StoredUser {
   id: string;
@@ -46,8 +49,35 @@ export function toChatMessage(row: MessageRow): ChatMessage {
 const CHRONOLOGICAL = [{ timestamp: "asc" }, { id: "asc" }] satisfies Prisma.MessageOrderByWithRelationInput[];
 const NEWEST_FIRST = [{ timestamp: "desc" }, { id: "desc" }] satisfies Prisma.MessageOrderByWithRelationInput[];
 
+/** 500 rows × 9 columns stays well inside the 32,766 bound parameters of one SQLite statement. */
+const MAX_MESSAGES_PER_WRITE = 500;
+const MAX_IDS_PER_DELIVERY_WRITE = 2_000;
+/** Prisma refuses a query with more than 999 bound values on SQLite, so long id lists go in slices. */
+const IDS_PER_QUERY = 900;
+/** Usernames are never deleted, so a name seen once stays valid; the cap only bounds memory. */
+const KNOWN_USERNAMES_CAP = 100_000;
+
+interface DeliveryClaim {
+  destination: string;
+  ids: string[];
+  at: Date;
+}
+
 export class MessageStore {
-  constructor(private readonly db: Database) {}
+  private readonly knownUsernames = new Set<string>();
+  private readonly messageWrites = new GroupCommit((rows: MessageRow[]) => this.insertMessages(rows), {
+    maxWeight: MAX_MESSAGES_PER_WRITE,
+  });
+  private readonly deliveryWrites = new GroupCommit((claims: DeliveryClaim[]) => this.claimDeliveries(claims), {
+    maxWeight: MAX_IDS_PER_DELIVERY_WRITE,
+    weigh: (claim) => claim.ids.length,
+  });
+
+  /** `sqlite` lets new messages be inserted with one plain SQL statement (see sqlite-insert.ts). */
+  constructor(
+    private readonly db: Database,
+    private readonly dialect: "sqlite" | "mongodb" = "sqlite",
+  ) {}
 
   // ── users ──────────────────────────────────────────────────────────────────
 
@@ -63,6 +93,16 @@ export class MessageStore {
 
   findUser(username: string): Promise<StoredUser | null> {
     return this.db.user.findUnique({ where: { username } });
+  }
+
+  /** Whether someone has this username; answered from memory for names already seen. */
+  async userExists(username: string): Promise<boolean> {
+    if (this.knownUsernames.has(username)) return true;
+    const user = await this.db.user.findUnique({ where: { username }, select: { id: true } });
+    if (!user) return false;
+    if (this.knownUsernames.size >= KNOWN_USERNAMES_CAP) this.knownUsernames.clear();
+    this.knownUsernames.add(username);
+    return true;
   }
 
   listUsers(): Promise<Pick<StoredUser, "username" | "lastSeen">[]> {
@@ -94,11 +134,33 @@ export class MessageStore {
 
   // ── messages ───────────────────────────────────────────────────────────────
 
+  /** Resolves once the message is committed, together with any others saved at the same moment. */
   async saveMessage(input: NewMessage): Promise<ChatMessage> {
-    const row = await this.db.message.create({
-      data: { ...input, metadata: (input.metadata ?? undefined) as Prisma.InputJsonValue | undefined },
-    });
+    const { id, timestamp } = newMessageId();
+    const row: MessageRow = {
+      id,
+      timestamp,
+      sender: input.sender,
+      destination: input.destination,
+      message: input.message,
+      type: input.type,
+      metadata: (input.metadata ?? null) as MessageRow["metadata"],
+      deliveredAt: null,
+      readAt: null,
+    };
+    await this.messageWrites.submit(row);
     return toChatMessage(row);
+  }
+
+  private async insertMessages(rows: MessageRow[]): Promise<void[]> {
+    if (this.dialect === "sqlite") {
+      await insertMessagesSqlite(this.db, rows);
+    } else {
+      await this.db.message.createMany({
+        data: rows.map((row) => ({ ...row, metadata: (row.metadata ?? undefined) as Prisma.InputJsonValue | undefined })),
+      });
+    }
+    return rows.map(() => undefined);
   }
 
   /** Messages still waiting for `destination`, oldest first, resuming after the message `after`. */
@@ -112,29 +174,49 @@ export class MessageStore {
   }
 
   /**
-   * Records that `destination` received these messages and returns the ids this call delivered: a
-   * message another socket or instance already marked is not returned again, so each sender hears
-   * "delivered" once. The conditional update is the claim. For one message its count says whether
-   * it was ours; for a batch, the rows are stamped with a time no other call of this process uses,
-   * and reading that stamp back finds exactly ours.
+   * Records that `destination` received these messages. Returns the ones this call delivered — a
+   * message another socket or instance already marked is not returned again — so each sender hears
+   * "delivered" once.
    */
-  async markDelivered(destination: string, ids: string[], at: Date): Promise<string[]> {
-    if (ids.length === 0) return [];
-    const deliveredAt = ids.length === 1 ? at : this.uniqueStamp(at);
-    const { count } = await this.db.message.updateMany({
-      where: { id: { in: ids }, destination, deliveredAt: null },
-      data: { deliveredAt },
-    });
-    if (count === 0 || ids.length === 1) return count === 0 ? [] : ids;
-    const claimed = await this.db.message.findMany({ where: { id: { in: ids }, deliveredAt }, select: { id: true } });
-    return claimed.map((row) => row.id);
+  markDelivered(destination: string, ids: string[], at: Date): Promise<Pick<ChatMessage, "id" | "sender">[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.deliveryWrites.submit({ destination, ids, at });
+  }
+
+  /**
+   * Many recipients' acks in one conditional update, which is the claim: it only touches rows still
+   * undelivered and stamps them with a time no other write of this process uses, so reading that
+   * stamp back finds exactly the rows this write delivered — even when another instance is
+   * draining the same backlog. (Writes run one at a time, so stamps grow by at most 1 ms a write.)
+   */
+  private async claimDeliveries(claims: DeliveryClaim[]): Promise<Pick<ChatMessage, "id" | "sender">[][]> {
+    const ids = [...new Set(claims.flatMap((claim) => claim.ids))];
+    const stamp = this.uniqueStamp(Math.max(...claims.map((claim) => claim.at.getTime())));
+    for (const slice of slices(ids, IDS_PER_QUERY)) {
+      await this.db.message.updateMany({ where: { id: { in: slice }, deliveredAt: null }, data: { deliveredAt: stamp } });
+    }
+    const claimed = new Map<string, { sender: string; destination: string }>();
+    for (const slice of slices(ids, IDS_PER_QUERY)) {
+      const rows = await this.db.message.findMany({
+        where: { id: { in: slice }, deliveredAt: stamp },
+        select: { id: true, sender: true, destination: true },
+      });
+      for (const row of rows) claimed.set(row.id, row);
+    }
+    return claims.map((claim) =>
+      claim.ids.flatMap((id) => {
+        const message = claimed.get(id);
+        if (!message || message.destination !== claim.destination) return [];
+        claimed.delete(id); // an id acked twice in one write is delivered once
+        return [{ id, sender: message.sender }];
+      }),
+    );
   }
 
   private lastStamp = 0;
 
-  /** `at`, or the millisecond after the last batch stamp if that is not earlier (batches are rare). */
-  private uniqueStamp(at: Date): Date {
-    this.lastStamp = Math.max(at.getTime(), this.lastStamp + 1);
+  private uniqueStamp(at: number): Date {
+    this.lastStamp = Math.max(at, this.lastStamp + 1);
     return new Date(this.lastStamp);
   }
 
@@ -194,6 +276,10 @@ export class MessageStore {
       .map(([peer, row]) => ({ peer, last: toChatMessage(row), unread: unreadBy.get(peer) ?? 0 }))
       .sort((x, y) => y.last.timestamp.localeCompare(x.last.timestamp));
   }
+}
+
+function slices<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 }
 
 function isBetween(row: MessageRow, a: string, b: string): boolean {

@@ -61,25 +61,31 @@ export function attachChatHandlers(io: Server, { chat, devices }: AppServices, i
 
 /**
  * Sends what waited in the store to this socket only, in order and batch by batch, and records
- * each batch as delivered once the socket acknowledged it. Other tabs connecting at the same time
- * get their own copy; the conditional update in the store makes each sender hear "delivered" once.
+ * each batch as delivered once the socket acknowledged it. The next batch is read and sent while
+ * the acks of the one before are still coming in (at most two batches in flight), so the socket
+ * never waits on a store round trip. Other tabs connecting at the same time get their own copy;
+ * the conditional update in the store makes each sender hear "delivered" once.
  */
 async function deliverBacklog(socket: Socket, chat: ChatService, username: string): Promise<void> {
+  let previous: Promise<void> = Promise.resolve();
   for await (const batch of chat.backlog(username)) {
-    if (socket.disconnected) return;
-    const acked = await Promise.all(
+    if (socket.disconnected) break;
+    const delivered = Promise.all(
       batch.map((message) =>
         socket
           .timeout(DELIVERY_ACK_TIMEOUT_MS)
           .emitWithAck("message", { ...message, stored: true })
           .then(
-            () => message,
+            () => message.id,
             () => undefined, // not acknowledged in time: it stays waiting for the next connection
           ),
       ),
-    );
-    await chat.acknowledgeDelivered(username, acked.filter((message) => message !== undefined));
+    ).then((acked) => chat.acknowledgeDelivered(username, acked.filter((id): id is string => id !== undefined)));
+    delivered.catch(() => {}); // awaited below; this only keeps a failure from counting as unhandled meanwhile
+    await previous;
+    previous = delivered;
   }
+  await previous;
 }
 
 /** An event with an acknowledgement: `{ok: true, ...result}` or `{ok: false, error}`. */

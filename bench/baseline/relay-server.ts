@@ -1,0 +1,84 @@
+/**
+ * The baseline the app is measured against: the least a Socket.IO server can do for the same
+ * traffic. It trusts `auth.username` (which the app ignores: it reads `auth.token`), relays `message:send` to the destination's room
+ * `user:<name>` (asking for the recipient's ack, as the app does) and acks the sender at once —
+ * no validation, no store, no delivery bookkeeping.
+ *
+ * Two scenarios need a database in any honest comparison, so the relay also reads the app's SQLite
+ * file with better-sqlite3 and hand-written SQL: the backlog (a socket connecting with
+ * `auth.backlog: true` gets every undelivered message, all at once) and history pages
+ * (`GET /history`, the same query the app runs, without Prisma, sessions or Next).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Server } from "socket.io";
+import { openDatabase, type Row } from "./sqlite";
+
+const ACK_TIMEOUT_MS = 10_000;
+const databaseFile = (process.env.DATABASE_URL ?? "").replace(/^file:/, "");
+const db = openDatabase(databaseFile);
+
+const undelivered = db.prepare(
+  `SELECT * FROM "Message" WHERE "destination" = ? AND "deliveredAt" IS NULL ORDER BY "timestamp" ASC, "id" ASC`,
+);
+const messageById = db.prepare(`SELECT * FROM "Message" WHERE "id" = ?`);
+const latestPage = db.prepare(
+  `SELECT * FROM "Message" WHERE (("sender" = ? AND "destination" = ?) OR ("sender" = ? AND "destination" = ?))
+   ORDER BY "timestamp" DESC, "id" DESC LIMIT ?`,
+);
+const pageBefore = db.prepare(
+  `SELECT * FROM "Message" WHERE (("sender" = ? AND "destination" = ?) OR ("sender" = ? AND "destination" = ?))
+   AND ("timestamp" < ? OR ("timestamp" = ? AND "id" < ?))
+   ORDER BY "timestamp" DESC, "id" DESC LIMIT ?`,
+);
+
+function history(request: IncomingMessage, response: ServerResponse): void {
+  const query = new URL(request.url ?? "/", "http://relay").searchParams;
+  const [me, peer] = [query.get("as") ?? "", query.get("with") ?? ""];
+  const limit = Number(query.get("limit") ?? 50);
+  const before = query.get("before");
+  let rows: Row[];
+  if (before) {
+    const cursor = messageById.get(before);
+    if (!cursor) return void response.writeHead(400).end();
+    rows = pageBefore.all(me, peer, peer, me, cursor.timestamp, cursor.timestamp, cursor.id, limit);
+  } else {
+    rows = latestPage.all(me, peer, peer, me, limit);
+  }
+  response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ messages: rows.reverse() }));
+}
+
+const httpServer = createServer((request, response) => {
+  if (request.url?.startsWith("/history")) return history(request, response);
+  response.writeHead(404).end();
+});
+const io = new Server(httpServer, { maxHttpBufferSize: 64 * 1024 });
+const room = (username: string) => `user:${username}`;
+
+io.use((socket, next) => {
+  socket.data.username = String(socket.handshake.auth.username);
+  next();
+});
+
+io.on("connection", (socket) => {
+  const username: string = socket.data.username;
+  socket.join(room(username));
+  socket.on("message:send", (payload: { destination: string; message: string }, ack?: (reply: object) => void) => {
+    io.to(room(payload.destination)).timeout(ACK_TIMEOUT_MS).emit("message", { ...payload, sender: username }, () => {});
+    ack?.({ ok: true, online: true });
+  });
+  if (socket.handshake.auth.backlog) {
+    for (const row of undelivered.all(username)) {
+      socket.timeout(ACK_TIMEOUT_MS).emit("message", { ...row, stored: true }, () => {});
+    }
+  }
+});
+
+httpServer.listen(0, "127.0.0.1", () => {
+  console.log(`> Relay ready on http://localhost:${(httpServer.address() as AddressInfo).port}`);
+});
+process.once("SIGTERM", () => {
+  io.close();
+  db.close();
+  process.exit(0);
+});
