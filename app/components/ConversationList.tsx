@@ -1,0 +1,56 @@
+import type { ChatState } from "../client/chat-state";
+import { listTime } from "../client/format";
+
+/** Everyone I have talked to, most recent activity first, with a preview and the unread count. */
+export function ConversationList({ state, onOpen }: { state: ChatState; onOpen: (peer: string) => void }) {
+  const conversations = Object.entries(state.conversations).sort(([, a], [, b]) =>
+    a.last.timestamp < b.last.timestamp ? 1 : a.last.timestamp > b.last.timestamp ? -1 : 0,
+  );
+
+  return (
+    <section className="list-section" aria-labelledby="conversations-title">
+      <h2 id="conversations-title">Conversations</h2>
+      {conversations.length === 0 ? (
+        <p className="empty">No conversations yet. Pick someone below to start one.</p>
+      ) : (
+        <ul className="conversation-list">
+          {conversations.map(([peer, { last, unread }]) => {
+            const device = state.users[peer]?.service === "thermometer";
+            return (
+              <li key={peer}>
+                <button
+                  type="button"
+                  className={`conversation${peer === state.openPeer ? " is-open" : ""}${device ? " is-device" : ""}`}
+                  aria-current={peer === state.openPeer ? "true" : undefined}
+                  onClick={() => onOpen(peer)}
+                >
+                  <span className="conversation-top">
+                    <span className="conversation-peer">
+                      {device && <span aria-hidden="true">🌡️ </span>}
+                      {peer}
+                    </span>
+                    <time className="conversation-time" dateTime={last.timestamp}>
+                      {listTime(last.timestamp)}
+                    </time>
+                  </span>
+                  <span className="conversation-bottom">
+                    <span className="conversation-preview">
+                      {last.sender === state.me ? "You: " : ""}
+                      {last.message}
+                    </span>
+                    {unread > 0 && (
+                      <span className="badge">
+                        {unread}
+                        <span className="visually-hidden"> unread</span>
+                      </span>
+                    )}
+                  </span>
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
