@@ -7,7 +7,8 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
 import { INPUT_HELP, parseInput } from "@/lib/commands";
-import { offlineNotice, type ChatMessage, type MessageStatusEvent, type PresenceEvent, type SendAck } from "@/lib/protocol";
+import type { ChatMessage, MessageStatusEvent, PresenceEvent, SendAck } from "@/lib/protocol";
+import { offlineNotice } from "@/lib/protocol-basics";
 import { api } from "./api";
 import { chatReducer, initialChatState, peerOf, type OutgoingMessage } from "./chat-state";
 
@@ -78,7 +79,11 @@ export function useChat(me: string, onSignedOut: () => void) {
     const payload = { destination: entry.destination, message: entry.message, clientId: entry.clientId };
     current.timeout(SEND_ACK_TIMEOUT_MS).emit("message:send", payload, (timedOut: Error | null, ack: SendAck) => {
       if (sendAttempts.current.get(entry.clientId) !== attempt) return;
-      if (timedOut) return dispatch({ type: "outboxState", clientId: entry.clientId, state: "queued" });
+      if (timedOut) {
+        // Disconnected: the reconnect sends it again. Connected but silent: let the person decide.
+        if (!current.connected) return dispatch({ type: "outboxState", clientId: entry.clientId, state: "queued" });
+        return dispatch({ type: "outboxState", clientId: entry.clientId, state: "failed", error: "no answer from the server" });
+      }
       sendAttempts.current.delete(entry.clientId);
       if (!ack.ok) {
         dispatch({ type: "outboxState", clientId: entry.clientId, state: "failed", error: ack.error });

@@ -29,7 +29,7 @@ export function Composer(props: {
     }
   }
 
-  const placeholder = props.peer ? `Message ${props.peer} — or name: message, !check` : "Type name: message, or !check";
+  const placeholder = props.peer ? `Message ${props.peer}` : "name: message, or !check";
   return (
     <form className="composer" onSubmit={send}>
       <label htmlFor="composer-input" className="visually-hidden">

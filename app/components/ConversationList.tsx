@@ -22,12 +22,13 @@ export function ConversationList({ state, onOpen }: { state: ChatState; onOpen: 
                   type="button"
                   className={`conversation${peer === state.openPeer ? " is-open" : ""}${device ? " is-device" : ""}`}
                   aria-current={peer === state.openPeer ? "true" : undefined}
+                  data-peer={peer}
                   onClick={() => onOpen(peer)}
                 >
                   <span className="conversation-top">
                     <span className="conversation-peer">
-                      {device && <span aria-hidden="true">🌡️ </span>}
                       {peer}
+                      {device && <span className="device-tag">device</span>}
                     </span>
                     <time className="conversation-time" dateTime={last.timestamp}>
                       {listTime(last.timestamp)}

@@ -46,8 +46,8 @@ function ConversationHeader({ state, peer, onBack }: { state: ChatState; peer: s
       </button>
       <div>
         <h2 className="pane-title">
-          {device && <span aria-hidden="true">🌡️ </span>}
           {peer}
+          {device && <span className="device-tag">device</span>}
         </h2>
         <p className="pane-presence">{presence}</p>
       </div>

@@ -36,7 +36,6 @@ export function PeopleList(props: {
                 >
                   <span className={`dot${user.online ? " is-online" : ""}`} aria-hidden="true" />
                   <span className="person-name" aria-hidden="true">
-                    {device && "🌡️ "}
                     {user.username}
                   </span>
                   <span className="person-presence" id={presenceId}>

@@ -69,7 +69,7 @@ export function personButton(page: Page, username: string) {
 }
 
 export function conversationButton(page: Page, username: string) {
-  return page.locator(".conversation", { has: page.locator(".conversation-peer", { hasText: new RegExp(`^(\\S+ )?${username}$`) }) });
+  return page.locator(`.conversation[data-peer="${username}"]`);
 }
 
 export function bubble(page: Page, text: string) {
