@@ -1,7 +1,7 @@
 /** Two people in two browser contexts chatting through the real server. */
 import type { Browser } from "playwright-core";
 import { offlineNotice } from "@/lib/protocol";
-import { uniqueName } from "../support/clients";
+import { api, login as claimName, uniqueName } from "../support/clients";
 import { removeDatabase, startServer, type TestServer } from "../support/server";
 import { bubble, conversationButton, launchBrowser, logIn, newPage, personButton, typeAndSend, type Person } from "./support/browser";
 
@@ -132,6 +132,30 @@ test("`!check` in the composer and the Check button fetch unseen messages, marke
   // The connection comes back by itself and the banner goes away.
   cut = false;
   await bob.page.getByText("Connection lost").waitFor({ state: "detached", timeout: 30_000 });
+});
+
+test("scrolling up through a long conversation loads earlier pages", async () => {
+  const alice = await person();
+  const bobName = uniqueName("p");
+  const bob = await claimName(server.url, bobName);
+  const aliceToken = (await claimName(server.url, alice.username)).token;
+  for (let n = 1; n <= 75; n += 1) {
+    const sender = n % 2 ? bob.token : aliceToken;
+    const destination = n % 2 ? alice.username : bobName;
+    await api(server.url, "/api/messages", { method: "POST", token: sender, json: { destination, message: `numbered message ${n}` } });
+  }
+  await alice.page.reload();
+  await personButton(alice.page, bobName).click();
+  await bubble(alice.page, "numbered message 75").waitFor();
+  expect(await alice.page.locator(".pane .bubble").count()).toBe(50);
+
+  const scroller = alice.page.locator(".message-scroller");
+  await scroller.evaluate((element) => element.scrollTo({ top: 0 }));
+  await bubble(alice.page, /^numbered message 1$/).waitFor();
+  expect(await alice.page.locator(".pane .bubble").count()).toBe(75);
+  expect(await alice.page.getByRole("button", { name: "Load earlier messages" }).count()).toBe(0);
+  // The view stays on what the reader was looking at instead of jumping to the top of the new page.
+  expect(await scroller.evaluate((element) => element.scrollTop)).toBeGreaterThan(0);
 });
 
 async function expectText(locator: ReturnType<Person["page"]["locator"]>, text: string): Promise<void> {

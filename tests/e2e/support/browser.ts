@@ -72,7 +72,7 @@ export function conversationButton(page: Page, username: string) {
   return page.locator(`.conversation[data-peer="${username}"]`);
 }
 
-export function bubble(page: Page, text: string) {
+export function bubble(page: Page, text: string | RegExp) {
   return page.locator(".pane .bubble", { has: page.locator(".bubble-text", { hasText: text }) });
 }
 
