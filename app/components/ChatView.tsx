@@ -3,6 +3,7 @@
  * The signed-in page: sidebar (conversations, people), the open conversation, and the thermometer
  * panel. On a phone the sidebar and the conversation are separate screens; `data-screen` picks one.
  */
+import { useEffect } from "react";
 import type { ChatState } from "../client/chat-state";
 import { useChat } from "../client/use-chat";
 import { CheckResults } from "./CheckResults";
@@ -14,6 +15,15 @@ import { ThermometerPanel } from "./ThermometerPanel";
 export function ChatView({ me, onSignedOut }: { me: string; onSignedOut: () => void }) {
   const { state, socket, announcement, actions } = useChat(me, onSignedOut);
   const screen = state.openPeer ? "conversation" : "list";
+  const unread = Object.values(state.conversations).reduce((total, c) => total + c.unread, 0);
+
+  // The tab title says when something is waiting, like other messengers do.
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) P2P Chat` : "P2P Chat";
+    return () => {
+      document.title = "P2P Chat";
+    };
+  }, [unread]);
 
   return (
     <div className="app" data-screen={screen}>

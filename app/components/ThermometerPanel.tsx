@@ -40,7 +40,8 @@ export function ThermometerPanel(props: {
       {device && (
         <>
           <div className="thermo-now">
-            <span className="thermo-value" aria-label="Current value">
+            <span className="thermo-value">
+              <span className="visually-hidden">Current value: </span>
               {device.last ? `${device.last.value.toFixed(1)} ${device.unit}` : "—"}
             </span>
             <span className={`status-pill is-${device.status}`} data-status={device.status}>
