@@ -1,6 +1,8 @@
 "use client";
 import { useState, type FormEvent, type KeyboardEvent } from "react";
 
+export const COMPOSER_ID = "composer-input";
+
 /**
  * One textbox for everything a person types: plain text to the open conversation, `name: text`
  * to anyone, `!check` and the other commands. Enter sends, Shift+Enter adds a line.
@@ -32,11 +34,11 @@ export function Composer(props: {
   const placeholder = props.peer ? `Message ${props.peer}` : "name: message, or !check";
   return (
     <form className="composer" onSubmit={send}>
-      <label htmlFor="composer-input" className="visually-hidden">
+      <label htmlFor={COMPOSER_ID} className="visually-hidden">
         Message
       </label>
       <textarea
-        id="composer-input"
+        id={COMPOSER_ID}
         rows={1}
         value={text}
         placeholder={placeholder}

@@ -1,6 +1,8 @@
 import type { ChatState } from "../client/chat-state";
 import { listTime } from "../client/format";
 
+export const CONVERSATIONS_HEADING_ID = "conversations-title";
+
 /** Everyone I have talked to, most recent activity first, with a preview and the unread count. */
 export function ConversationList({ state, onOpen }: { state: ChatState; onOpen: (peer: string) => void }) {
   const conversations = Object.entries(state.conversations).sort(([, a], [, b]) =>
@@ -8,8 +10,11 @@ export function ConversationList({ state, onOpen }: { state: ChatState; onOpen: 
   );
 
   return (
-    <section className="list-section" aria-labelledby="conversations-title">
-      <h2 id="conversations-title">Conversations</h2>
+    <section className="list-section" aria-labelledby={CONVERSATIONS_HEADING_ID}>
+      {/* Focusable from script: the phone's Back button lands here. */}
+      <h2 id={CONVERSATIONS_HEADING_ID} tabIndex={-1}>
+        Conversations
+      </h2>
       {conversations.length === 0 ? (
         <p className="empty">No conversations yet. Pick someone below to start one.</p>
       ) : (

@@ -3,7 +3,8 @@ import { Fragment, useEffect, useLayoutEffect, useRef } from "react";
 import type { ChatState } from "../client/chat-state";
 import { dayKey, dayLabel, lastSeenText } from "../client/format";
 import type { ChatActions } from "../client/use-chat";
-import { Composer } from "./Composer";
+import { Composer, COMPOSER_ID } from "./Composer";
+import { CONVERSATIONS_HEADING_ID } from "./ConversationList";
 import { MessageBubble, OutgoingBubble } from "./MessageBubble";
 
 /** How close to the bottom (px) still counts as "reading the latest", so new messages scroll into view. */
@@ -11,10 +12,21 @@ const STICK_TO_BOTTOM_PX = 80;
 
 export function ConversationPane({ state, actions }: { state: ChatState; actions: ChatActions }) {
   const peer = state.openPeer;
+
+  // Opening a conversation means writing in it; on a phone the button just pressed is gone, too.
+  useEffect(() => {
+    if (peer) document.getElementById(COMPOSER_ID)?.focus();
+  }, [peer]);
+
+  const back = () => {
+    actions.open(null);
+    requestAnimationFrame(() => document.getElementById(CONVERSATIONS_HEADING_ID)?.focus());
+  };
+
   return (
     <>
       {peer ? (
-        <ConversationHeader state={state} peer={peer} onBack={() => actions.open(null)} />
+        <ConversationHeader state={state} peer={peer} onBack={back} />
       ) : (
         <div className="pane-empty">
           <h2>Pick someone to talk to</h2>

@@ -96,12 +96,14 @@ test("at phone width the list and the conversation are separate screens with a b
   expect(await conversationPane.isVisible()).toBe(false);
   await personButton(page, bob.username).click();
   expect(await page.getByRole("navigation").isVisible()).toBe(false);
+  expect(await focusedName(page)).toBe("Message"); // focus moved with the screen
   await typeAndSend(page, "hello from a phone");
   await bubble(page, "hello from a phone").locator('[data-receipt="delivered"], [data-receipt="read"]').waitFor();
   expect(await horizontalOverflow(page)).toBe(0);
 
   await page.getByRole("button", { name: "Back to conversations" }).click();
   await page.getByRole("navigation").getByText("hello from a phone").waitFor();
+  await page.waitForFunction(() => document.activeElement?.textContent === "Conversations");
   expect(await conversationPane.isVisible()).toBe(false);
   expect(await page.getByRole("region", { name: "Thermometer" }).isVisible()).toBe(true);
   expect(await horizontalOverflow(page)).toBe(0);
@@ -166,6 +168,11 @@ async function gzippedSize(url: string): Promise<number> {
 }
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+
+/** The accessible label of the focused control, as its <label> gives it. */
+function focusedName(page: Page): Promise<string | undefined> {
+  return page.evaluate(() => (document.activeElement as HTMLTextAreaElement | null)?.labels?.[0]?.textContent?.trim());
+}
 
 function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate(() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth));
