@@ -6,10 +6,10 @@
 import { hashPassword, hashSessionToken, newSessionToken, SESSION_LIFETIME_MS, verifyPassword } from "./auth";
 import { ChatError } from "./errors";
 import {
-  describeError,
   historyQuerySchema,
   loginSchema,
   markReadSchema,
+  parsePayload as parse,
   sendMessageSchema,
   type ChatMessage,
   type MessageStatusEvent,
@@ -17,7 +17,6 @@ import {
   type UserSummary,
 } from "./protocol";
 import type { MessageStore, NewMessage } from "./store";
-import type { z } from "zod";
 
 /** How the chat reaches people who are connected. server/realtime implements it with Socket.IO. */
 export interface Notifier {
@@ -34,12 +33,19 @@ export interface Notifier {
   toUser(username: string, event: string, payload: unknown): void;
   /** Emits an event to everyone connected. */
   toEveryone(event: string, payload: unknown): void;
+  /** Emits an event to every socket in a named room (a device's subscribers). */
+  toRoom(room: string, event: string, payload: unknown): void;
+  /** Puts every current socket of a user into a room, or takes them out. */
+  joinRoom(username: string, room: string): void;
+  leaveRoom(username: string, room: string): void;
 }
 
 /** A service account (a device) that answers messages sent to it instead of storing them for a person. */
 export interface ServiceAccount {
   readonly username: string;
   readonly kind: "thermometer";
+  /** Whether the service is up; shown as its presence. */
+  readonly online: boolean;
   /** Called after the command message is stored; replies go back through ChatService.sendFromService. */
   handleCommand(command: ChatMessage): Promise<void>;
 }
@@ -210,7 +216,7 @@ export class ChatService {
     const [users, online] = await Promise.all([this.store.listUsers(), this.notifier.onlineUsers()]);
     const services: UserSummary[] = [...this.services.values()].map((service) => ({
       username: service.username,
-      online: true,
+      online: service.online,
       lastSeen: null,
       service: service.kind,
     }));
@@ -232,10 +238,4 @@ export class ChatService {
     const event: PresenceEvent = { username, online, lastSeen: lastSeen.toISOString() };
     this.notifier.toEveryone("presence", event);
   }
-}
-
-function parse<T extends z.ZodType>(schema: T, payload: unknown): z.output<T> {
-  const result = schema.safeParse(payload);
-  if (!result.success) throw new ChatError(400, describeError(result.error));
-  return result.data;
 }

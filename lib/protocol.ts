@@ -4,6 +4,7 @@
  * docs/protocol.md is the prose version of this file.
  */
 import { z } from "zod";
+import { ChatError } from "./errors";
 import { USERNAME_PATTERN } from "./protocol-basics";
 
 export { offlineNotice, USERNAME_PATTERN } from "./protocol-basics";
@@ -11,7 +12,6 @@ export { offlineNotice, USERNAME_PATTERN } from "./protocol-basics";
 export const MAX_MESSAGE_LENGTH = 4000;
 export const MAX_HISTORY_PAGE = 200;
 export const DEFAULT_HISTORY_PAGE = 50;
-
 
 /** A string field whose errors say whether it was missing or of the wrong type. */
 function stringField(name: string) {
@@ -51,6 +51,14 @@ export const historyQuerySchema = z.strictObject({
 });
 export type HistoryQuery = z.infer<typeof historyQuerySchema>;
 
+export const MAX_READINGS_PAGE = 1000;
+
+export const readingsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(MAX_READINGS_PAGE).default(100),
+  since: z.iso.datetime({ offset: true, error: "since must be an ISO 8601 date-time" }).optional(),
+});
+export type ReadingsQuery = z.infer<typeof readingsQuerySchema>;
+
 export const markReadSchema = z.strictObject({ with: usernameSchema });
 export const typingSchema = z.strictObject({ destination: usernameSchema, typing: z.boolean() });
 
@@ -76,6 +84,22 @@ export interface UserSummary {
   lastSeen: string | null;
   /** Set for service accounts such as thermometers. */
   service?: "thermometer";
+}
+
+export interface ReadingEvent {
+  device: string;
+  value: number;
+  unit: string;
+  timestamp: string;
+}
+
+export interface DeviceSummary {
+  device: string;
+  status: "running" | "rebooting" | "stopped";
+  unit: string;
+  range: { min: number; max: number };
+  subscribed: boolean;
+  last: ReadingEvent | null;
 }
 
 export interface PresenceEvent {
@@ -104,4 +128,11 @@ export function describeError(error: z.ZodError): string {
   const where = issue.path.join(".");
   // Field schemas name their field ("message must be …"); say where when the name differs.
   return !where || issue.message.startsWith(where) ? issue.message : `${where}: ${issue.message}`;
+}
+
+/** Validates a payload from the outside world; a ChatError 400 that says what is wrong otherwise. */
+export function parsePayload<T extends z.ZodType>(schema: T, payload: unknown): z.output<T> {
+  const result = schema.safeParse(payload);
+  if (!result.success) throw new ChatError(400, describeError(result.error));
+  return result.data;
 }

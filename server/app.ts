@@ -10,11 +10,12 @@ import next from "next";
 // A self-hosted chat does not report usage anywhere.
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 import { ChatService } from "../lib/chat";
-import { publishChatService } from "../lib/chat-registry";
+import { publishServices } from "../lib/registry";
 import { openStore } from "../lib/store";
 import type { Config } from "./config";
 import { InFlight } from "./in-flight";
 import { attachChatHandlers, createSocketServer, SocketNotifier } from "./realtime";
+import { startBackgroundJobs } from "./services";
 
 export interface RunningServer {
   url: string;
@@ -41,9 +42,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (!req.url?.startsWith("/socket.io/")) void handleUpgrade(req, socket, head);
   });
 
-  const chat = new ChatService(database.store, new SocketNotifier(io));
-  publishChatService(chat);
-  attachChatHandlers(io, chat, inFlight);
+  const notifier = new SocketNotifier(io);
+  const chat = new ChatService(database.store, notifier);
+  const jobs = startBackgroundJobs(config, { chat, devices: database.devices, notifier });
+  publishServices({ chat, devices: jobs.devices });
+  attachChatHandlers(io, { chat, devices: jobs.devices }, inFlight);
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
@@ -54,12 +57,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      await jobs.stop();
       await new Promise<void>((resolve) => {
         io.close(() => resolve()); // disconnects every socket and closes the HTTP server
         httpServer.closeIdleConnections();
       });
       await inFlight.drain(SHUTDOWN_GRACE_MS);
-      publishChatService(undefined);
+      publishServices(undefined);
       await nextApp.close();
       await database.close();
     })());

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { USERNAME_PATTERN } from "../lib/protocol";
+import type { ThermometerSettings } from "./services/thermometer";
 
 const deviceList = z
   .string()
@@ -13,6 +14,14 @@ const environmentSchema = z.object({
   DATABASE_URL: z.string().optional(),
   THERMOMETERS: deviceList.default(["thermometer1"]),
   THERMOMETER_INTERVAL_MS: z.coerce.number().int().min(50).default(2000),
+  THERMOMETER_REBOOT_MS: z.coerce.number().int().min(0).default(3000),
+  THERMOMETER_RANGE: z
+    .string()
+    .regex(/^-?\d+(\.\d+)?,-?\d+(\.\d+)?$/, { error: "THERMOMETER_RANGE must be 'min,max', e.g. 15,30" })
+    .transform((range) => range.split(",").map(Number) as [number, number])
+    .refine(([min, max]) => min < max, { error: "THERMOMETER_RANGE: min must be below max" })
+    .default([15, 30]),
+  THERMOMETER_RETENTION: z.coerce.number().int().min(100).default(10_000),
 });
 
 export type Config = {
@@ -21,7 +30,7 @@ export type Config = {
   host: string;
   databaseUrl: string | undefined;
   thermometers: string[];
-  thermometerIntervalMs: number;
+  thermometer: ThermometerSettings;
 };
 
 /** Reads the configuration from the environment; a bad value stops the start with a clear message. */
@@ -38,6 +47,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL || undefined,
     thermometers: e.THERMOMETERS,
-    thermometerIntervalMs: e.THERMOMETER_INTERVAL_MS,
+    thermometer: {
+      intervalMs: e.THERMOMETER_INTERVAL_MS,
+      rebootMs: e.THERMOMETER_REBOOT_MS,
+      min: e.THERMOMETER_RANGE[0],
+      max: e.THERMOMETER_RANGE[1],
+      retention: e.THERMOMETER_RETENTION,
+    },
   };
 }

@@ -1,5 +1,5 @@
 /** The page's calls to the HTTP API. Every error comes back as `{error}`; callers show that text. */
-import type { ChatMessage, UserSummary } from "@/lib/protocol";
+import type { ChatMessage, DeviceSummary, ReadingEvent, UserSummary } from "@/lib/protocol";
 
 export class ApiError extends Error {
   constructor(
@@ -39,23 +39,9 @@ export interface ConversationSummary {
   unread: number;
 }
 
-export type ThermometerStatus = "running" | "rebooting";
-
-export interface Reading {
-  device: string;
-  value: number;
-  unit: string;
-  timestamp: string;
-}
-
-export interface ThermometerSummary {
-  device: string;
-  status: ThermometerStatus;
-  unit: string;
-  range: { min: number; max: number };
-  subscribed: boolean;
-  last: Reading | null;
-}
+export type Reading = ReadingEvent;
+export type ThermometerSummary = DeviceSummary;
+export type ThermometerStatus = DeviceSummary["status"];
 
 export const api = {
   currentUser: () => request<{ user: { username: string } }>("/api/session"),

@@ -1,13 +1,16 @@
 import { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
+import { DeviceStore } from "./device-store";
 import { MessageStore } from "./message-store";
 import { createPrismaClient, type Database } from "./prisma-client";
-import { syncSqliteSchema } from "./sync-schema";
+import { migrateSqlite } from "./migrate";
 
 export { MessageStore, toChatMessage, type NewMessage, type StoredUser } from "./message-store";
+export { DeviceStore, type Reading, type ReadingStats } from "./device-store";
 export { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
 
 export interface OpenStore {
   store: MessageStore;
+  devices: DeviceStore;
   target: DatabaseTarget;
   close(): Promise<void>;
 }
@@ -15,11 +18,11 @@ export interface OpenStore {
 /** Opens the database named by DATABASE_URL (embedded SQLite when unset), ready for use. */
 export async function openStore(databaseUrl: string | undefined): Promise<OpenStore> {
   const target = parseDatabaseUrl(databaseUrl);
-  if (target.kind === "sqlite") await syncSqliteSchema(target);
+  if (target.kind === "sqlite") await migrateSqlite(target);
   const db = createPrismaClient(target);
   await db.$connect();
   if (target.kind === "sqlite") await tuneSqlite(db);
-  return { store: new MessageStore(db), target, close: () => db.$disconnect() };
+  return { store: new MessageStore(db), devices: new DeviceStore(db), target, close: () => db.$disconnect() };
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Server as HttpServer } from "node:http";
 import { Server, type Socket } from "socket.io";
 import { tokenFromCookieHeader } from "../../lib/auth";
 import type { ChatService } from "../../lib/chat";
+import type { AppServices } from "../../lib/registry";
 import { ChatError } from "../../lib/errors";
 import { typingSchema } from "../../lib/protocol";
 import { DELIVERY_ACK_TIMEOUT_MS, SocketNotifier, userRoom } from "./notifier";
@@ -21,7 +22,7 @@ export function createSocketServer(httpServer: HttpServer): Server {
 
 export { SocketNotifier };
 
-export function attachChatHandlers(io: Server, chat: ChatService, inFlight: InFlight): void {
+export function attachChatHandlers(io: Server, { chat, devices }: AppServices, inFlight: InFlight): void {
   io.use(async (socket, next) => {
     try {
       const auth = socket.handshake.auth as { token?: unknown };
@@ -51,9 +52,10 @@ export function attachChatHandlers(io: Server, chat: ChatService, inFlight: InFl
     socket.on("disconnect", () => inFlight.track(chat.presenceChanged(username)).catch(logFailure("presence")));
 
     socket.join(userRoom(username));
+    const joinSubscriptions = devices.roomsFor(username).then((rooms) => socket.join(rooms));
     inFlight
-      .track(chat.presenceChanged(username).then(() => deliverBacklog(socket, chat, username)))
-      .catch(logFailure(`backlog delivery to ${username}`));
+      .track(Promise.all([joinSubscriptions, chat.presenceChanged(username)]).then(() => deliverBacklog(socket, chat, username)))
+      .catch(logFailure(`connecting ${username}`));
   });
 }
 

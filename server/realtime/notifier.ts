@@ -40,4 +40,16 @@ export class SocketNotifier implements Notifier {
   toEveryone(event: string, payload: unknown): void {
     this.io.emit(event, payload);
   }
+
+  toRoom(room: string, event: string, payload: unknown): void {
+    this.io.to(room).emit(event, payload);
+  }
+
+  joinRoom(username: string, room: string): void {
+    this.io.in(userRoom(username)).socketsJoin(room);
+  }
+
+  leaveRoom(username: string, room: string): void {
+    this.io.in(userRoom(username)).socketsLeave(room);
+  }
 }

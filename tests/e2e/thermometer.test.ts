@@ -34,7 +34,7 @@ async function waitForMoreReadings(page: Page, than: number): Promise<number> {
   return readingCount(page);
 }
 
-test.skip("thermometer panel (skipped: backend not merged yet): subscribe moves the chart, reboot shows rebooting then running, unsubscribe stops it", async () => {
+test("thermometer panel: subscribe moves the chart, reboot shows rebooting then running, unsubscribe stops it", async () => {
   person = await logIn(browser, server.url, uniqueName("p"));
   const { page } = person;
   const thermometer = panel(page);

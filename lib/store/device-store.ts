@@ -1,0 +1,91 @@
+/**
+ * Device data: temperature readings (bounded per device) and people's subscriptions to devices.
+ * Written against Prisma Client like MessageStore, so it runs unchanged on SQLite and MongoDB.
+ */
+import type { Database } from "./prisma-client";
+
+export interface Reading {
+  device: string;
+  value: number;
+  unit: string;
+  timestamp: string;
+}
+
+export interface ReadingStats {
+  min: number;
+  max: number;
+  last: number;
+  count: number;
+  /** Timestamps of the oldest and newest reading the numbers were taken from. */
+  from: string;
+  to: string;
+}
+
+const toReading = (row: { device: string; value: number; unit: string; timestamp: Date }): Reading => ({
+  device: row.device,
+  value: row.value,
+  unit: row.unit,
+  timestamp: row.timestamp.toISOString(),
+});
+
+export class DeviceStore {
+  constructor(private readonly db: Database) {}
+
+  async saveReading(reading: Omit<Reading, "timestamp"> & { timestamp: Date }): Promise<Reading> {
+    return toReading(await this.db.reading.create({ data: reading }));
+  }
+
+  /** The latest `limit` readings (optionally only those at or after `since`), returned oldest first. */
+  async readings(device: string, options: { limit: number; since?: Date }): Promise<Reading[]> {
+    const rows = await this.db.reading.findMany({
+      where: { device, ...(options.since ? { timestamp: { gte: options.since } } : {}) },
+      orderBy: [{ timestamp: "desc" }, { id: "desc" }],
+      take: options.limit,
+    });
+    return rows.reverse().map(toReading);
+  }
+
+  /** Min, max and last of the latest `window` readings, or undefined before the first reading. */
+  async stats(device: string, window: number): Promise<ReadingStats | undefined> {
+    const recent = await this.readings(device, { limit: window });
+    const newest = recent[recent.length - 1];
+    if (!newest) return undefined;
+    const values = recent.map((r) => r.value);
+    return {
+      min: Math.min(...values),
+      max: Math.max(...values),
+      last: newest.value,
+      count: recent.length,
+      from: recent[0]!.timestamp,
+      to: newest.timestamp,
+    };
+  }
+
+  /** Deletes all but the newest `keep` readings of a device. */
+  async trimReadings(device: string, keep: number): Promise<void> {
+    const oldestKept = await this.db.reading.findFirst({
+      where: { device },
+      orderBy: [{ timestamp: "desc" }, { id: "desc" }],
+      skip: keep - 1,
+      select: { timestamp: true },
+    });
+    if (oldestKept) await this.db.reading.deleteMany({ where: { device, timestamp: { lt: oldestKept.timestamp } } });
+  }
+
+  async subscribe(username: string, device: string): Promise<void> {
+    await this.db.subscription.upsert({
+      where: { username_device: { username, device } },
+      create: { username, device },
+      update: {},
+    });
+  }
+
+  async unsubscribe(username: string, device: string): Promise<void> {
+    await this.db.subscription.deleteMany({ where: { username, device } });
+  }
+
+  async subscriptionsOf(username: string): Promise<string[]> {
+    const rows = await this.db.subscription.findMany({ where: { username }, select: { device: true } });
+    return rows.map((row) => row.device);
+  }
+}

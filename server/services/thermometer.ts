@@ -1,0 +1,185 @@
+/**
+ * A thermometer device: a service account people message (`thermometer1: subscribe`) and an
+ * interval job that stores a reading and publishes it to the room `thermometer:<device>`.
+ */
+import type { ChatService, Notifier, ServiceAccount } from "../../lib/chat";
+import { parseDeviceCommand, type DeviceCommand } from "../../lib/commands";
+import type { ChatMessage, DeviceSummary } from "../../lib/protocol";
+import { RandomWalk } from "../../lib/sensor";
+import type { DeviceStore, Reading } from "../../lib/store";
+
+export interface ThermometerSettings {
+  intervalMs: number;
+  rebootMs: number;
+  min: number;
+  max: number;
+  /** Readings kept per device; older ones are trimmed. */
+  retention: number;
+}
+
+export type ThermometerStatus = "running" | "rebooting" | "stopped";
+
+export const UNIT = "°C";
+/** How many of the latest readings `range` reports on. */
+export const RANGE_WINDOW = 100;
+const TRIM_EVERY_TICKS = 100;
+
+export const thermometerRoom = (device: string) => `thermometer:${device}`;
+
+export class Thermometer implements ServiceAccount {
+  readonly kind = "thermometer";
+  private state: ThermometerStatus = "stopped";
+  private readonly sensor: RandomWalk;
+  private ticker: NodeJS.Timeout | undefined;
+  private rebootTimer: NodeJS.Timeout | undefined;
+  private reading: Promise<void> | undefined;
+  private ticks = 0;
+
+  constructor(
+    readonly username: string,
+    private readonly settings: ThermometerSettings,
+    private readonly chat: ChatService,
+    private readonly devices: DeviceStore,
+    private readonly notifier: Notifier,
+  ) {
+    this.sensor = new RandomWalk(settings.min, settings.max);
+  }
+
+  get status(): ThermometerStatus {
+    return this.state;
+  }
+
+  get online(): boolean {
+    return this.state === "running";
+  }
+
+  get range() {
+    return { min: this.settings.min, max: this.settings.max };
+  }
+
+  /** Starts the interval job: a first reading now, then one every intervalMs. */
+  start(): void {
+    if (this.ticker) return;
+    this.setStatus("running");
+    this.tick();
+    this.ticker = setInterval(() => this.tick(), this.settings.intervalMs);
+  }
+
+  /** Stops the job and any pending reboot; resolves once the reading in progress is stored. */
+  async stop(): Promise<void> {
+    clearInterval(this.ticker);
+    clearTimeout(this.rebootTimer);
+    this.ticker = this.rebootTimer = undefined;
+    this.state = "stopped";
+    await this.reading;
+  }
+
+  private tick(): void {
+    if (this.reading) return; // the store is slower than the interval: skip rather than pile up
+    this.reading = this.takeReading()
+      .catch((error) => console.error(`${this.username} reading failed:`, error))
+      .finally(() => (this.reading = undefined));
+  }
+
+  private async takeReading(): Promise<void> {
+    const reading = await this.devices.saveReading({
+      device: this.username,
+      value: this.sensor.next(),
+      unit: UNIT,
+      timestamp: new Date(),
+    });
+    this.notifier.toRoom(thermometerRoom(this.username), "thermometer:reading", reading);
+    if (++this.ticks % TRIM_EVERY_TICKS === 0) await this.devices.trimReadings(this.username, this.settings.retention);
+  }
+
+  private setStatus(status: ThermometerStatus): void {
+    this.state = status;
+    this.notifier.toEveryone("thermometer:status", { device: this.username, status });
+  }
+
+  // ── commands ───────────────────────────────────────────────────────────────
+
+  async handleCommand(command: ChatMessage): Promise<void> {
+    const person = command.sender;
+    const word = parseDeviceCommand(command.message);
+    switch (word) {
+      case "subscribe":
+        return this.subscribe(person);
+      case "unsubscribe":
+        return this.unsubscribe(person);
+      case "reboot":
+        return this.reboot(person);
+      case "range":
+        return this.reportRange(person);
+      default:
+        return this.reply(person, "help", helpText(this.username, command.message, word));
+    }
+  }
+
+  private async subscribe(person: string): Promise<void> {
+    await this.devices.subscribe(person, this.username);
+    this.notifier.joinRoom(person, thermometerRoom(this.username));
+    this.notifier.toUser(person, "thermometer:subscription", { device: this.username, subscribed: true });
+    const every = (this.settings.intervalMs / 1000).toLocaleString("en", { maximumFractionDigits: 1 });
+    await this.reply(person, "subscribe", `Subscribed to ${this.username}: a reading every ${every} s.`, { subscribed: true });
+  }
+
+  private async unsubscribe(person: string): Promise<void> {
+    await this.devices.unsubscribe(person, this.username);
+    this.notifier.leaveRoom(person, thermometerRoom(this.username));
+    this.notifier.toUser(person, "thermometer:subscription", { device: this.username, subscribed: false });
+    await this.reply(person, "unsubscribe", `Unsubscribed from ${this.username}.`, { subscribed: false });
+  }
+
+  private async reboot(person: string): Promise<void> {
+    if (this.state !== "running") {
+      return this.reply(person, "reboot", `${this.username} is already rebooting.`, { status: this.state });
+    }
+    await this.stop();
+    this.setStatus("rebooting");
+    await this.reply(person, "reboot", `${this.username} is rebooting…`, { status: "rebooting" });
+    this.rebootTimer = setTimeout(() => {
+      this.rebootTimer = undefined;
+      this.start();
+      void this.reply(person, "reboot", `${this.username} is back online.`, { status: "running" }).catch((error) =>
+        console.error(`${this.username} reboot reply failed:`, error),
+      );
+    }, this.settings.rebootMs);
+  }
+
+  private async reportRange(person: string): Promise<void> {
+    const { min, max } = this.settings;
+    const observed = await this.devices.stats(this.username, RANGE_WINDOW);
+    const configured = `configured ${format(min)} to ${format(max)} ${UNIT}`;
+    const text = observed
+      ? `${this.username} range: ${configured}; last ${observed.count} readings: min ${format(observed.min)}, max ${format(observed.max)}, last ${format(observed.last)} ${UNIT}.`
+      : `${this.username} range: ${configured}; no readings yet.`;
+    await this.reply(person, "range", text, { configured: { min, max }, observed: observed ?? null, unit: UNIT });
+  }
+
+  private async reply(person: string, command: DeviceCommand, text: string, details: Record<string, unknown> = {}) {
+    await this.chat.sendFromService(this.username, person, text, {
+      type: "notification",
+      metadata: { device: this.username, command, ...details },
+    });
+  }
+
+  /** What the HTTP API reports about this device. */
+  async describe(subscribed: boolean): Promise<DeviceSummary> {
+    const [last] = await this.devices.readings(this.username, { limit: 1 });
+    return { device: this.username, status: this.state, unit: UNIT, range: this.range, subscribed, last: last ?? null };
+  }
+
+  readings(options: { limit: number; since?: Date }): Promise<Reading[]> {
+    return this.devices.readings(this.username, options);
+  }
+}
+
+function format(value: number): string {
+  return value.toFixed(1);
+}
+
+function helpText(device: string, sent: string, known: DeviceCommand | undefined): string {
+  const intro = known === "help" ? "" : `Unknown command '${sent.trim()}'. `;
+  return `${intro}${device} understands: subscribe, unsubscribe, reboot, range, help.`;
+}
