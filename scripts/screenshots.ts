@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     const bob = await logIn(browser, server.url, "bob", { password: PASSWORD });
     const thermometerLanded = (await fetch(`${server.url}/api/thermometers`, { headers: { authorization: `Bearer ${tokens.alice}` } })).ok;
     if (thermometerLanded) {
-      await alice.page.getByRole("region", { name: "Thermometer" }).getByRole("button", { name: "Subscribe" }).click();
+      await alice.page.getByRole("region", { name: "Thermometer" }).getByRole("button", { name: "Subscribe", exact: true }).click();
     }
 
     await personButton(alice.page, "bob").click();
@@ -72,6 +72,10 @@ async function main(): Promise<void> {
     }
 
     const phone = await logIn(browser, server.url, "alice", { password: PASSWORD, viewport: PHONE });
+    if (thermometerLanded) {
+      await phone.page.locator(".chart canvas").first().waitFor();
+      await phone.page.waitForFunction(() => Number(document.querySelector(".reading-count")?.getAttribute("data-count")) > 20);
+    }
     await save(phone.page, "chat-phone-list.png");
     await personButton(phone.page, "bob").click();
     await bubble(phone.page, "Will do").waitFor();

@@ -124,7 +124,9 @@ function addMessages(state: ChatState, messages: ChatMessage[]): ChatState {
 
     const conversation = conversations[peer];
     const isLatest = !conversation || byTime(conversation.last, message) <= 0;
-    const unseenIncoming = isNew && message.sender !== state.me && peer !== state.openPeer && !message.readAt;
+    // The server's unread count already covers everything up to the summary's last message.
+    const afterSummary = !conversation || byTime(conversation.last, message) < 0;
+    const unseenIncoming = isNew && afterSummary && message.sender !== state.me && peer !== state.openPeer && !message.readAt;
     conversations[peer] = {
       last: isLatest ? (conversation?.last.id === message.id ? combine(conversation.last, message) : message) : conversation.last,
       unread: (conversation?.unread ?? 0) + (unseenIncoming ? 1 : 0),

@@ -31,10 +31,8 @@ export function ConversationList({ state, onOpen }: { state: ChatState; onOpen: 
                   onClick={() => onOpen(peer)}
                 >
                   <span className="conversation-top">
-                    <span className="conversation-peer">
-                      {peer}
-                      {device && <span className="device-tag">device</span>}
-                    </span>
+                    <span className="conversation-peer">{peer}</span>
+                    {device && <span className="device-tag">device</span>}
                     <time className="conversation-time" dateTime={last.timestamp}>
                       {listTime(last.timestamp)}
                     </time>

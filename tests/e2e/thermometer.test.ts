@@ -38,11 +38,11 @@ test("thermometer panel: subscribe moves the chart, reboot shows rebooting then 
   person = await logIn(browser, server.url, uniqueName("p"));
   const { page } = person;
   const thermometer = panel(page);
-  await thermometer.getByRole("button", { name: "Subscribe" }).waitFor();
-  expect(await personButton(page, "thermometer1").isVisible()).toBe(true);
+  await thermometer.getByRole("button", { name: "Subscribe", exact: true }).waitFor();
+  expect(await personButton(page, "thermometer1").getAttribute("class")).toContain("is-device");
   await thermometer.getByText("Not subscribed").waitFor();
 
-  await thermometer.getByRole("button", { name: "Subscribe" }).click();
+  await thermometer.getByRole("button", { name: "Subscribe", exact: true }).click();
   await thermometer.getByText("Subscribed: the chart follows live readings.").waitFor();
   const before = await readingCount(page);
   const after = await waitForMoreReadings(page, before);
@@ -50,14 +50,14 @@ test("thermometer panel: subscribe moves the chart, reboot shows rebooting then 
   expect(await thermometer.locator(".chart canvas").count()).toBeGreaterThan(0);
   expect(await thermometer.locator(".thermo-value").innerText()).toMatch(/°C$/);
 
-  await thermometer.getByRole("button", { name: "Reboot" }).click();
+  await thermometer.getByRole("button", { name: "Reboot", exact: true }).click();
   await thermometer.locator('[data-status="rebooting"]').waitFor();
   await thermometer.locator('[data-status="running"]').waitFor({ timeout: 30_000 });
 
-  await thermometer.getByRole("button", { name: "Range" }).click();
+  await thermometer.getByRole("button", { name: "Range", exact: true }).click();
   await thermometer.locator(".thermo-reply").waitFor();
 
-  await thermometer.getByRole("button", { name: "Unsubscribe" }).click();
+  await thermometer.getByRole("button", { name: "Unsubscribe", exact: true }).click();
   await thermometer.getByText("Not subscribed").waitFor();
   // Let any reading already in flight land, then the count must hold still.
   await page.waitForTimeout(500);

@@ -74,3 +74,14 @@ test("the readings window keeps the newest points only and drops repeats", () =>
   expect(readings[readings.length - 1]).toBe(newest);
   expect(appendReading(readings, newest)).toBe(readings);
 });
+
+test("a stored message that the conversation summary already counted is not counted twice", () => {
+  const waiting = { ...message("m1", "carol", "alice"), stored: true as const };
+  const state = apply(
+    initialChatState("alice"),
+    { type: "conversations", conversations: [{ peer: "carol", last: message("m1", "carol", "alice"), unread: 1 }] },
+    { type: "messages", messages: [waiting] },
+  );
+  expect(state.conversations.carol!.unread).toBe(1);
+  expect(apply(state, { type: "messages", messages: [message("m2", "carol", "alice")] }).conversations.carol!.unread).toBe(2);
+});
