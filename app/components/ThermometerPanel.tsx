@@ -73,7 +73,11 @@ export function ThermometerPanel(props: {
               <button
                 key={command}
                 type="button"
-                disabled={(command === "subscribe" && device.subscribed) || (command === "unsubscribe" && !device.subscribed)}
+                disabled={
+                  (command === "subscribe" && device.subscribed) ||
+                  (command === "unsubscribe" && !device.subscribed) ||
+                  (command === "reboot" && device.status !== "running")
+                }
                 onClick={() => props.sendCommand(device.device, command)}
               >
                 {label}
