@@ -153,7 +153,7 @@ export class ChatService {
   }
 
   private async deliverLive(message: ChatMessage): Promise<void> {
-    if (await this.notifier.deliver(message)) await this.acknowledgeDelivered(message.destination, [message.id]);
+    if (await this.notifier.deliver(message)) await this.acknowledgeDelivered(message.destination, [message]);
   }
 
   private runInBackground(work: Promise<unknown>, what: string): void {
@@ -163,9 +163,9 @@ export class ChatService {
   // ── receiving ──────────────────────────────────────────────────────────────
 
   /** Records that `recipient` received these messages and tells each sender, once per message. */
-  async acknowledgeDelivered(recipient: string, ids: string[]): Promise<void> {
-    const delivered = await this.store.markDelivered(recipient, ids, this.now());
-    for (const { id, sender } of delivered) this.notifyStatus(sender, { id, status: "delivered" });
+  async acknowledgeDelivered(recipient: string, messages: Pick<ChatMessage, "id" | "sender">[]): Promise<void> {
+    const delivered = new Set(await this.store.markDelivered(recipient, messages.map((m) => m.id), this.now()));
+    for (const { id, sender } of messages) if (delivered.has(id)) this.notifyStatus(sender, { id, status: "delivered" });
   }
 
   /** Pages through everything waiting for `username`, oldest first, for delivery on connect. */
@@ -183,7 +183,7 @@ export class ChatService {
   async check(username: string): Promise<ChatMessage[]> {
     const messages: ChatMessage[] = [];
     for await (const batch of this.backlog(username)) messages.push(...batch);
-    await this.acknowledgeDelivered(username, messages.map((m) => m.id));
+    await this.acknowledgeDelivered(username, messages);
     return messages.map((m) => ({ ...m, stored: true }));
   }
 

@@ -112,22 +112,30 @@ export class MessageStore {
   }
 
   /**
-   * Records that `destination` received these messages. Returns the ones this call delivered — a
-   * message another socket or instance already marked is not returned again — so each sender hears
-   * "delivered" once.
+   * Records that `destination` received these messages and returns the ids this call delivered: a
+   * message another socket or instance already marked is not returned again, so each sender hears
+   * "delivered" once. The conditional update is the claim. For one message its count says whether
+   * it was ours; for a batch, the rows are stamped with a time no other call of this process uses,
+   * and reading that stamp back finds exactly ours.
    */
-  async markDelivered(destination: string, ids: string[], at: Date): Promise<Pick<ChatMessage, "id" | "sender">[]> {
+  async markDelivered(destination: string, ids: string[], at: Date): Promise<string[]> {
     if (ids.length === 0) return [];
-    const pending = await this.db.message.findMany({
+    const deliveredAt = ids.length === 1 ? at : this.uniqueStamp(at);
+    const { count } = await this.db.message.updateMany({
       where: { id: { in: ids }, destination, deliveredAt: null },
-      select: { id: true, sender: true },
+      data: { deliveredAt },
     });
-    if (pending.length === 0) return [];
-    await this.db.message.updateMany({
-      where: { id: { in: pending.map((m) => m.id) }, deliveredAt: null },
-      data: { deliveredAt: at },
-    });
-    return pending;
+    if (count === 0 || ids.length === 1) return count === 0 ? [] : ids;
+    const claimed = await this.db.message.findMany({ where: { id: { in: ids }, deliveredAt }, select: { id: true } });
+    return claimed.map((row) => row.id);
+  }
+
+  private lastStamp = 0;
+
+  /** `at`, or the millisecond after the last batch stamp if that is not earlier (batches are rare). */
+  private uniqueStamp(at: Date): Date {
+    this.lastStamp = Math.max(at.getTime(), this.lastStamp + 1);
+    return new Date(this.lastStamp);
   }
 
   /** Marks everything `sender` sent to `reader` as read (and delivered); returns what changed. */

@@ -73,12 +73,12 @@ async function deliverBacklog(socket: Socket, chat: ChatService, username: strin
           .timeout(DELIVERY_ACK_TIMEOUT_MS)
           .emitWithAck("message", { ...message, stored: true })
           .then(
-            () => message.id,
-            () => undefined,
+            () => message,
+            () => undefined, // not acknowledged in time: it stays waiting for the next connection
           ),
       ),
     );
-    await chat.acknowledgeDelivered(username, acked.filter((id): id is string => id !== undefined));
+    await chat.acknowledgeDelivered(username, acked.filter((message) => message !== undefined));
   }
 }
 

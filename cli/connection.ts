@@ -1,0 +1,147 @@
+/**
+ * The client's Socket.IO side: one WebSocket authenticated with the session token, requests that
+ * wait for their ack, and the events the server pushes. Reconnection is socket.io-client's own.
+ */
+import { io, type Socket } from "socket.io-client";
+import type { ChatMessage, CheckAck, ReadingEvent, SendAck } from "../lib/protocol";
+import type { DeviceStatusEvent } from "./format";
+import { CliError, type Session } from "./session";
+
+/** How long a request waits for the server's ack, and a line waits for a dropped connection to come back. */
+const ACK_TIMEOUT_MS = 10_000;
+const CONNECT_TIMEOUT_MS = 10_000;
+const RECONNECT_WAIT_MS = 30_000;
+
+/** Sent to you when you subscribe to a device or unsubscribe. */
+export interface SubscriptionEvent {
+  device: string;
+  subscribed: boolean;
+}
+
+export interface ConnectionEvents {
+  /** A message for you (live or from the store); the server hears it was delivered once this returns. */
+  message(message: ChatMessage): void;
+  reading(reading: ReadingEvent): void;
+  deviceStatus(status: DeviceStatusEvent): void;
+  subscription(change: SubscriptionEvent): void;
+  /** The first handshake succeeded; called before any message of the stored backlog. */
+  connected(): void;
+  disconnected(reason: string): void;
+  reconnected(): void;
+  /** The connection is gone for good (the server refused the session); the client cannot go on. */
+  fatal(error: CliError): void;
+}
+
+export class ChatConnection {
+  private constructor(private readonly socket: Socket) {}
+
+  /** Resolves once the server accepted the handshake; a refused or unreachable socket rejects. */
+  static open(session: Session, events: ConnectionEvents): Promise<ChatConnection> {
+    const socket = io(session.url, {
+      auth: { token: session.token },
+      transports: ["websocket"],
+      reconnection: true,
+      reconnectionDelayMax: 5_000,
+    });
+    listen(socket, events);
+
+    return new Promise((resolve, reject) => {
+      const fail = (error: CliError) => {
+        clearTimeout(timer);
+        socket.off("connect", onConnect);
+        socket.off("connect_error", onConnectError);
+        socket.disconnect();
+        reject(error);
+      };
+      const timer = setTimeout(
+        () => fail(new CliError(`could not open a WebSocket to ${session.url} within ${CONNECT_TIMEOUT_MS / 1000} s`)),
+        CONNECT_TIMEOUT_MS,
+      );
+      const onConnect = () => {
+        clearTimeout(timer);
+        socket.off("connect_error", onConnectError);
+        resolve(new ChatConnection(socket));
+      };
+      // A transport error is retried by the manager until the timer fires; a refusal by the server is final.
+      const onConnectError = (error: Error) => {
+        if (!socket.active) fail(refusal(error));
+      };
+      socket.once("connect", onConnect);
+      socket.on("connect_error", onConnectError);
+    });
+  }
+
+  async send(destination: string, message: string): Promise<SendAck> {
+    return this.request<SendAck>("message:send", { destination, message });
+  }
+
+  /** `!check`: what you have not received yet, already marked `stored`. */
+  async check(): Promise<CheckAck> {
+    return this.request<CheckAck>("check");
+  }
+
+  close(): void {
+    this.socket.disconnect();
+  }
+
+  /**
+   * Emits once connected and waits for the ack. Waiting for a dropped connection first, rather than
+   * letting socket.io-client buffer the packet, means a request that timed out is never sent later.
+   */
+  private async request<T>(event: string, payload?: unknown): Promise<T> {
+    await this.whenConnected();
+    const emitter = this.socket.timeout(ACK_TIMEOUT_MS);
+    try {
+      return (await (payload === undefined ? emitter.emitWithAck(event) : emitter.emitWithAck(event, payload))) as T;
+    } catch {
+      throw new CliError(`no answer from the server within ${ACK_TIMEOUT_MS / 1000} s`);
+    }
+  }
+
+  private whenConnected(): Promise<void> {
+    if (this.socket.connected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.socket.off("connect", onConnect);
+        reject(new CliError(`not connected to the server (waited ${RECONNECT_WAIT_MS / 1000} s)`));
+      }, RECONNECT_WAIT_MS);
+      const onConnect = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.socket.once("connect", onConnect);
+    });
+  }
+}
+
+function listen(socket: Socket, events: ConnectionEvents): void {
+  socket.on("message", (message: ChatMessage, ack?: () => void) => {
+    events.message(message);
+    // Acking is what marks the message delivered, so it comes after the message was shown.
+    if (typeof ack === "function") ack();
+  });
+  socket.on("thermometer:reading", (reading: ReadingEvent) => events.reading(reading));
+  socket.on("thermometer:status", (status: DeviceStatusEvent) => events.deviceStatus(status));
+  socket.on("thermometer:subscription", (change: SubscriptionEvent) => events.subscription(change));
+
+  let everConnected = false;
+  socket.on("connect", () => {
+    if (everConnected) events.reconnected();
+    else events.connected();
+    everConnected = true;
+  });
+  socket.on("disconnect", (reason) => {
+    if (reason === "io client disconnect") return; // we closed it ourselves
+    events.disconnected(reason);
+    // After a server-side disconnect (a restart, for one) socket.io-client waits to be told to retry.
+    if (reason === "io server disconnect") socket.connect();
+  });
+  socket.on("connect_error", (error) => {
+    if (everConnected && !socket.active) events.fatal(refusal(error));
+  });
+}
+
+function refusal(error: Error): CliError {
+  if (error.message === "unauthorized") return new CliError("the server refused the session (unauthorized); log in again");
+  return new CliError(`the server refused the connection: ${error.message}`);
+}

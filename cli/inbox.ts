@@ -1,0 +1,29 @@
+/**
+ * Shows each incoming message once. The same message can reach the client twice — the stored
+ * backlog sent on connect racing a `!check`, or a redelivery after a reconnect lost the ack — so
+ * messages are remembered by id for a while.
+ */
+import type { ChatMessage } from "../lib/protocol";
+import { formatIncoming } from "./format";
+import type { Output } from "./output";
+
+const REMEMBERED_IDS = 1_000;
+
+export class Inbox {
+  private readonly shown = new Set<string>();
+
+  constructor(
+    private readonly self: string,
+    private readonly output: Output,
+  ) {}
+
+  /** Prints the message unless it was shown already or is your own; says whether it printed. */
+  show(message: ChatMessage): boolean {
+    // Your own messages come back as echoes meant for your other tabs; they are not news here.
+    if (message.sender === this.self || this.shown.has(message.id)) return false;
+    this.shown.add(message.id);
+    if (this.shown.size > REMEMBERED_IDS) this.shown.delete(this.shown.values().next().value!);
+    this.output.line(formatIncoming(message));
+    return true;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The input loop: one typed line at a time, parsed by lib/commands (the same parser as the page),
+ * each finished — its ack received — before the next is read, so a script's output comes in order.
+ * The same loop serves a person at a terminal (with a prompt) and a script on a pipe (without).
+ */
+import readline from "node:readline";
+import { INPUT_HELP, parseInput, type ParsedInput } from "../lib/commands";
+import type { ChatConnection } from "./connection";
+import { formatHistory, formatWho, NO_NEW_MESSAGES, offlineNotice, UNADDRESSED_HINT } from "./format";
+import type { Inbox } from "./inbox";
+import type { Output } from "./output";
+import { CliError, history, listUsers, type Session } from "./session";
+
+const HISTORY_LINES = 20;
+const PROMPT = "> ";
+
+export interface ReplContext {
+  session: Session;
+  connection: ChatConnection;
+  output: Output;
+  inbox: Inbox;
+}
+
+/** Reads lines until `exit` or the end of input; resolves when the last command has finished. */
+export async function runRepl(context: ReplContext, input: NodeJS.ReadableStream = process.stdin): Promise<void> {
+  const interactive = Boolean((input as NodeJS.ReadStream).isTTY);
+  const lines = readline.createInterface({ input, output: interactive ? process.stdout : undefined, terminal: interactive });
+  if (interactive) {
+    lines.setPrompt(PROMPT);
+    lines.on("SIGINT", () => lines.close()); // Ctrl-C leaves like `exit`
+    context.output.attachPrompt(lines);
+    lines.prompt();
+  }
+  try {
+    for await (const line of lines) {
+      const parsed = parseInput(line);
+      if (parsed.kind === "exit") break;
+      await execute(parsed, context);
+      if (interactive) lines.prompt();
+    }
+  } finally {
+    context.output.detachPrompt();
+    lines.close();
+  }
+}
+
+/** What one parsed line does. Failures are reported and the loop goes on. */
+async function execute(input: Exclude<ParsedInput, { kind: "exit" }>, { session, connection, output, inbox }: ReplContext): Promise<void> {
+  try {
+    switch (input.kind) {
+      case "empty":
+        return;
+      case "send": {
+        const ack = await connection.send(input.destination, input.message);
+        if (!ack.ok) return output.error(`Could not send to '${input.destination}': ${ack.error}`);
+        if (!ack.online) output.line(offlineNotice(input.destination));
+        return;
+      }
+      case "check": {
+        const ack = await connection.check();
+        if (!ack.ok) return output.error(`Could not check for messages: ${ack.error}`);
+        // Through the inbox, so a message the connect-time backlog already showed is not shown twice.
+        const shown = ack.messages.filter((message) => inbox.show(message));
+        if (shown.length === 0) output.line(NO_NEW_MESSAGES);
+        return;
+      }
+      case "who":
+        return output.line(formatWho(await listUsers(session), session.username));
+      case "history":
+        return output.line(formatHistory(await history(session, input.username, HISTORY_LINES), input.username));
+      case "help":
+        return output.line(INPUT_HELP);
+      case "text":
+        return output.error(UNADDRESSED_HINT);
+      case "error":
+        return output.error(input.error);
+    }
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    output.error(`Error: ${error.message}`);
+  }
+}

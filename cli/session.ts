@@ -1,0 +1,79 @@
+/**
+ * The client's HTTP side: log in for a session token, then the few read-only calls the commands
+ * need (`!who`, `!history`). Every failure becomes a CliError whose message can be shown as is.
+ */
+import type { ChatMessage, UserSummary } from "../lib/protocol";
+
+/** A failure worth one clear sentence on stderr, not a stack trace. */
+export class CliError extends Error {}
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export interface Session {
+  url: string;
+  username: string;
+  token: string;
+}
+
+export async function login(url: string, username: string, password: string): Promise<Session> {
+  const { status, body } = await request(url, "/api/session", { method: "POST", json: { username, password } });
+  if (status === 401) throw new CliError("wrong username or password");
+  if (status !== 200 && status !== 201) throw new CliError(`login failed: ${errorText(status, body)}`);
+  const { user, token } = body as { user: { username: string }; token: string };
+  return { url, username: user.username, token };
+}
+
+export async function listUsers(session: Session): Promise<UserSummary[]> {
+  return ((await authenticated(session, "/api/users")) as { users: UserSummary[] }).users;
+}
+
+/** The last `limit` messages with `peer`, oldest first. */
+export async function history(session: Session, peer: string, limit: number): Promise<ChatMessage[]> {
+  const query = new URLSearchParams({ with: peer, limit: String(limit) });
+  return ((await authenticated(session, `/api/messages?${query}`)) as { messages: ChatMessage[] }).messages;
+}
+
+async function authenticated(session: Session, route: string): Promise<unknown> {
+  const { status, body } = await request(session.url, route, { method: "GET", token: session.token });
+  if (status !== 200) throw new CliError(errorText(status, body));
+  return body;
+}
+
+async function request(
+  baseUrl: string,
+  route: string,
+  options: { method: string; token?: string; json?: unknown },
+): Promise<{ status: number; body: unknown }> {
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.json !== undefined) headers["content-type"] = "application/json";
+  let response: Response;
+  try {
+    response = await fetch(new URL(route, baseUrl), {
+      method: options.method,
+      headers,
+      body: options.json === undefined ? undefined : JSON.stringify(options.json),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+  } catch (error) {
+    throw new CliError(`cannot reach the server at ${baseUrl}: ${networkReason(error)}`);
+  }
+  const text = await response.text();
+  try {
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  } catch {
+    throw new CliError(`${baseUrl} answered ${response.status} with something that is not the chat's JSON`);
+  }
+}
+
+function errorText(status: number, body: unknown): string {
+  const error = (body as { error?: unknown } | undefined)?.error;
+  return typeof error === "string" ? error : `HTTP ${status}`;
+}
+
+/** fetch hides the useful part (ECONNREFUSED, ENOTFOUND, a timeout) in `cause`. */
+function networkReason(error: unknown): string {
+  if (error instanceof Error && error.name === "TimeoutError") return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,149 @@
+/**
+ * The store suite, run against a real temporary SQLite file and, when MONGODB_TEST_URL names a
+ * MongoDB replica set (with the MongoDB client generated: `npm run db:mongodb`), against MongoDB too.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { openStore, type OpenStore } from "@/lib/store";
+
+const targets: [string, () => { url: string; cleanup(): void }][] = [
+  [
+    "SQLite",
+    () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), "chat-store-"));
+      return { url: `file:${path.join(dir, "chat.db")}`, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  ],
+];
+if (process.env.MONGODB_TEST_URL) targets.push(["MongoDB", () => ({ url: process.env.MONGODB_TEST_URL!, cleanup() {} })]);
+else test.skip("MongoDB store suite (skipped: set MONGODB_TEST_URL to a replica set to run it)", () => {});
+
+describe.each(targets)("store on %s", (_name, makeTarget) => {
+  let db: OpenStore;
+  let cleanup: () => void;
+  const run = `${process.pid}${Date.now().toString(36)}`; // names unique per run, for a shared MongoDB
+  const name = (who: string) => `${who}_${run}`;
+  const later = (ms: number) => new Date(Date.now() + ms);
+
+  beforeAll(async () => {
+    const target = makeTarget();
+    cleanup = target.cleanup;
+    db = await openStore(target.url);
+  });
+  afterAll(async () => {
+    await db.close();
+    cleanup();
+  });
+
+  test("a username can be claimed once", async () => {
+    const user = await db.store.createUser(name("claim"), "hash");
+    expect(user).toMatchObject({ username: name("claim"), passwordHash: "hash", lastSeen: null });
+    expect(await db.store.createUser(name("claim"), "other")).toBeUndefined();
+    expect((await db.store.findUser(name("claim")))?.passwordHash).toBe("hash");
+  });
+
+  test("sessions resolve to their user until they expire or are deleted", async () => {
+    const user = (await db.store.createUser(name("sess"), "hash"))!;
+    await db.store.createSession(user.id, `live${run}`, later(60_000));
+    await db.store.createSession(user.id, `old${run}`, later(-1));
+    expect(await db.store.sessionUser(`live${run}`, new Date())).toBe(name("sess"));
+    expect(await db.store.sessionUser(`old${run}`, new Date())).toBeUndefined();
+    await db.store.deleteSession(`live${run}`);
+    expect(await db.store.sessionUser(`live${run}`, new Date())).toBeUndefined();
+  });
+
+  test("messages keep the seed's fields and come back as JSON-ready objects", async () => {
+    const saved = await db.store.saveMessage({ sender: name("a"), destination: name("b"), message: "hello!", type: "notification", metadata: { device: "t1", n: 2 } });
+    expect(saved).toEqual({
+      id: expect.any(String),
+      sender: name("a"),
+      destination: name("b"),
+      message: "hello!",
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      type: "notification",
+      metadata: { device: "t1", n: 2 },
+      deliveredAt: null,
+      readAt: null,
+    });
+  });
+
+  test("the undelivered backlog comes in order, in pages, and each message is delivered once", async () => {
+    const [from, to] = [name("bf"), name("bt")];
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await db.store.saveMessage({ sender: from, destination: to, message: `m${i}`, type: "chat" })).id);
+    const first = await db.store.undelivered(to, { limit: 3 });
+    expect(first.map((m) => m.message)).toEqual(["m0", "m1", "m2"]);
+    const rest = await db.store.undelivered(to, { limit: 3, after: first[2] });
+    expect(rest.map((m) => m.message)).toEqual(["m3", "m4"]);
+
+    // Two drains racing for the same messages: each message is claimed by exactly one.
+    const [x, y, z] = await Promise.all([
+      db.store.markDelivered(to, ids, new Date()),
+      db.store.markDelivered(to, ids.slice(2), new Date()),
+      db.store.markDelivered(to, [ids[4]!], new Date()),
+    ]);
+    expect([...x, ...y, ...z].sort()).toEqual([...ids].sort());
+    expect(await db.store.markDelivered(to, ids, new Date())).toEqual([]);
+    expect(await db.store.undelivered(to, { limit: 10 })).toEqual([]);
+    // Only the recipient can mark a message delivered.
+    const other = await db.store.saveMessage({ sender: from, destination: to, message: "mine", type: "chat" });
+    expect(await db.store.markDelivered(from, [other.id], new Date())).toEqual([]);
+  });
+
+  test("conversations page backwards by (timestamp, id) and never leak another conversation", async () => {
+    const [a, b, c] = [name("ca"), name("cb"), name("cc")];
+    const sent = [];
+    for (let i = 0; i < 6; i++) sent.push(await db.store.saveMessage({ sender: i % 2 ? a : b, destination: i % 2 ? b : a, message: `c${i}`, type: "chat" }));
+    const foreign = await db.store.saveMessage({ sender: a, destination: c, message: "elsewhere", type: "chat" });
+    const last = await db.store.conversation(a, b, { limit: 4 });
+    expect(last!.map((m) => m.message)).toEqual(["c2", "c3", "c4", "c5"]);
+    const before = await db.store.conversation(b, a, { limit: 4, before: last![0]!.id });
+    expect(before!.map((m) => m.message)).toEqual(["c0", "c1"]);
+    expect(await db.store.conversation(a, b, { limit: 4, before: foreign.id })).toBeUndefined();
+    expect(await db.store.conversation(a, b, { limit: 4, before: "no-such-id" })).toBeUndefined();
+  });
+
+  test("reading a conversation marks what the peer sent as read and lists conversations with unread counts", async () => {
+    const [a, b, c] = [name("ra"), name("rb"), name("rc")];
+    await db.store.saveMessage({ sender: b, destination: a, message: "1", type: "chat" });
+    await db.store.saveMessage({ sender: b, destination: a, message: "2", type: "chat" });
+    await db.store.saveMessage({ sender: a, destination: c, message: "3", type: "chat" });
+    let conversations = await db.store.conversations(a);
+    expect(conversations.map((x) => [x.peer, x.last.message, x.unread])).toEqual([
+      [c, "3", 0],
+      [b, "2", 2],
+    ]);
+    const read = await db.store.markRead(a, b, new Date());
+    expect(read).toHaveLength(2);
+    expect(await db.store.markRead(a, b, new Date())).toEqual([]);
+    conversations = await db.store.conversations(a);
+    expect(conversations.find((x) => x.peer === b)?.unread).toBe(0);
+    expect((await db.store.conversation(a, b, { limit: 10 }))!.every((m) => m.readAt && m.deliveredAt)).toBe(true);
+  });
+
+  test("readings are kept newest-last, filtered by time, summarised, and trimmed to a bound", async () => {
+    const device = name("dev");
+    const start = Date.now() - 60_000;
+    for (let i = 0; i < 12; i++) await db.devices.saveReading({ device, value: 20 + i, unit: "°C", timestamp: new Date(start + i * 1000) });
+    const latest = await db.devices.readings(device, { limit: 3 });
+    expect(latest.map((r) => r.value)).toEqual([29, 30, 31]);
+    const since = await db.devices.readings(device, { limit: 100, since: new Date(start + 9_000) });
+    expect(since.map((r) => r.value)).toEqual([29, 30, 31]);
+    expect(await db.devices.stats(device, 4)).toEqual({ min: 28, max: 31, last: 31, count: 4, from: latest[0] && new Date(start + 8_000).toISOString(), to: new Date(start + 11_000).toISOString() });
+    await db.devices.trimReadings(device, 5);
+    expect((await db.devices.readings(device, { limit: 100 })).map((r) => r.value)).toEqual([27, 28, 29, 30, 31]);
+    expect(await db.devices.stats(name("silent"), 10)).toBeUndefined();
+  });
+
+  test("subscriptions are idempotent and removable", async () => {
+    const person = name("sub");
+    await db.devices.subscribe(person, "thermometer1");
+    await db.devices.subscribe(person, "thermometer1");
+    await db.devices.subscribe(person, "greenhouse");
+    expect((await db.devices.subscriptionsOf(person)).sort()).toEqual(["greenhouse", "thermometer1"]);
+    await db.devices.unsubscribe(person, "thermometer1");
+    await db.devices.unsubscribe(person, "thermometer1");
+    expect(await db.devices.subscriptionsOf(person)).toEqual(["greenhouse"]);
+  });
+});
