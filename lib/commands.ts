@@ -2,7 +2,7 @@
  * The one parser for what a person types, in the page's composer and in the terminal client alike,
  * plus the words a device understands. Same syntax as the original asyncio client: `bob: hello`.
  */
-import { USERNAME_PATTERN } from "./protocol";
+import { USERNAME_PATTERN } from "./protocol-basics";
 
 export type ParsedInput =
   | { kind: "send"; destination: string; message: string }

@@ -5,13 +5,13 @@
  */
 import { z } from "zod";
 import { ChatError } from "./errors";
+import { USERNAME_PATTERN } from "./protocol-basics";
+
+export { offlineNotice, USERNAME_PATTERN } from "./protocol-basics";
 
 export const MAX_MESSAGE_LENGTH = 4000;
 export const MAX_HISTORY_PAGE = 200;
 export const DEFAULT_HISTORY_PAGE = 50;
-
-/** 1–32 of A–Z a–z 0–9 _ . - : no spaces and no colon, because `name: text` is the chat syntax. */
-export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
 
 /** A string field whose errors say whether it was missing or of the wrong type. */
 function stringField(name: string) {
@@ -118,11 +118,6 @@ export type SendAck =
   | { ok: false; error: string };
 
 export type CheckAck = { ok: true; messages: ChatMessage[] } | { ok: false; error: string };
-
-/** The words every client shows when a message waits in the store for its recipient. */
-export function offlineNotice(destination: string): string {
-  return `User '${destination}' is offline. Message saved.`;
-}
 
 /** Turns the first zod issue into one sentence a person can act on. */
 export function describeError(error: z.ZodError): string {

@@ -1,0 +1,62 @@
+/** The page's calls to the HTTP API. Every error comes back as `{error}`; callers show that text. */
+import type { ChatMessage, DeviceSummary, ReadingEvent, UserSummary } from "@/lib/protocol";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function request<T>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
+  const { json, ...rest } = init;
+  const response = await fetch(path, {
+    ...rest,
+    credentials: "same-origin",
+    headers: json === undefined ? rest.headers : { "content-type": "application/json", ...rest.headers },
+    body: json === undefined ? rest.body : JSON.stringify(json),
+  });
+  const text = await response.text();
+  const body = parseJson(text);
+  if (!response.ok) throw new ApiError(response.status, body?.error ?? `request failed (${response.status})`);
+  return body as T;
+}
+
+/** Errors from a proxy or an unknown route may be HTML; only the status matters then. */
+function parseJson(text: string): { error?: string } | undefined {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ConversationSummary {
+  peer: string;
+  last: ChatMessage;
+  unread: number;
+}
+
+export type Reading = ReadingEvent;
+export type ThermometerSummary = DeviceSummary;
+export type ThermometerStatus = DeviceSummary["status"];
+
+export const api = {
+  currentUser: () => request<{ user: { username: string } }>("/api/session"),
+  login: (username: string, password: string) =>
+    request<{ user: { username: string } }>("/api/session", { method: "POST", json: { username, password } }),
+  logout: () => request<void>("/api/session", { method: "DELETE" }),
+  users: () => request<{ users: UserSummary[] }>("/api/users"),
+  conversations: () => request<{ conversations: ConversationSummary[] }>("/api/conversations"),
+  history: (peer: string, options: { before?: string; limit: number }) => {
+    const query = new URLSearchParams({ with: peer, limit: String(options.limit) });
+    if (options.before) query.set("before", options.before);
+    return request<{ messages: ChatMessage[] }>(`/api/messages?${query}`);
+  },
+  check: () => request<{ messages: ChatMessage[] }>("/api/messages/check", { method: "POST" }),
+  thermometers: () => request<{ thermometers: ThermometerSummary[] }>("/api/thermometers"),
+  readings: (device: string, limit: number) =>
+    request<{ readings: Reading[] }>(`/api/thermometers/${encodeURIComponent(device)}/readings?limit=${limit}`),
+};

@@ -1,0 +1,223 @@
+/**
+ * Everything the chat page knows, and the one reducer that changes it. Messages reach this state
+ * from many directions (history pages, live events, the offline backlog, the sender's own echo,
+ * acks, `!check`), so every one of them goes through `mergeMessages`, which dedupes by id and
+ * retires the outbox entry with the same clientId: nothing shown twice, nothing lost.
+ */
+import type { ChatMessage, MessageStatusEvent, PresenceEvent, UserSummary } from "@/lib/protocol";
+import type { ConversationSummary } from "./api";
+
+/** A message typed here that the server has not confirmed yet. */
+export interface OutgoingMessage {
+  clientId: string;
+  destination: string;
+  message: string;
+  timestamp: string;
+  /** queued: waits for a connection; sending: emitted, no ack yet; failed: the server refused it. */
+  state: "queued" | "sending" | "failed";
+  error?: string;
+}
+
+export interface Thread {
+  messages: ChatMessage[];
+  /** Whether the newest page has been fetched at least once. */
+  loaded: boolean;
+  /** Whether older pages may exist (the last page back was full). */
+  hasOlder: boolean;
+  loadingOlder: boolean;
+}
+
+export type Connection = "connecting" | "online" | "offline";
+
+export interface ChatState {
+  me: string;
+  users: Record<string, UserSummary>;
+  conversations: Record<string, { last: ChatMessage; unread: number }>;
+  threads: Record<string, Thread>;
+  outbox: OutgoingMessage[];
+  typing: Record<string, boolean>;
+  openPeer: string | null;
+  connection: Connection;
+  /** The latest thing the page has to say (offline notice, an error, help text). */
+  notice: { id: number; text: string } | null;
+  /** The result of the last `!check`, shown until dismissed. */
+  checkResults: ChatMessage[] | null;
+}
+
+export type ChatAction =
+  | { type: "users"; users: UserSummary[] }
+  | { type: "conversations"; conversations: ConversationSummary[] }
+  | { type: "presence"; event: PresenceEvent }
+  | { type: "open"; peer: string | null }
+  | { type: "messages"; messages: ChatMessage[] }
+  | { type: "history"; peer: string; messages: ChatMessage[]; older: boolean; pageSize: number }
+  | { type: "loadingOlder"; peer: string }
+  | { type: "status"; event: MessageStatusEvent; at: string }
+  | { type: "readByMe"; peer: string; at: string }
+  | { type: "typing"; username: string; typing: boolean }
+  | { type: "connection"; connection: Connection }
+  | { type: "outbox"; message: OutgoingMessage }
+  | { type: "outboxState"; clientId: string; state: OutgoingMessage["state"]; error?: string }
+  | { type: "outboxRemove"; clientId: string }
+  | { type: "notice"; text: string | null }
+  | { type: "checkResults"; messages: ChatMessage[] | null };
+
+export function initialChatState(me: string): ChatState {
+  return {
+    me,
+    users: {},
+    conversations: {},
+    threads: {},
+    outbox: [],
+    typing: {},
+    openPeer: null,
+    connection: "connecting",
+    notice: null,
+    checkResults: null,
+  };
+}
+
+/** The other person in a message, from my side. */
+export function peerOf(message: Pick<ChatMessage, "sender" | "destination">, me: string): string {
+  return message.sender === me ? message.destination : message.sender;
+}
+
+const emptyThread: Thread = { messages: [], loaded: false, hasOlder: true, loadingOlder: false };
+
+const byTime = (a: ChatMessage, b: ChatMessage) =>
+  a.timestamp === b.timestamp ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.timestamp < b.timestamp ? -1 : 1;
+
+/** Two copies of one message: keep the most advanced status and the Stored mark if either had it. */
+function combine(known: ChatMessage, incoming: ChatMessage): ChatMessage {
+  const merged: ChatMessage = {
+    ...known,
+    ...incoming,
+    deliveredAt: incoming.deliveredAt ?? known.deliveredAt,
+    readAt: incoming.readAt ?? known.readAt,
+    clientId: incoming.clientId ?? known.clientId,
+  };
+  if (known.stored || incoming.stored) merged.stored = true;
+  return merged;
+}
+
+/** Adds messages to a sorted list, deduped by id. */
+export function mergeMessages(list: ChatMessage[], incoming: ChatMessage[]): ChatMessage[] {
+  const byId = new Map(list.map((message) => [message.id, message]));
+  for (const message of incoming) {
+    const known = byId.get(message.id);
+    byId.set(message.id, known ? combine(known, message) : message);
+  }
+  return [...byId.values()].sort(byTime);
+}
+
+function addMessages(state: ChatState, messages: ChatMessage[]): ChatState {
+  if (messages.length === 0) return state;
+  const threads = { ...state.threads };
+  const conversations = { ...state.conversations };
+  const confirmed = new Set(messages.map((m) => m.clientId).filter(Boolean));
+
+  for (const message of messages) {
+    const peer = peerOf(message, state.me);
+    const thread = threads[peer] ?? emptyThread;
+    const isNew = !thread.messages.some((known) => known.id === message.id);
+    threads[peer] = { ...thread, messages: mergeMessages(thread.messages, [message]) };
+
+    const conversation = conversations[peer];
+    const isLatest = !conversation || byTime(conversation.last, message) <= 0;
+    // The server's unread count already covers everything up to the summary's last message.
+    const afterSummary = !conversation || byTime(conversation.last, message) < 0;
+    const unseenIncoming = isNew && afterSummary && message.sender !== state.me && peer !== state.openPeer && !message.readAt;
+    conversations[peer] = {
+      last: isLatest ? (conversation?.last.id === message.id ? combine(conversation.last, message) : message) : conversation.last,
+      unread: (conversation?.unread ?? 0) + (unseenIncoming ? 1 : 0),
+    };
+  }
+  const outbox = state.outbox.filter((entry) => !confirmed.has(entry.clientId));
+  return { ...state, threads, conversations, outbox };
+}
+
+function updateMessage(state: ChatState, id: string, change: (message: ChatMessage) => ChatMessage): ChatState {
+  for (const [peer, thread] of Object.entries(state.threads)) {
+    const index = thread.messages.findIndex((message) => message.id === id);
+    if (index === -1) continue;
+    const messages = thread.messages.slice();
+    messages[index] = change(messages[index]!);
+    const conversation = state.conversations[peer];
+    const conversations =
+      conversation?.last.id === id ? { ...state.conversations, [peer]: { ...conversation, last: messages[index]! } } : state.conversations;
+    return { ...state, threads: { ...state.threads, [peer]: { ...thread, messages } }, conversations };
+  }
+  return state;
+}
+
+export function chatReducer(state: ChatState, action: ChatAction): ChatState {
+  switch (action.type) {
+    case "users":
+      return { ...state, users: Object.fromEntries(action.users.map((user) => [user.username, user])) };
+    case "conversations": {
+      const conversations = { ...state.conversations };
+      for (const { peer, last, unread } of action.conversations) {
+        conversations[peer] = { last, unread: peer === state.openPeer ? 0 : unread };
+      }
+      return { ...state, conversations };
+    }
+    case "presence": {
+      const { username, online, lastSeen } = action.event;
+      const known = state.users[username] ?? { username, online, lastSeen };
+      return { ...state, users: { ...state.users, [username]: { ...known, online, lastSeen } } };
+    }
+    case "open": {
+      if (!action.peer) return { ...state, openPeer: null };
+      const conversation = state.conversations[action.peer];
+      const conversations = conversation ? { ...state.conversations, [action.peer]: { ...conversation, unread: 0 } } : state.conversations;
+      return { ...state, openPeer: action.peer, conversations };
+    }
+    case "messages":
+      return addMessages(state, action.messages);
+    case "history": {
+      const withMessages = addMessages(state, action.messages);
+      const thread = withMessages.threads[action.peer] ?? emptyThread;
+      // A newest-page refetch (after a reconnect) says nothing about older pages.
+      const hasOlder = action.older || !thread.loaded ? action.messages.length >= action.pageSize : thread.hasOlder;
+      return {
+        ...withMessages,
+        threads: { ...withMessages.threads, [action.peer]: { ...thread, loaded: true, hasOlder, loadingOlder: false } },
+      };
+    }
+    case "loadingOlder": {
+      const thread = state.threads[action.peer] ?? emptyThread;
+      return { ...state, threads: { ...state.threads, [action.peer]: { ...thread, loadingOlder: true } } };
+    }
+    case "status":
+      return updateMessage(state, action.event.id, (message) => ({
+        ...message,
+        deliveredAt: message.deliveredAt ?? action.at,
+        readAt: action.event.status === "read" ? (message.readAt ?? action.at) : message.readAt,
+      }));
+    case "readByMe": {
+      const thread = state.threads[action.peer];
+      if (!thread) return state;
+      const messages = thread.messages.map((m) => (m.sender === action.peer && !m.readAt ? { ...m, readAt: action.at } : m));
+      return { ...state, threads: { ...state.threads, [action.peer]: { ...thread, messages } } };
+    }
+    case "typing":
+      return { ...state, typing: { ...state.typing, [action.username]: action.typing } };
+    case "connection":
+      return { ...state, connection: action.connection };
+    case "outbox":
+      return { ...state, outbox: [...state.outbox, action.message] };
+    case "outboxState":
+      return {
+        ...state,
+        outbox: state.outbox.map((entry) =>
+          entry.clientId === action.clientId ? { ...entry, state: action.state, error: action.error } : entry,
+        ),
+      };
+    case "outboxRemove":
+      return { ...state, outbox: state.outbox.filter((entry) => entry.clientId !== action.clientId) };
+    case "notice":
+      return { ...state, notice: action.text === null ? null : { id: (state.notice?.id ?? 0) + 1, text: action.text } };
+    case "checkResults":
+      return { ...state, checkResults: action.messages };
+  }
+}

@@ -1,0 +1,291 @@
+"use client";
+/**
+ * The chat page's connection to the server: one Socket.IO client (the session cookie authenticates
+ * it), the HTTP calls, and the actions the components call. Every way of sending (the composer,
+ * `name: text`, device buttons) goes through `sendMessage`; `!check` and the Check button share `runCheck`.
+ */
+import { useCallback, useEffect, useReducer, useRef, useState } from "react";
+import { io, type Socket } from "socket.io-client";
+import { INPUT_HELP, parseInput } from "@/lib/commands";
+import type { ChatMessage, MessageStatusEvent, PresenceEvent, SendAck } from "@/lib/protocol";
+import { offlineNotice } from "@/lib/protocol-basics";
+import { api } from "./api";
+import { chatReducer, initialChatState, peerOf, type OutgoingMessage } from "./chat-state";
+
+export const HISTORY_PAGE_SIZE = 50;
+const SEND_ACK_TIMEOUT_MS = 10_000;
+const TYPING_IDLE_MS = 3_000;
+const TYPING_REPEAT_MS = 2_000;
+/** How long a "typing…" lasts if its "stopped" never arrives. */
+const TYPING_EXPIRY_MS = 6_000;
+
+/** Unique enough to match an ack to its message; crypto.randomUUID needs a secure context, LAN hosts may lack one. */
+function newClientId(): string {
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export function useChat(me: string, onSignedOut: () => void) {
+  const [state, dispatch] = useReducer(chatReducer, me, initialChatState);
+  const [socket, setSocket] = useState<Socket | null>(null);
+  const [announcement, setAnnouncement] = useState("");
+  // Socket handlers outlive renders; they read the latest state through this ref.
+  const latest = useRef(state);
+  latest.current = state;
+  const socketRef = useRef<Socket | null>(null);
+  const sendAttempts = useRef(new Map<string, number>());
+  const typingSent = useRef<{ peer: string; at: number; idle?: ReturnType<typeof setTimeout> } | null>(null);
+  const typingExpiry = useRef(new Map<string, ReturnType<typeof setTimeout>>());
+  const signedOut = useRef(onSignedOut);
+  signedOut.current = onSignedOut;
+
+  const notify = useCallback((text: string | null) => dispatch({ type: "notice", text }), []);
+
+  const markRead = useCallback((peer: string) => {
+    dispatch({ type: "readByMe", peer, at: new Date().toISOString() });
+    const current = socketRef.current;
+    // Offline it waits: the reconnect resync marks the open conversation again.
+    if (current?.connected) current.timeout(5_000).emit("message:read", { with: peer }, () => undefined);
+  }, []);
+
+  const loadNewestPage = useCallback(async (peer: string) => {
+    try {
+      const { messages } = await api.history(peer, { limit: HISTORY_PAGE_SIZE });
+      dispatch({ type: "history", peer, messages, older: false, pageSize: HISTORY_PAGE_SIZE });
+    } catch (error) {
+      notify(`Could not load the conversation with ${peer}: ${errorText(error)}`);
+    }
+  }, [notify]);
+
+  const loadLists = useCallback(async () => {
+    try {
+      const [{ users }, { conversations }] = await Promise.all([api.users(), api.conversations()]);
+      dispatch({ type: "users", users });
+      dispatch({ type: "conversations", conversations });
+    } catch (error) {
+      if ((error as { status?: number }).status === 401) return signedOut.current();
+      notify(`Could not load your conversations: ${errorText(error)}`);
+    }
+  }, [notify]);
+
+  /** Emits one outbox entry; a newer attempt for the same clientId makes older callbacks moot. */
+  const emitOutgoing = useCallback((entry: OutgoingMessage) => {
+    const current = socketRef.current;
+    if (!current?.connected) return;
+    const attempt = (sendAttempts.current.get(entry.clientId) ?? 0) + 1;
+    sendAttempts.current.set(entry.clientId, attempt);
+    dispatch({ type: "outboxState", clientId: entry.clientId, state: "sending" });
+    const payload = { destination: entry.destination, message: entry.message, clientId: entry.clientId };
+    current.timeout(SEND_ACK_TIMEOUT_MS).emit("message:send", payload, (timedOut: Error | null, ack: SendAck) => {
+      if (sendAttempts.current.get(entry.clientId) !== attempt) return;
+      if (timedOut) {
+        // Disconnected: the reconnect sends it again. Connected but silent: let the person decide.
+        if (!current.connected) return dispatch({ type: "outboxState", clientId: entry.clientId, state: "queued" });
+        return dispatch({ type: "outboxState", clientId: entry.clientId, state: "failed", error: "no answer from the server" });
+      }
+      sendAttempts.current.delete(entry.clientId);
+      if (!ack.ok) {
+        dispatch({ type: "outboxState", clientId: entry.clientId, state: "failed", error: ack.error });
+        return notify(ack.error);
+      }
+      dispatch({ type: "messages", messages: [ack.message] });
+      notify(ack.online ? null : offlineNotice(entry.destination));
+    });
+  }, [notify]);
+
+  const sendMessage = useCallback((destination: string, message: string) => {
+    const entry: OutgoingMessage = { clientId: newClientId(), destination, message, timestamp: new Date().toISOString(), state: "queued" };
+    dispatch({ type: "outbox", message: entry });
+    emitOutgoing(entry); // when disconnected it stays queued and goes out on reconnect
+  }, [emitOutgoing]);
+
+  /** Re-sends what a failed send left behind, on demand. */
+  const retry = useCallback((clientId: string) => {
+    const entry = latest.current.outbox.find((e) => e.clientId === clientId);
+    if (entry) emitOutgoing(entry);
+  }, [emitOutgoing]);
+
+  const discard = useCallback((clientId: string) => dispatch({ type: "outboxRemove", clientId }), []);
+
+  const receive = useCallback((message: ChatMessage) => {
+    dispatch({ type: "messages", messages: [message] });
+    if (message.sender === latest.current.me) return;
+    setAnnouncement(`${message.stored ? "Stored message" : "New message"} from ${message.sender}: ${message.message}`);
+    if (peerOf(message, latest.current.me) === latest.current.openPeer) markRead(message.sender);
+  }, [markRead]);
+
+  useEffect(() => {
+    // WebSocket first: a closed tab is noticed at once (a long-poll can look alive for a while);
+    // long-polling remains the fallback where WebSockets are blocked.
+    // A connection attempt that neither opens nor fails (a proxy that accepts the upgrade and then
+    // drops it) is abandoned after `timeout` and retried like any other failure.
+    const client = io({ autoConnect: false, transports: ["websocket", "polling"], tryAllTransports: true, timeout: 8_000 });
+    socketRef.current = client;
+    setSocket(client);
+    let connectedBefore = false;
+
+    client.on("connect", () => {
+      dispatch({ type: "connection", connection: "online" });
+      if (connectedBefore) {
+        // Fill whatever happened while we were away.
+        void loadLists();
+        const peer = latest.current.openPeer;
+        if (peer) void loadNewestPage(peer).then(() => markRead(peer));
+      }
+      connectedBefore = true;
+      for (const entry of latest.current.outbox) if (entry.state !== "failed") emitOutgoing(entry);
+    });
+    client.on("disconnect", (reason) => {
+      dispatch({ type: "connection", connection: "offline" });
+      // The client reconnects by itself except when the server ended the session on purpose.
+      if (reason === "io server disconnect") setTimeout(() => client.connect(), 1_000);
+    });
+    client.on("connect_error", (error) => {
+      if (error.message === "unauthorized") return signedOut.current();
+      dispatch({ type: "connection", connection: "offline" });
+      if (!client.active) setTimeout(() => client.connect(), 2_000); // refused by the server, not by the network
+    });
+    client.on("message", (message: ChatMessage, ack?: () => void) => {
+      ack?.(); // this is what marks the message delivered
+      receive(message);
+    });
+    client.on("message:status", (event: MessageStatusEvent) =>
+      dispatch({ type: "status", event, at: new Date().toISOString() }),
+    );
+    client.on("presence", (event: PresenceEvent) => dispatch({ type: "presence", event }));
+    client.on("typing", ({ username, typing }: { username: string; typing: boolean }) => {
+      dispatch({ type: "typing", username, typing });
+      clearTimeout(typingExpiry.current.get(username));
+      if (typing) {
+        typingExpiry.current.set(username, setTimeout(() => dispatch({ type: "typing", username, typing: false }), TYPING_EXPIRY_MS));
+      }
+    });
+    client.connect();
+    void loadLists();
+    return () => {
+      client.removeAllListeners();
+      client.disconnect();
+      socketRef.current = null;
+    };
+  }, [emitOutgoing, loadLists, loadNewestPage, markRead, receive]);
+
+  const open = useCallback((peer: string | null) => {
+    dispatch({ type: "open", peer });
+    if (!peer) return;
+    if (!latest.current.threads[peer]?.loaded) void loadNewestPage(peer).then(() => markRead(peer));
+    else markRead(peer);
+  }, [loadNewestPage, markRead]);
+
+  const loadOlder = useCallback(async (peer: string) => {
+    const thread = latest.current.threads[peer];
+    if (!thread?.loaded || !thread.hasOlder || thread.loadingOlder) return;
+    dispatch({ type: "loadingOlder", peer });
+    try {
+      const { messages } = await api.history(peer, { before: thread.messages[0]?.id, limit: HISTORY_PAGE_SIZE });
+      dispatch({ type: "history", peer, messages, older: true, pageSize: HISTORY_PAGE_SIZE });
+    } catch (error) {
+      dispatch({ type: "history", peer, messages: [], older: true, pageSize: HISTORY_PAGE_SIZE });
+      notify(`Could not load older messages: ${errorText(error)}`);
+    }
+  }, [notify]);
+
+  const runCheck = useCallback(async () => {
+    try {
+      const { messages } = await api.check();
+      dispatch({ type: "messages", messages });
+      dispatch({ type: "checkResults", messages });
+    } catch (error) {
+      notify(`Check failed: ${errorText(error)}`);
+    }
+  }, [notify]);
+
+  const closeCheckResults = useCallback(() => dispatch({ type: "checkResults", messages: null }), []);
+
+  const stopTyping = useCallback(() => {
+    const sent = typingSent.current;
+    if (!sent) return;
+    clearTimeout(sent.idle);
+    typingSent.current = null;
+    socketRef.current?.emit("typing", { destination: sent.peer, typing: false });
+  }, []);
+
+  /** Called on every keystroke in the composer; tells the open conversation's peer, throttled. */
+  const noteTyping = useCallback(() => {
+    const peer = latest.current.openPeer;
+    const current = socketRef.current;
+    if (!peer || !current?.connected) return;
+    const sent = typingSent.current;
+    if (sent && sent.peer !== peer) stopTyping();
+    const now = Date.now();
+    if (!typingSent.current || now - typingSent.current.at > TYPING_REPEAT_MS) {
+      current.emit("typing", { destination: peer, typing: true });
+      typingSent.current = { peer, at: now };
+    }
+    clearTimeout(typingSent.current.idle);
+    typingSent.current.idle = setTimeout(stopTyping, TYPING_IDLE_MS);
+  }, [stopTyping]);
+
+  const logout = useCallback(async () => {
+    try {
+      await api.logout();
+    } catch {
+      // The session may already be gone; either way this tab is signed out.
+    }
+    socketRef.current?.disconnect();
+    signedOut.current();
+  }, []);
+
+  /** What the composer does with a line; resolves to whether the composer should be cleared. */
+  const submit = useCallback(async (raw: string): Promise<boolean> => {
+    const input = parseInput(raw);
+    switch (input.kind) {
+      case "empty":
+        return false;
+      case "check":
+        await runCheck();
+        return true;
+      case "send":
+        stopTyping();
+        open(input.destination);
+        sendMessage(input.destination, input.message);
+        return true;
+      case "text": {
+        const peer = latest.current.openPeer;
+        if (!peer) {
+          notify("Pick someone to talk to, or type name: message.");
+          return false;
+        }
+        stopTyping();
+        sendMessage(peer, input.message);
+        return true;
+      }
+      case "history":
+        open(input.username);
+        return true;
+      case "who": {
+        const online = Object.values(latest.current.users).filter((u) => u.online && u.username !== me).map((u) => u.username);
+        notify(online.length ? `Online: ${online.join(", ")}` : "Nobody else is online.");
+        return true;
+      }
+      case "help":
+        notify(INPUT_HELP);
+        return true;
+      case "exit":
+        notify("To leave, use the Log out button.");
+        return true;
+      case "error":
+        notify(input.error);
+        return false;
+    }
+  }, [me, notify, open, runCheck, sendMessage, stopTyping]);
+
+  return {
+    state,
+    socket,
+    announcement,
+    actions: { open, loadOlder, sendMessage, submit, runCheck, closeCheckResults, noteTyping, logout, notify, retry, discard },
+  };
+}
+
+export type ChatActions = ReturnType<typeof useChat>["actions"];

@@ -1,0 +1,98 @@
+"use client";
+/**
+ * The thermometer panel's data: the device list over HTTP, each device's recent readings (seeded
+ * from history, then appended live from `thermometer:reading`), status and subscription changes.
+ */
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { Socket } from "socket.io-client";
+import { api, ApiError, type Reading, type ThermometerStatus, type ThermometerSummary } from "./api";
+
+/** The chart shows at most this many points, so a long session does not grow without bound. */
+export const READINGS_WINDOW = 300;
+
+export type ThermometerList = { state: "loading" } | { state: "unavailable"; reason: string } | { state: "ready"; devices: ThermometerSummary[] };
+
+export function appendReading(readings: Reading[], reading: Reading): Reading[] {
+  const last = readings[readings.length - 1];
+  if (last && last.timestamp >= reading.timestamp) return readings; // a duplicate, or history already had it
+  const next = [...readings, reading];
+  return next.length > READINGS_WINDOW ? next.slice(next.length - READINGS_WINDOW) : next;
+}
+
+export function useThermometers(socket: Socket | null) {
+  const [list, setList] = useState<ThermometerList>({ state: "loading" });
+  const [selected, setSelected] = useState<string | null>(null);
+  const [readings, setReadings] = useState<Record<string, Reading[]>>({});
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
+
+  const updateDevice = useCallback((device: string, change: Partial<ThermometerSummary>) => {
+    setList((current) =>
+      current.state === "ready"
+        ? { ...current, devices: current.devices.map((d) => (d.device === device ? { ...d, ...change } : d)) }
+        : current,
+    );
+  }, []);
+
+  const loadReadings = useCallback(async (device: string) => {
+    try {
+      const { readings: history } = await api.readings(device, READINGS_WINDOW);
+      setReadings((current) => {
+        // Live readings that arrived while the history was on its way are kept.
+        const merged = (current[device] ?? []).reduce(appendReading, history.slice(-READINGS_WINDOW));
+        return { ...current, [device]: merged };
+      });
+    } catch {
+      // The chart stays as it is; the next reconnect tries again.
+    }
+  }, []);
+
+  const loadDevices = useCallback(async () => {
+    try {
+      const { thermometers } = await api.thermometers();
+      setList({ state: "ready", devices: thermometers });
+      const device = selectedRef.current ?? thermometers[0]?.device ?? null;
+      setSelected(device);
+      if (device) await loadReadings(device);
+    } catch (error) {
+      const reason = error instanceof ApiError && error.status === 404 ? "No thermometers are connected to this server." : "Could not load the thermometers.";
+      setList({ state: "unavailable", reason });
+    }
+  }, [loadReadings]);
+
+  useEffect(() => {
+    void loadDevices();
+  }, [loadDevices]);
+
+  useEffect(() => {
+    if (!socket) return;
+    let connectedBefore = socket.connected;
+    const onConnect = () => {
+      if (connectedBefore) void loadDevices(); // fill the gap left by the disconnection
+      connectedBefore = true;
+    };
+    const onReading = (reading: Reading) => {
+      setReadings((current) => ({ ...current, [reading.device]: appendReading(current[reading.device] ?? [], reading) }));
+      updateDevice(reading.device, { last: reading });
+    };
+    const onStatus = ({ device, status }: { device: string; status: ThermometerStatus }) => updateDevice(device, { status });
+    const onSubscription = ({ device, subscribed }: { device: string; subscribed: boolean }) => updateDevice(device, { subscribed });
+    socket.on("connect", onConnect);
+    socket.on("thermometer:reading", onReading);
+    socket.on("thermometer:status", onStatus);
+    socket.on("thermometer:subscription", onSubscription);
+    return () => {
+      socket.off("connect", onConnect);
+      socket.off("thermometer:reading", onReading);
+      socket.off("thermometer:status", onStatus);
+      socket.off("thermometer:subscription", onSubscription);
+    };
+  }, [socket, loadDevices, updateDevice]);
+
+  const select = useCallback((device: string) => {
+    setSelected(device);
+    void loadReadings(device);
+  }, [loadReadings]);
+
+  return { list, selected, select, readings: selected ? (readings[selected] ?? []) : [] };
+}

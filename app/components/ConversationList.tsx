@@ -1,0 +1,60 @@
+import type { ChatState } from "../client/chat-state";
+import { listTime } from "../client/format";
+
+export const CONVERSATIONS_HEADING_ID = "conversations-title";
+
+/** Everyone I have talked to, most recent activity first, with a preview and the unread count. */
+export function ConversationList({ state, onOpen }: { state: ChatState; onOpen: (peer: string) => void }) {
+  const conversations = Object.entries(state.conversations).sort(([, a], [, b]) =>
+    a.last.timestamp < b.last.timestamp ? 1 : a.last.timestamp > b.last.timestamp ? -1 : 0,
+  );
+
+  return (
+    <section className="list-section" aria-labelledby={CONVERSATIONS_HEADING_ID}>
+      {/* Focusable from script: the phone's Back button lands here. */}
+      <h2 id={CONVERSATIONS_HEADING_ID} tabIndex={-1}>
+        Conversations
+      </h2>
+      {conversations.length === 0 ? (
+        <p className="empty">No conversations yet. Pick someone below to start one.</p>
+      ) : (
+        <ul className="conversation-list">
+          {conversations.map(([peer, { last, unread }]) => {
+            const device = state.users[peer]?.service === "thermometer";
+            return (
+              <li key={peer}>
+                <button
+                  type="button"
+                  className={`conversation${peer === state.openPeer ? " is-open" : ""}${device ? " is-device" : ""}`}
+                  aria-current={peer === state.openPeer ? "true" : undefined}
+                  data-peer={peer}
+                  onClick={() => onOpen(peer)}
+                >
+                  <span className="conversation-top">
+                    <span className="conversation-peer">{peer}</span>
+                    {device && <span className="device-tag">device</span>}
+                    <time className="conversation-time" dateTime={last.timestamp}>
+                      {listTime(last.timestamp)}
+                    </time>
+                  </span>
+                  <span className="conversation-bottom">
+                    <span className="conversation-preview">
+                      {last.sender === state.me ? "You: " : ""}
+                      {last.message}
+                    </span>
+                    {unread > 0 && (
+                      <span className="badge">
+                        {unread}
+                        <span className="visually-hidden"> unread</span>
+                      </span>
+                    )}
+                  </span>
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
