@@ -13,9 +13,9 @@ import {
   sendMessageSchema,
   type ChatMessage,
   type MessageStatusEvent,
-  type PresenceEvent,
   type UserSummary,
 } from "./protocol";
+import { PresenceAnnouncer } from "./presence";
 import type { MessageStore, NewMessage } from "./store";
 
 /** How the chat reaches people who are connected. server/realtime implements it with Socket.IO. */
@@ -60,12 +60,15 @@ export const BACKLOG_BATCH_SIZE = 500;
 
 export class ChatService {
   private readonly services = new Map<string, ServiceAccount>();
+  private readonly presence: PresenceAnnouncer;
 
   constructor(
     private readonly store: MessageStore,
     private readonly notifier: Notifier,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.presence = new PresenceAnnouncer((events) => this.notifier.toEveryone("presence", events));
+  }
 
   registerService(service: ServiceAccount): void {
     this.services.set(service.username, service);
@@ -126,9 +129,12 @@ export class ChatService {
     if (!service && !(await this.store.userExists(destination))) {
       throw new ChatError(404, `no user named '${destination}'`);
     }
-    const stored = await this.store.saveMessage({ sender, destination, message: text, type: service ? "command" : "chat" });
-    const message = clientId ? { ...stored, clientId } : stored;
+    // A client that lost the ack (a dropped connection) resends with the same clientId: answer with
+    // what is stored instead of storing it twice; its delivery is already under way or waiting.
+    const resent = clientId ? await this.store.findByClientId(sender, clientId) : undefined;
+    if (resent) return { message: resent, online: service ? true : await this.notifier.isOnline(destination) };
 
+    const message = await this.store.saveMessage({ sender, destination, message: text, type: service ? "command" : "chat", clientId });
     if (service) {
       this.echoToSender(message);
       this.runInBackground(service.handleCommand(message), `${destination} command`);
@@ -235,7 +241,6 @@ export class ChatService {
     const online = await this.notifier.isOnline(username);
     const lastSeen = this.now();
     await this.store.touchLastSeen(username, lastSeen);
-    const event: PresenceEvent = { username, online, lastSeen: lastSeen.toISOString() };
-    this.notifier.toEveryone("presence", event);
+    this.presence.changed({ username, online, lastSeen: lastSeen.toISOString() });
   }
 }

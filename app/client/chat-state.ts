@@ -47,7 +47,7 @@ export interface ChatState {
 export type ChatAction =
   | { type: "users"; users: UserSummary[] }
   | { type: "conversations"; conversations: ConversationSummary[] }
-  | { type: "presence"; event: PresenceEvent }
+  | { type: "presence"; events: PresenceEvent[] }
   | { type: "open"; peer: string | null }
   | { type: "messages"; messages: ChatMessage[] }
   | { type: "history"; peer: string; messages: ChatMessage[]; older: boolean; pageSize: number }
@@ -162,9 +162,11 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return { ...state, conversations };
     }
     case "presence": {
-      const { username, online, lastSeen } = action.event;
-      const known = state.users[username] ?? { username, online, lastSeen };
-      return { ...state, users: { ...state.users, [username]: { ...known, online, lastSeen } } };
+      const users = { ...state.users };
+      for (const { username, online, lastSeen } of action.events) {
+        users[username] = { ...(users[username] ?? { username }), online, lastSeen };
+      }
+      return { ...state, users };
     }
     case "open": {
       if (!action.peer) return { ...state, openPeer: null };

@@ -153,7 +153,7 @@ export function useChat(me: string, onSignedOut: () => void) {
     client.on("message:status", (event: MessageStatusEvent) =>
       dispatch({ type: "status", event, at: new Date().toISOString() }),
     );
-    client.on("presence", (event: PresenceEvent) => dispatch({ type: "presence", event }));
+    client.on("presence", (events: PresenceEvent[]) => dispatch({ type: "presence", events }));
     client.on("typing", ({ username, typing }: { username: string; typing: boolean }) => {
       dispatch({ type: "typing", username, typing });
       clearTimeout(typingExpiry.current.get(username));

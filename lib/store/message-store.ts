@@ -24,6 +24,7 @@ export interface NewMessage {
   message: string;
   type: MessageType;
   metadata?: Record<string, unknown> | null;
+  clientId?: string;
 }
 
 export interface Page {
@@ -42,6 +43,7 @@ export function toChatMessage(row: MessageRow): ChatMessage {
     metadata: (row.metadata as Record<string, unknown> | null) ?? null,
     deliveredAt: row.deliveredAt?.toISOString() ?? null,
     readAt: row.readAt?.toISOString() ?? null,
+    ...(row.clientId ? { clientId: row.clientId } : {}),
   };
 }
 
@@ -147,6 +149,7 @@ export class MessageStore {
       metadata: (input.metadata ?? null) as MessageRow["metadata"],
       deliveredAt: null,
       readAt: null,
+      clientId: input.clientId ?? null,
     };
     await this.messageWrites.submit(row);
     return toChatMessage(row);
@@ -161,6 +164,12 @@ export class MessageStore {
       });
     }
     return rows.map(() => undefined);
+  }
+
+  /** The message `sender` already stored under this client id, if any (a resend after a dropped ack). */
+  async findByClientId(sender: string, clientId: string): Promise<ChatMessage | undefined> {
+    const row = await this.db.message.findFirst({ where: { sender, clientId } });
+    return row ? toChatMessage(row) : undefined;
   }
 
   /** Messages still waiting for `destination`, oldest first, resuming after the message `after`. */
@@ -240,22 +249,17 @@ export class MessageStore {
       cursor = await this.db.message.findUnique({ where: { id: page.before } });
       if (!cursor || !isBetween(cursor, a, b)) return undefined;
     }
-    const rows = await this.db.message.findMany({
-      where: {
-        AND: [
-          {
-            OR: [
-              { sender: a, destination: b },
-              { sender: b, destination: a },
-            ],
-          },
-          cursor ? earlierThan(cursor) : {},
-        ],
-      },
-      orderBy: NEWEST_FIRST,
-      take: page.limit,
-    });
-    return rows.reverse().map(toChatMessage);
+    // One index range scan per direction, merged here: an OR across both directions makes the
+    // database sort the whole conversation to find one page.
+    const direction = (sender: string, destination: string) =>
+      this.db.message.findMany({
+        where: { sender, destination, ...(cursor ? earlierThan(cursor) : {}) },
+        orderBy: NEWEST_FIRST,
+        take: page.limit,
+      });
+    const [mine, theirs] = await Promise.all([direction(a, b), direction(b, a)]);
+    const newest = [...mine, ...theirs].sort((x, y) => compareChronologically(y, x)).slice(0, page.limit);
+    return newest.reverse().map(toChatMessage);
   }
 
   /** For each person `username` has exchanged messages with: the latest message and how many are unread. */
@@ -290,11 +294,16 @@ function compareChronologically(x: MessageRow, y: MessageRow): number {
   return x.timestamp.getTime() - y.timestamp.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
 }
 
+/**
+ * Strictly before `row` in (timestamp, id) order, written as a range on the timestamp (which an index
+ * can walk) minus the ties at its edge, rather than as an OR that makes the database scan.
+ */
 function earlierThan(row: Pick<MessageRow, "id" | "timestamp">): Prisma.MessageWhereInput {
-  return { OR: [{ timestamp: { lt: row.timestamp } }, { timestamp: row.timestamp, id: { lt: row.id } }] };
+  return { timestamp: { lte: row.timestamp }, NOT: { timestamp: row.timestamp, id: { gte: row.id } } };
 }
 
+/** Strictly after `message` in (timestamp, id) order; see earlierThan. */
 function laterThan(message: Pick<ChatMessage, "id" | "timestamp">): Prisma.MessageWhereInput {
   const timestamp = new Date(message.timestamp);
-  return { OR: [{ timestamp: { gt: timestamp } }, { timestamp, id: { gt: message.id } }] };
+  return { timestamp: { gte: timestamp }, NOT: { timestamp, id: { lte: message.id } } };
 }

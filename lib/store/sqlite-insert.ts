@@ -9,7 +9,7 @@
 import type { Message as MessageRow } from "@prisma/client";
 import type { Database } from "./prisma-client";
 
-const COLUMNS = ["id", "sender", "destination", "message", "timestamp", "type", "metadata", "deliveredAt", "readAt"] as const;
+const COLUMNS = ["id", "sender", "destination", "message", "timestamp", "type", "metadata", "deliveredAt", "readAt", "clientId"] as const;
 const ROW_PLACEHOLDERS = `(${COLUMNS.map(() => "?").join(", ")})`;
 const INSERT_INTO = `INSERT INTO "Message" (${COLUMNS.map((column) => `"${column}"`).join(", ")}) VALUES `;
 
@@ -24,6 +24,7 @@ export async function insertMessagesSqlite(db: Database, rows: MessageRow[]): Pr
     row.metadata === null ? null : JSON.stringify(row.metadata),
     row.deliveredAt && sqliteDateTime(row.deliveredAt),
     row.readAt && sqliteDateTime(row.readAt),
+    row.clientId,
   ]);
   await db.$executeRawUnsafe(INSERT_INTO + rows.map(() => ROW_PLACEHOLDERS).join(", "), ...values);
 }

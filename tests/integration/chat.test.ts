@@ -1,7 +1,7 @@
 /** The walking chat end to end: real server process, real SQLite file, real sockets and HTTP. */
 import { api, closeAllSockets, connect, login, sleep, uniqueName } from "../support/clients";
 import { removeDatabase, startServer, type TestServer } from "../support/server";
-import { offlineNotice, type ChatMessage } from "@/lib/protocol";
+import { offlineNotice, type ChatMessage, type PresenceEvent } from "@/lib/protocol";
 
 let server: TestServer;
 
@@ -52,6 +52,23 @@ describe("direct messages between two connected people", () => {
       expect(await tab.next<ChatMessage>("message")).toMatchObject({ id: ack.message.id, message: "to all tabs" });
     }
     await aliceTab1.next("message:status", (s) => s.id === ack.message.id);
+  });
+
+  test("a resend with the same clientId (after a lost ack) returns the stored message instead of storing it twice", async () => {
+    const alice = await login(server.url);
+    const bob = await login(server.url);
+    const aliceSocket = await connect(server.url, alice.token);
+    const bobSocket = await connect(server.url, bob.token);
+    const first = await aliceSocket.request("message:send", { destination: bob.username, message: "once", clientId: "retry-1" });
+    const again = await aliceSocket.request("message:send", { destination: bob.username, message: "once", clientId: "retry-1" });
+    const overHttp = await api(server.url, "/api/messages", { method: "POST", token: alice.token, json: { destination: bob.username, message: "once", clientId: "retry-1" } });
+    expect(again.message.id).toBe(first.message.id);
+    expect(overHttp.body.message.id).toBe(first.message.id);
+    await bobSocket.next("message", (m: ChatMessage) => m.id === first.message.id);
+    await sleep(200);
+    expect(bobSocket.received.filter((m) => m.message === "once")).toHaveLength(1);
+    const history = await api(server.url, `/api/messages?with=${bob.username}`, { token: alice.token });
+    expect(history.body.messages.map((m: ChatMessage) => m.message)).toEqual(["once"]);
   });
 
   test("can be sent over HTTP and are routed live exactly like a socket send", async () => {
@@ -274,8 +291,11 @@ describe("accounts and sessions", () => {
     expect(users).toContainEqual(expect.objectContaining({ username: "thermometer1", service: "thermometer" }));
 
     bobSocket.close();
-    const presence = await aliceSocket.next("presence", (p) => p.username === bob.username && p.online === false);
-    expect(new Date(presence.lastSeen).getTime()).toBeGreaterThan(Date.now() - 10_000);
+    const changes: PresenceEvent[] = await aliceSocket.next("presence", (events: PresenceEvent[]) =>
+      events.some((p) => p.username === bob.username && p.online === false),
+    );
+    const bobLeft = changes.find((p) => p.username === bob.username)!;
+    expect(new Date(bobLeft.lastSeen!).getTime()).toBeGreaterThan(Date.now() - 10_000);
   });
 });
 

@@ -39,13 +39,27 @@ test("every id is a string with a generated default, so ids look the same on bot
   }
 });
 
+/** Tables with their columns, and indexes with their columns, as SQLite reports them. */
 function schemaOf(file: string): string[] {
   const db = new Database(file, { readonly: true });
   try {
-    const rows = db
-      .prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name != '_prisma_migrations' ORDER BY name")
-      .all() as { type: string; name: string; sql: string | null }[];
-    return rows.map((row) => `${row.type} ${row.name}: ${(row.sql ?? "").replace(/\s+/g, " ")}`);
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != '_prisma_migrations' ORDER BY name")
+      .pluck()
+      .all() as string[];
+    return tables.flatMap((table) => {
+      const columns = db.prepare(`PRAGMA table_info("${table}")`).all() as { name: string; type: string; notnull: number; dflt_value: unknown; pk: number }[];
+      const indexes = db.prepare(`PRAGMA index_list("${table}")`).all() as { name: string; unique: number }[];
+      return [
+        `${table}: ${columns.map((c) => `${c.name} ${c.type}${c.notnull ? " NOT NULL" : ""}${c.pk ? " PK" : ""} ${c.dflt_value ?? ""}`.trim()).sort().join(", ")}`,
+        ...indexes
+          .map((index) => {
+            const on = (db.prepare(`PRAGMA index_info("${index.name}")`).all() as { name: string }[]).map((c) => c.name);
+            return `${table} ${index.unique ? "unique " : ""}index ${index.name}(${on.join(", ")})`;
+          })
+          .sort(),
+      ];
+    });
   } finally {
     db.close();
   }
