@@ -30,7 +30,7 @@ export interface Notifier {
    */
   deliver(message: ChatMessage): Promise<boolean>;
   /** Emits an event to every socket of one user (all their tabs). */
-  toUser(username: string, event: string, payload: unknown): void;
+  toUser(username: string, event: string, payload: unknown, options?: { exceptSocket?: string }): void;
   /** Emits an event to everyone connected. */
   toEveryone(event: string, payload: unknown): void;
   /** Emits an event to every socket in a named room (a device's subscribers). */
@@ -120,8 +120,9 @@ export class ChatService {
   /**
    * Sends a message from `sender` (always the authenticated user, never a payload field).
    * Resolves once the message is stored; `online` says whether the recipient was connected.
+   * `originSocket` is the socket it came from, which learns the outcome from its ack, not an echo.
    */
-  async send(sender: string, payload: unknown): Promise<{ message: ChatMessage; online: boolean }> {
+  async send(sender: string, payload: unknown, originSocket?: string): Promise<{ message: ChatMessage; online: boolean }> {
     const { destination, message: text, clientId } = parse(sendMessageSchema, payload);
     if (destination === sender) throw new ChatError(400, "you cannot send a message to yourself");
 
@@ -136,12 +137,12 @@ export class ChatService {
 
     const message = await this.store.saveMessage({ sender, destination, message: text, type: service ? "command" : "chat", clientId });
     if (service) {
-      this.echoToSender(message);
+      this.echoToSender(message, originSocket);
       this.runInBackground(service.handleCommand(message), `${destination} command`);
       return { message, online: true };
     }
     const online = await this.notifier.isOnline(destination);
-    this.echoToSender(message);
+    this.echoToSender(message, originSocket);
     if (online) this.runInBackground(this.deliverLive(message), "live delivery");
     return { message, online };
   }
@@ -154,8 +155,8 @@ export class ChatService {
   }
 
   /** The sender's other tabs show what was sent from this one. */
-  private echoToSender(message: ChatMessage): void {
-    this.notifier.toUser(message.sender, "message", message);
+  private echoToSender(message: ChatMessage, originSocket: string | undefined): void {
+    this.notifier.toUser(message.sender, "message", message, { exceptSocket: originSocket });
   }
 
   private async deliverLive(message: ChatMessage): Promise<void> {

@@ -40,7 +40,7 @@ export function attachChatHandlers(io: Server, { chat, devices }: AppServices, i
   io.on("connection", (socket) => {
     const username: string = socket.data.username;
     // Handlers first, so nothing the client sends right after connecting is missed.
-    onRequest(socket, inFlight, "message:send", (payload) => chat.send(username, payload));
+    onRequest(socket, inFlight, "message:send", (payload) => chat.send(username, payload, socket.id));
     onRequest(socket, inFlight, "check", async () => ({ messages: await chat.check(username) }));
     onRequest(socket, inFlight, "message:read", async (payload) => ({ ids: await chat.markRead(username, payload) }));
     socket.on("typing", (payload: unknown) => {

@@ -33,8 +33,9 @@ export class SocketNotifier implements Notifier {
     });
   }
 
-  toUser(username: string, event: string, payload: unknown): void {
-    this.io.to(userRoom(username)).emit(event, payload);
+  toUser(username: string, event: string, payload: unknown, options: { exceptSocket?: string } = {}): void {
+    const room = this.io.to(userRoom(username));
+    (options.exceptSocket ? room.except(options.exceptSocket) : room).emit(event, payload);
   }
 
   toEveryone(event: string, payload: unknown): void {
