@@ -130,7 +130,9 @@ async function main(): Promise<number> {
 
   if (profileRoot) printProfiles(profileRoot);
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const resultsFile = path.join(RESULTS_DIR, `${stamp.slice(0, 10)}${args.quick ? ".quick" : ""}.json`);
+  // A partial run (--only) gets its own file, so it never replaces the day's full results.
+  const suffix = `${args.quick ? ".quick" : ""}${only ? `.${only.join("-")}` : ""}`;
+  const resultsFile = path.join(RESULTS_DIR, `${stamp.slice(0, 10)}${suffix}.json`);
   writeFileSync(resultsFile, JSON.stringify({ date: new Date().toISOString(), quick: args.quick, elapsedSeconds, machine, settings, summary: rows, runs, problems }, null, 2) + "\n");
   log(`results written to ${path.relative(ROOT, resultsFile)}`);
 

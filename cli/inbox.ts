@@ -11,6 +11,7 @@ const REMEMBERED_IDS = 1_000;
 
 export class Inbox {
   private readonly shown = new Set<string>();
+  private readonly waiting = new Map<string, () => void>();
 
   constructor(
     private readonly self: string,
@@ -24,6 +25,20 @@ export class Inbox {
     this.shown.add(message.id);
     if (this.shown.size > REMEMBERED_IDS) this.shown.delete(this.shown.values().next().value!);
     this.output.line(formatIncoming(message));
+    this.waiting.get(message.sender)?.();
     return true;
+  }
+
+  /** Resolves when the next message from `sender` has been shown, or after `timeoutMs`, whichever is first. */
+  nextFrom(sender: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiting.delete(sender);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.waiting.set(sender, done);
+    });
   }
 }

@@ -12,6 +12,7 @@ import type { Output } from "./output";
 import { CliError, history, listUsers, type Session } from "./session";
 
 const HISTORY_LINES = 20;
+const DEVICE_REPLY_WAIT_MS = 5_000;
 const PROMPT = "> ";
 
 export interface ReplContext {
@@ -51,9 +52,12 @@ async function execute(input: Exclude<ParsedInput, { kind: "exit" }>, { session,
       case "empty":
         return;
       case "send": {
+        // A device answers every command: wait for that reply, so a script sees it before its next line.
+        const reply = inbox.nextFrom(input.destination, DEVICE_REPLY_WAIT_MS);
         const ack = await connection.send(input.destination, input.message);
         if (!ack.ok) return output.error(`Could not send to '${input.destination}': ${ack.error}`);
         if (!ack.online) output.line(offlineNotice(input.destination));
+        if (ack.message.type === "command") await reply;
         return;
       }
       case "check": {

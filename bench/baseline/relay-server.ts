@@ -22,14 +22,14 @@ const undelivered = db.prepare(
   `SELECT * FROM "Message" WHERE "destination" = ? AND "deliveredAt" IS NULL ORDER BY "timestamp" ASC, "id" ASC`,
 );
 const messageById = db.prepare(`SELECT * FROM "Message" WHERE "id" = ?`);
-const latestPage = db.prepare(
-  `SELECT * FROM "Message" WHERE (("sender" = ? AND "destination" = ?) OR ("sender" = ? AND "destination" = ?))
-   ORDER BY "timestamp" DESC, "id" DESC LIMIT ?`,
-);
+// The same plan as the app's store: one index range scan per direction, merged, newest first.
+const oneDirection = (cursor: string) =>
+  `SELECT * FROM (SELECT * FROM "Message" WHERE "sender" = ? AND "destination" = ? ${cursor}
+   ORDER BY "timestamp" DESC, "id" DESC LIMIT ?)`;
+const BEFORE_CURSOR = `AND "timestamp" <= ? AND NOT ("timestamp" = ? AND "id" >= ?)`;
+const latestPage = db.prepare(`${oneDirection("")} UNION ALL ${oneDirection("")} ORDER BY "timestamp" DESC, "id" DESC LIMIT ?`);
 const pageBefore = db.prepare(
-  `SELECT * FROM "Message" WHERE (("sender" = ? AND "destination" = ?) OR ("sender" = ? AND "destination" = ?))
-   AND ("timestamp" < ? OR ("timestamp" = ? AND "id" < ?))
-   ORDER BY "timestamp" DESC, "id" DESC LIMIT ?`,
+  `${oneDirection(BEFORE_CURSOR)} UNION ALL ${oneDirection(BEFORE_CURSOR)} ORDER BY "timestamp" DESC, "id" DESC LIMIT ?`,
 );
 
 function history(request: IncomingMessage, response: ServerResponse): void {
@@ -41,9 +41,10 @@ function history(request: IncomingMessage, response: ServerResponse): void {
   if (before) {
     const cursor = messageById.get(before);
     if (!cursor) return void response.writeHead(400).end();
-    rows = pageBefore.all(me, peer, peer, me, cursor.timestamp, cursor.timestamp, cursor.id, limit);
+    const edge = [cursor.timestamp, cursor.timestamp, cursor.id];
+    rows = pageBefore.all(me, peer, ...edge, limit, peer, me, ...edge, limit, limit);
   } else {
-    rows = latestPage.all(me, peer, peer, me, limit);
+    rows = latestPage.all(me, peer, limit, peer, me, limit, limit);
   }
   response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ messages: rows.reverse() }));
 }

@@ -2,26 +2,17 @@
  * A fixed offered load spread over many connected clients: how long from `message:send` until the
  * recipient has the message, and until the sender has its ack.
  */
-import type { ConnectResult, LatencyResult, Pair } from "../load/protocol";
+import type { LatencyResult } from "../load/protocol";
+import { connectPairs } from "./pairs";
 import { summarise } from "../support/stats";
 import type { Measurement, Scenario } from "./types";
 
 export const latency: Scenario = {
   name: "latency",
-  async run({ target, fixture, pool, settings, problem }) {
+  async run(context) {
+    const { pool, settings, problem } = context;
     const { clients, rates, warmupMs, durationMs } = settings.latency;
-    const people = fixture.people.slice(0, clients);
-    const pairs: Pair[] = Array.from({ length: Math.floor(clients / 2) }, (_, i) => [people[2 * i]!.username, people[2 * i + 1]!.username]);
-    const shares = pool.share(pairs);
-    const byName = new Map(people.map((client) => [client.username, client]));
-
-    const connected = await pool.all<ConnectResult>((i) => ({
-      kind: "connect",
-      url: target.url,
-      clients: shares[i]!.flat().map((username) => byName.get(username)!),
-      concurrency: 50,
-    }));
-    for (const result of connected) if (result.failed) problem(`latency: ${result.failed} sockets failed to connect (${result.firstError})`);
+    const shares = await connectPairs("latency", Math.floor(clients / 2), context);
 
     const measurements: Measurement[] = [];
     for (const rate of rates) {

@@ -201,6 +201,14 @@ describe("starting and stopping", () => {
     expect(client.stdoutLines().filter((line) => line === offlineNotice(bob))).toHaveLength(2);
   });
 
+  test("a script that ends right after a device command still prints the device's reply", async () => {
+    const client = startClient(["--url", server.url, "--username", uniqueName("alice"), "--password", PASSWORD]);
+    client.type("thermometer1: range");
+    client.endInput();
+    expect(await client.exitCode(20_000)).toBe(0);
+    expect(client.stdoutLines().some((line) => line.includes("[thermometer1] thermometer1 range: configured 15.0 to 30.0 °C"))).toBe(true);
+  });
+
   test("the password can come from CHAT_PASSWORD", async () => {
     const name = uniqueName("alice");
     await login(server.url, name, PASSWORD);

@@ -1,29 +1,13 @@
 /** Two people in two browser contexts chatting through the real server. */
-import type { Browser } from "playwright-core";
 import { offlineNotice } from "@/lib/protocol";
 import { api, login as claimName, uniqueName } from "../support/clients";
-import { removeDatabase, startServer, type TestServer } from "../support/server";
-import { bubble, conversationButton, launchBrowser, logIn, newPage, personButton, typeAndSend, type Person } from "./support/browser";
+import { bubble, conversationButton, launchBrowser, logIn, newPage, personButton, typeAndSend, type Person, useServerAndBrowser } from "./support/browser";
 
-let server: TestServer;
-let browser: Browser;
-const people: Person[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-afterEach(async () => {
-  await Promise.all(people.splice(0).map((person) => person.context.close()));
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (server) removeDatabase(server.databaseFile);
-});
+const suite = useServerAndBrowser();
 
 async function person(name = uniqueName("p")): Promise<Person> {
-  const someone = await logIn(browser, server.url, name);
-  people.push(someone);
+  const someone = await logIn(suite.browser, suite.server.url, name);
+  suite.people.push(someone);
   return someone;
 }
 
@@ -137,12 +121,12 @@ test("`!check` in the composer and the Check button fetch unseen messages, marke
 test("scrolling up through a long conversation loads earlier pages", async () => {
   const alice = await person();
   const bobName = uniqueName("p");
-  const bob = await claimName(server.url, bobName);
-  const aliceToken = (await claimName(server.url, alice.username)).token;
+  const bob = await claimName(suite.server.url, bobName);
+  const aliceToken = (await claimName(suite.server.url, alice.username)).token;
   for (let n = 1; n <= 75; n += 1) {
     const sender = n % 2 ? bob.token : aliceToken;
     const destination = n % 2 ? alice.username : bobName;
-    await api(server.url, "/api/messages", { method: "POST", token: sender, json: { destination, message: `numbered message ${n}` } });
+    await api(suite.server.url, "/api/messages", { method: "POST", token: sender, json: { destination, message: `numbered message ${n}` } });
   }
   await alice.page.reload();
   await personButton(alice.page, bobName).click();

@@ -4,7 +4,6 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { login as claimName, uniqueName } from "../support/clients";
-import { removeDatabase, startServer, type TestServer } from "../support/server";
 import {
   bubble,
   DESKTOP,
@@ -17,35 +16,22 @@ import {
   seriousAccessibilityViolations,
   typeAndSend,
   type Person,
+  useServerAndBrowser,
 } from "./support/browser";
 
-let server: TestServer;
-let browser: Browser;
-const people: Person[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-afterEach(async () => {
-  await Promise.all(people.splice(0).map((person) => person.context.close()));
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (server) removeDatabase(server.databaseFile);
-});
+const suite = useServerAndBrowser();
 
 async function person(name = uniqueName("p"), viewport = DESKTOP): Promise<Person> {
-  const someone = await logIn(browser, server.url, name, { viewport });
-  people.push(someone);
+  const someone = await logIn(suite.browser, suite.server.url, name, { viewport });
+  suite.people.push(someone);
   return someone;
 }
 
 test("the login form shows the server's error, has no serious accessibility problems, and the session survives a reload", async () => {
-  const taken = await claimName(server.url, uniqueName("taken"), "the real password");
-  const context = await browser.newContext({ baseURL: server.url, viewport: DESKTOP });
-  people.push({ username: taken.username, context, page: await newPage(context) });
-  const page = people[0]!.page;
+  const taken = await claimName(suite.server.url, uniqueName("taken"), "the real password");
+  const context = await suite.browser.newContext({ baseURL: suite.server.url, viewport: DESKTOP });
+  suite.people.push({ username: taken.username, context, page: await newPage(context) });
+  const page = suite.people[0]!.page;
   await page.goto("/");
   await page.getByRole("button", { name: "Log in" }).waitFor();
   expect(await seriousAccessibilityViolations(page)).toEqual([]);
@@ -124,7 +110,7 @@ test("measures the JavaScript the chat page loads and records it in docs/page-we
   await fresh.waitForLoadState("networkidle");
 
   // The page's own scripts are named in its HTML; anything else was imported later (the chart).
-  const html = await (await fetch(server.url + "/")).text();
+  const html = await (await fetch(suite.server.url + "/")).text();
   const scripts = await scriptResources(fresh);
   const initial = scripts.filter((s) => html.includes(new URL(s.name).pathname));
   const lazy = scripts.filter((s) => !initial.includes(s));

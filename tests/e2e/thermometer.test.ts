@@ -1,23 +1,10 @@
 /** The thermometer panel against the real device service: subscribe, watch the chart move, reboot, unsubscribe. */
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { uniqueName } from "../support/clients";
-import { removeDatabase, startServer, type TestServer } from "../support/server";
-import { launchBrowser, logIn, personButton, type Person } from "./support/browser";
+import { logIn, personButton, useServerAndBrowser } from "./support/browser";
 
-let server: TestServer;
-let browser: Browser;
-let person: Person | undefined;
-
-beforeAll(async () => {
-  // Readings every 100 ms (the test server's default) so the chart moves quickly.
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-afterAll(async () => {
-  await person?.context.close();
-  await browser?.close();
-  await server?.stop();
-  if (server) removeDatabase(server.databaseFile);
-});
+// Readings every 100 ms (the test server's default) so the chart moves quickly.
+const suite = useServerAndBrowser();
 
 const panel = (page: Page) => page.getByRole("region", { name: "Thermometer" });
 
@@ -35,7 +22,8 @@ async function waitForMoreReadings(page: Page, than: number): Promise<number> {
 }
 
 test("thermometer panel: subscribe moves the chart, reboot shows rebooting then running, unsubscribe stops it", async () => {
-  person = await logIn(browser, server.url, uniqueName("p"));
+  const person = await logIn(suite.browser, suite.server.url, uniqueName("p"));
+  suite.people.push(person);
   const { page } = person;
   const thermometer = panel(page);
   await thermometer.getByRole("button", { name: "Subscribe", exact: true }).waitFor();

@@ -3,6 +3,7 @@
  * browser). Each person is a browser context, so cookies and sockets are theirs alone.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { removeDatabase, startServer, type TestServer } from "../../support/server";
 
 const CHROMIUM_PATH = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -92,4 +93,31 @@ export async function seriousAccessibilityViolations(page: Page): Promise<AxeVio
     return result.violations.map(({ id, impact, help, nodes }) => ({ id, impact, help, nodes: nodes.map((n) => ({ target: n.target })) }));
   });
   return violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
+}
+
+export interface BrowserSuite {
+  server: TestServer;
+  browser: Browser;
+  /** People whose browser contexts are closed after each test. */
+  people: Person[];
+}
+
+/**
+ * One real server and one Chromium for a test file: started before its tests, the people's
+ * contexts closed after each test, and both stopped (and the database removed) at the end.
+ */
+export function useServerAndBrowser(): BrowserSuite {
+  const suite = { people: [] as Person[] } as BrowserSuite;
+  beforeAll(async () => {
+    [suite.server, suite.browser] = await Promise.all([startServer(), launchBrowser()]);
+  });
+  afterEach(async () => {
+    await Promise.all(suite.people.splice(0).map((person) => person.context.close()));
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.server?.stop();
+    if (suite.server) removeDatabase(suite.server.databaseFile);
+  });
+  return suite;
 }
