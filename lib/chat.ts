@@ -147,10 +147,10 @@ export class ChatService {
     return { message, online };
   }
 
-  /** A device's reply or reading, stored for the person and delivered like any DM. */
+  /** A device's reply, stored for the person and delivered like any DM; resolves once it is stored. */
   async sendFromService(service: string, destination: string, text: string, extra: Pick<NewMessage, "type" | "metadata">) {
     const message = await this.store.saveMessage({ sender: service, destination, message: text, ...extra });
-    if (await this.notifier.isOnline(destination)) await this.deliverLive(message);
+    if (await this.notifier.isOnline(destination)) this.runInBackground(this.deliverLive(message), "device reply delivery");
     return message;
   }
 
