@@ -264,21 +264,21 @@ export class MessageStore {
 
   /** For each person `username` has exchanged messages with: the latest message and how many are unread. */
   async conversations(username: string): Promise<{ peer: string; last: ChatMessage; unread: number }[]> {
+    // Aggregates find the peers (reading no message bodies); then one page of one per peer.
     const [sent, received, unread] = await Promise.all([
-      this.db.message.findMany({ where: { sender: username }, distinct: ["destination"], orderBy: NEWEST_FIRST }),
-      this.db.message.findMany({ where: { destination: username }, distinct: ["sender"], orderBy: NEWEST_FIRST }),
+      this.db.message.groupBy({ by: ["destination"], where: { sender: username } }),
+      this.db.message.groupBy({ by: ["sender"], where: { destination: username } }),
       this.db.message.groupBy({ by: ["sender"], where: { destination: username, readAt: null }, _count: true }),
     ]);
-    const latest = new Map<string, MessageRow>();
-    for (const row of [...sent, ...received]) {
-      const peer = row.sender === username ? row.destination : row.sender;
-      const known = latest.get(peer);
-      if (!known || compareChronologically(row, known) > 0) latest.set(peer, row);
-    }
+    const peers = new Set([...sent.map((group) => group.destination), ...received.map((group) => group.sender)]);
     const unreadBy = new Map(unread.map((group) => [group.sender, group._count]));
-    return [...latest.entries()]
-      .map(([peer, row]) => ({ peer, last: toChatMessage(row), unread: unreadBy.get(peer) ?? 0 }))
-      .sort((x, y) => y.last.timestamp.localeCompare(x.last.timestamp));
+    const conversations = await Promise.all(
+      [...peers].map(async (peer) => {
+        const [last] = (await this.conversation(username, peer, { limit: 1 }))!;
+        return { peer, last: last!, unread: unreadBy.get(peer) ?? 0 };
+      }),
+    );
+    return conversations.sort((x, y) => y.last.timestamp.localeCompare(x.last.timestamp) || y.last.id.localeCompare(x.last.id));
   }
 }
 
