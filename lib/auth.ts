@@ -58,3 +58,18 @@ export function tokenFromAuthorizationHeader(header: string | undefined | null):
   const match = header?.match(/^Bearer\s+(\S+)$/i);
   return match?.[1];
 }
+
+/** Wrong passwords allowed before a username is locked; each one after that doubles the lock. */
+export const FREE_LOGIN_FAILURES = 5;
+const FIRST_LOCK_MS = 30_000;
+const LONGEST_LOCK_MS = 15 * 60_000;
+
+/**
+ * How long a username stays locked after its `failures`-th wrong password in a row: nothing for
+ * the first few, then 30 s, 1 min, 2 min … up to 15 min. Guessing stays slow; the owner of the name,
+ * locked out by someone else's guesses, waits minutes rather than being locked out for good.
+ */
+export function loginLockMs(failures: number): number {
+  if (failures < FREE_LOGIN_FAILURES) return 0;
+  return Math.min(LONGEST_LOCK_MS, FIRST_LOCK_MS * 2 ** (failures - FREE_LOGIN_FAILURES));
+}

@@ -3,7 +3,7 @@
  * the terminal client. It validates, stores (before anything is acknowledged), and hands the message
  * to the Notifier for live delivery; acknowledgements flow back here to be recorded.
  */
-import { hashPassword, hashSessionToken, newSessionToken, SESSION_LIFETIME_MS, verifyPassword } from "./auth";
+import { hashPassword, hashSessionToken, loginLockMs, newSessionToken, SESSION_LIFETIME_MS, verifyPassword } from "./auth";
 import { ChatError } from "./errors";
 import {
   historyQuerySchema,
@@ -16,7 +16,7 @@ import {
   type UserSummary,
 } from "./protocol";
 import { PresenceAnnouncer } from "./presence";
-import type { MessageStore, NewMessage } from "./store";
+import type { MessageStore, NewMessage, StoredUser } from "./store";
 
 /** How the chat reaches people who are connected. server/realtime implements it with Socket.IO. */
 export interface Notifier {
@@ -92,12 +92,27 @@ export class ChatService {
       created = claimed !== undefined;
       user = claimed ?? (await this.store.findUser(username)); // lost a race to claim it: check against the winner
     }
-    if (!user || (!created && !(await verifyPassword(password, user.passwordHash)))) {
-      throw new ChatError(401, "wrong username or password");
-    }
+    if (!user) throw new ChatError(401, "wrong username or password");
+    if (!created) await this.checkPassword(user, password);
     const token = newSessionToken();
     await this.store.createSession(user.id, hashSessionToken(token), new Date(this.now().getTime() + SESSION_LIFETIME_MS));
     return { username, token, created };
+  }
+
+  /** Verifies a login against a claimed name, counting wrong passwords and refusing while it is locked. */
+  private async checkPassword(user: StoredUser, password: string): Promise<void> {
+    const now = this.now();
+    if (user.lockedUntil && user.lockedUntil > now) {
+      const seconds = Math.ceil((user.lockedUntil.getTime() - now.getTime()) / 1000);
+      throw new ChatError(429, `too many wrong passwords for '${user.username}': try again in ${seconds} s`);
+    }
+    if (await verifyPassword(password, user.passwordHash)) {
+      if (user.failedLogins > 0) await this.store.clearLoginFailures(user.id);
+      return;
+    }
+    const lockMs = loginLockMs(await this.store.recordLoginFailure(user.id));
+    if (lockMs > 0) await this.store.lockUser(user.id, new Date(now.getTime() + lockMs));
+    throw new ChatError(401, "wrong username or password");
   }
 
   /** The username a session token belongs to, or undefined. */

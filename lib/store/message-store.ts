@@ -16,6 +16,8 @@ export interface StoredUser {
   username: string;
   passwordHash: string;
   lastSeen: Date | null;
+  failedLogins: number;
+  lockedUntil: Date | null;
 }
 
 export interface NewMessage {
@@ -109,6 +111,20 @@ export class MessageStore {
 
   listUsers(): Promise<Pick<StoredUser, "username" | "lastSeen">[]> {
     return this.db.user.findMany({ select: { username: true, lastSeen: true }, orderBy: { username: "asc" } });
+  }
+
+  /** Counts a wrong password and returns how many there have been in a row. */
+  async recordLoginFailure(userId: string): Promise<number> {
+    const user = await this.db.user.update({ where: { id: userId }, data: { failedLogins: { increment: 1 } }, select: { failedLogins: true } });
+    return user.failedLogins;
+  }
+
+  async lockUser(userId: string, until: Date): Promise<void> {
+    await this.db.user.update({ where: { id: userId }, data: { lockedUntil: until } });
+  }
+
+  async clearLoginFailures(userId: string): Promise<void> {
+    await this.db.user.update({ where: { id: userId }, data: { failedLogins: 0, lockedUntil: null } });
   }
 
   async touchLastSeen(username: string, at: Date): Promise<void> {

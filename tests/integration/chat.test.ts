@@ -220,6 +220,31 @@ describe("accounts and sessions", () => {
     expect(wrong.body).toEqual({ error: "wrong username or password" });
   });
 
+  test("repeated wrong passwords lock the name for a while, even against the right password; other names are unaffected", async () => {
+    const username = uniqueName();
+    const other = uniqueName();
+    await login(server.url, username, "right");
+    await login(server.url, other, "right");
+    for (let i = 0; i < 5; i++) {
+      const wrong = await api(server.url, "/api/session", { method: "POST", json: { username, password: `guess ${i}` } });
+      expect(wrong).toMatchObject({ status: 401, body: { error: "wrong username or password" } });
+    }
+    const locked = await api(server.url, "/api/session", { method: "POST", json: { username, password: "right" } });
+    expect(locked.status).toBe(429);
+    expect(locked.body.error).toMatch(new RegExp(`^too many wrong passwords for '${username}': try again in (2\\d|30) s$`));
+    expect((await api(server.url, "/api/session", { method: "POST", json: { username: other, password: "right" } })).status).toBe(200);
+  });
+
+  test("a successful login forgets earlier wrong passwords", async () => {
+    const username = uniqueName();
+    await login(server.url, username, "right");
+    const attempt = (password: string) => api(server.url, "/api/session", { method: "POST", json: { username, password } });
+    for (let i = 0; i < 4; i++) expect((await attempt("wrong")).status).toBe(401);
+    expect((await attempt("right")).status).toBe(200);
+    for (let i = 0; i < 4; i++) expect((await attempt("wrong")).status).toBe(401);
+    expect((await attempt("right")).status).toBe(200);
+  });
+
   test("the session cookie works for HTTP and for the socket handshake, and logout ends it", async () => {
     const username = uniqueName();
     const first = await api(server.url, "/api/session", { method: "POST", json: { username, password: "pw" } });

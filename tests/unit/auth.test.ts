@@ -1,4 +1,4 @@
-import { hashPassword, hashSessionToken, newSessionToken, tokenFromAuthorizationHeader, tokenFromCookieHeader, verifyPassword } from "@/lib/auth";
+import { loginLockMs, hashPassword, hashSessionToken, newSessionToken, tokenFromAuthorizationHeader, tokenFromCookieHeader, verifyPassword } from "@/lib/auth";
 
 test("a password verifies against its own hash only, and each hash has its own salt", async () => {
   const hash = await hashPassword("correct horse");
@@ -30,4 +30,10 @@ test("tokens are read from the cookie or a Bearer header", () => {
   expect(tokenFromAuthorizationHeader("bearer abc")).toBe("abc");
   expect(tokenFromAuthorizationHeader("Basic abc")).toBeUndefined();
   expect(tokenFromAuthorizationHeader(null)).toBeUndefined();
+});
+
+test("a few wrong passwords cost nothing; after that each one doubles the lock, up to 15 minutes", () => {
+  expect([0, 1, 4].map(loginLockMs)).toEqual([0, 0, 0]);
+  expect([5, 6, 7, 8].map(loginLockMs)).toEqual([30_000, 60_000, 120_000, 240_000]);
+  expect(loginLockMs(50)).toBe(15 * 60_000);
 });
