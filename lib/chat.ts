@@ -74,10 +74,6 @@ export class ChatService {
     this.services.set(service.username, service);
   }
 
-  isService(username: string): boolean {
-    return this.services.has(username);
-  }
-
   // ── accounts ───────────────────────────────────────────────────────────────
 
   /** Logs in, claiming the username with this password if nobody has it yet. */

@@ -12,7 +12,6 @@ import { bubble, DESKTOP, launchBrowser, logIn, PHONE, personButton } from "../t
 
 const OUTPUT = path.resolve(__dirname, "..", "docs", "screenshots");
 const PASSWORD = "correct horse";
-const DEVICE = "thermometer1";
 
 const CONVERSATION: [from: "alice" | "bob", text: string][] = [
   ["alice", "Morning! Are we still on for the release today?"],

@@ -1,7 +1,7 @@
 /** Two people in two browser contexts chatting through the real server. */
 import { offlineNotice } from "@/lib/protocol";
 import { api, login as claimName, uniqueName } from "../support/clients";
-import { bubble, conversationButton, launchBrowser, logIn, newPage, personButton, typeAndSend, type Person, useServerAndBrowser } from "./support/browser";
+import { bubble, conversationButton, logIn, newPage, personButton, typeAndSend, type Person, useServerAndBrowser } from "./support/browser";
 
 const suite = useServerAndBrowser();
 

@@ -2,13 +2,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { login as claimName, uniqueName } from "../support/clients";
 import {
   bubble,
   DESKTOP,
   fillLogin,
-  launchBrowser,
   logIn,
   newPage,
   personButton,

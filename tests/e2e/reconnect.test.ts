@@ -4,7 +4,7 @@
  */
 import { uniqueName } from "../support/clients";
 import { startServer } from "../support/server";
-import { bubble, conversationButton, launchBrowser, logIn, personButton, typeAndSend, type Person, useServerAndBrowser } from "./support/browser";
+import { bubble, conversationButton, logIn, personButton, typeAndSend, useServerAndBrowser } from "./support/browser";
 
 const suite = useServerAndBrowser();
 
