@@ -44,7 +44,8 @@ async function main(): Promise<number> {
   const settings: Settings = { ...(args.quick ? QUICK : FULL), ...(args.runs ? { runs: Number(args.runs) } : {}) };
   const only = args.only?.split(",").map((name) => name.trim());
   const scenarios = only ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
-  if (scenarios.length === 0) throw new Error(`--only names no scenario (choose from ${SCENARIOS.map((s) => s.name).join(", ")})`);
+  if (scenarios.length === 0)
+    throw new Error(`--only names no scenario (choose from ${SCENARIOS.map((s) => s.name).join(", ")})`);
   const stamp = new Date().toISOString().slice(0, 16).replace(/:/g, "-");
   const profileRoot = args.profile ? path.join(RESULTS_DIR, `profiles-${stamp}`) : undefined;
 
@@ -66,7 +67,9 @@ async function main(): Promise<number> {
   const problems: string[] = [];
   const runs: RunMeasurements[] = [];
   try {
-    log(`seeding ${peopleNeeded(settings)} people, a ${settings.backlog.messages}-message backlog and a ${settings.history.messages}-message conversation…`);
+    log(
+      `seeding ${peopleNeeded(settings)} people, a ${settings.backlog.messages}-message backlog and a ${settings.history.messages}-message conversation…`,
+    );
     const fixture = await seedFixture(workDir, {
       people: peopleNeeded(settings),
       backlogMessages: settings.backlog.messages,
@@ -89,12 +92,23 @@ async function main(): Promise<number> {
             for (const scenario of group) {
               const scenarioStart = Date.now();
               try {
-                const results: Measurement[] = await scenario.run({ target, databaseFile, fixture, pool, settings, problem });
+                const results: Measurement[] = await scenario.run({
+                  target,
+                  databaseFile,
+                  fixture,
+                  pool,
+                  settings,
+                  problem,
+                });
                 measurements[kind].push(...results);
                 const summary = results.map((m) => `${m.metric} ${Number(m.value).toFixed(1)} ${m.unit}`).join("; ");
-                log(`run ${run}/${settings.runs} ${scenario.name} ${kind}: ${summary} (${((Date.now() - scenarioStart) / 1000).toFixed(1)} s)`);
+                log(
+                  `run ${run}/${settings.runs} ${scenario.name} ${kind}: ${summary} (${((Date.now() - scenarioStart) / 1000).toFixed(1)} s)`,
+                );
               } catch (error) {
-                problem(`${scenario.name} on ${kind} failed: ${(error as Error).stack}\n${target.output().slice(-2000)}`);
+                problem(
+                  `${scenario.name} on ${kind} failed: ${(error as Error).stack}\n${target.output().slice(-2000)}`,
+                );
                 await pool.disconnect().catch(() => undefined);
               }
             }
@@ -126,14 +140,32 @@ async function main(): Promise<number> {
     os: `${os.type()} ${os.release()}`,
   };
   console.log(`\n${table}\n`);
-  console.log(`${settings.runs} run(s), medians; ratios are app ÷ baseline within each run. ${machine.cpus} cores, ${machine.memoryGiB} GiB, Node ${machine.node}. Took ${elapsedSeconds.toFixed(0)} s.`);
+  console.log(
+    `${settings.runs} run(s), medians; ratios are app ÷ baseline within each run. ${machine.cpus} cores, ${machine.memoryGiB} GiB, Node ${machine.node}. Took ${elapsedSeconds.toFixed(0)} s.`,
+  );
 
   if (profileRoot) printProfiles(profileRoot);
   mkdirSync(RESULTS_DIR, { recursive: true });
   // A partial run (--only) gets its own file, so it never replaces the day's full results.
   const suffix = `${args.quick ? ".quick" : ""}${only ? `.${only.join("-")}` : ""}`;
   const resultsFile = path.join(RESULTS_DIR, `${stamp.slice(0, 10)}${suffix}.json`);
-  writeFileSync(resultsFile, JSON.stringify({ date: new Date().toISOString(), quick: args.quick, elapsedSeconds, machine, settings, summary: rows, runs, problems }, null, 2) + "\n");
+  writeFileSync(
+    resultsFile,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        quick: args.quick,
+        elapsedSeconds,
+        machine,
+        settings,
+        summary: rows,
+        runs,
+        problems,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
   log(`results written to ${path.relative(ROOT, resultsFile)}`);
 
   if (problems.length > 0) {

@@ -142,6 +142,7 @@ function listen(socket: Socket, events: ConnectionEvents): void {
 }
 
 function refusal(error: Error): CliError {
-  if (error.message === "unauthorized") return new CliError("the server refused the session (unauthorized); log in again");
+  if (error.message === "unauthorized")
+    return new CliError("the server refused the session (unauthorized); log in again");
   return new CliError(`the server refused the connection: ${error.message}`);
 }

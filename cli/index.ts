@@ -29,7 +29,12 @@ function parseOptions(argv: string[]): Options {
 }
 
 /** What the server pushes, as lines. */
-function printEvents(session: Session, output: Output, inbox: Inbox, onFatal: (error: CliError) => void): ConnectionEvents {
+function printEvents(
+  session: Session,
+  output: Output,
+  inbox: Inbox,
+  onFatal: (error: CliError) => void,
+): ConnectionEvents {
   const followed = new Set<string>();
   return {
     message: (message) => inbox.show(message),

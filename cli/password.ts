@@ -4,11 +4,16 @@
  */
 import { CliError } from "./session";
 
-export async function resolvePassword(option: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function resolvePassword(
+  option: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   if (option !== undefined) return option;
   if (env.CHAT_PASSWORD) return env.CHAT_PASSWORD;
   if (!process.stdin.isTTY) {
-    throw new CliError("no password: pass --password or set CHAT_PASSWORD (stdin is not a terminal, so there is no prompt)");
+    throw new CliError(
+      "no password: pass --password or set CHAT_PASSWORD (stdin is not a terminal, so there is no prompt)",
+    );
   }
   return askHidden("Password: ");
 }
@@ -30,7 +35,8 @@ function askHidden(prompt: string): Promise<string> {
       for (const char of chunk.toString("utf8")) {
         if (char === "\r" || char === "\n" || char === "\u0004") return finish(() => resolve(typed));
         if (char === "\u0003") return finish(() => reject(new CliError("cancelled")));
-        if (char === "\u007f" || char === "\b") typed = [...typed].slice(0, -1).join(""); // by character, not UTF-16 unit
+        if (char === "\u007f" || char === "\b")
+          typed = [...typed].slice(0, -1).join(""); // by character, not UTF-16 unit
         else typed += char;
       }
     };

@@ -25,7 +25,11 @@ export interface ReplContext {
 /** Reads lines until `exit` or the end of input; resolves when the last command has finished. */
 export async function runRepl(context: ReplContext, input: NodeJS.ReadableStream = process.stdin): Promise<void> {
   const interactive = Boolean((input as NodeJS.ReadStream).isTTY);
-  const lines = readline.createInterface({ input, output: interactive ? process.stdout : undefined, terminal: interactive });
+  const lines = readline.createInterface({
+    input,
+    output: interactive ? process.stdout : undefined,
+    terminal: interactive,
+  });
   if (interactive) {
     lines.setPrompt(PROMPT);
     lines.on("SIGINT", () => lines.close()); // Ctrl-C leaves like `exit`
@@ -46,7 +50,10 @@ export async function runRepl(context: ReplContext, input: NodeJS.ReadableStream
 }
 
 /** What one parsed line does. Failures are reported and the loop goes on. */
-async function execute(input: Exclude<ParsedInput, { kind: "exit" }>, { session, connection, output, inbox }: ReplContext): Promise<void> {
+async function execute(
+  input: Exclude<ParsedInput, { kind: "exit" }>,
+  { session, connection, output, inbox }: ReplContext,
+): Promise<void> {
   try {
     switch (input.kind) {
       case "empty":

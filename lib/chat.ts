@@ -3,7 +3,14 @@
  * the terminal client. It validates, stores (before anything is acknowledged), and hands the message
  * to the Notifier for live delivery; acknowledgements flow back here to be recorded.
  */
-import { hashPassword, hashSessionToken, loginLockMs, newSessionToken, SESSION_LIFETIME_MS, verifyPassword } from "./auth";
+import {
+  hashPassword,
+  hashSessionToken,
+  loginLockMs,
+  newSessionToken,
+  SESSION_LIFETIME_MS,
+  verifyPassword,
+} from "./auth";
 import { ChatError } from "./errors";
 import {
   historyQuerySchema,
@@ -79,7 +86,8 @@ export class ChatService {
   /** Logs in, claiming the username with this password if nobody has it yet. */
   async login(payload: unknown): Promise<Session> {
     const { username, password } = parse(loginSchema, payload);
-    if (this.isReservedName(username)) throw new ChatError(403, `'${username}' is a service name and cannot be claimed`);
+    if (this.isReservedName(username))
+      throw new ChatError(403, `'${username}' is a service name and cannot be claimed`);
 
     let user = await this.store.findUser(username);
     let created = false;
@@ -91,7 +99,11 @@ export class ChatService {
     if (!user) throw new ChatError(401, "wrong username or password");
     if (!created) await this.checkPassword(user, password);
     const token = newSessionToken();
-    await this.store.createSession(user.id, hashSessionToken(token), new Date(this.now().getTime() + SESSION_LIFETIME_MS));
+    await this.store.createSession(
+      user.id,
+      hashSessionToken(token),
+      new Date(this.now().getTime() + SESSION_LIFETIME_MS),
+    );
     return { username, token, created };
   }
 
@@ -133,7 +145,11 @@ export class ChatService {
    * Resolves once the message is stored; `online` says whether the recipient was connected.
    * `originSocket` is the socket it came from, which learns the outcome from its ack, not an echo.
    */
-  async send(sender: string, payload: unknown, originSocket?: string): Promise<{ message: ChatMessage; online: boolean }> {
+  async send(
+    sender: string,
+    payload: unknown,
+    originSocket?: string,
+  ): Promise<{ message: ChatMessage; online: boolean }> {
     const { destination, message: text, clientId } = parse(sendMessageSchema, payload);
     if (destination === sender) throw new ChatError(400, "you cannot send a message to yourself");
 
@@ -146,7 +162,13 @@ export class ChatService {
     const resent = clientId ? await this.store.findByClientId(sender, clientId) : undefined;
     if (resent) return { message: resent, online: service ? true : await this.notifier.isOnline(destination) };
 
-    const message = await this.store.saveMessage({ sender, destination, message: text, type: service ? "command" : "chat", clientId });
+    const message = await this.store.saveMessage({
+      sender,
+      destination,
+      message: text,
+      type: service ? "command" : "chat",
+      clientId,
+    });
     if (service) {
       this.echoToSender(message, originSocket);
       this.runInBackground(service.handleCommand(message), `${destination} command`);
@@ -159,9 +181,15 @@ export class ChatService {
   }
 
   /** A device's reply, stored for the person and delivered like any DM; resolves once it is stored. */
-  async sendFromService(service: string, destination: string, text: string, extra: Pick<NewMessage, "type" | "metadata">) {
+  async sendFromService(
+    service: string,
+    destination: string,
+    text: string,
+    extra: Pick<NewMessage, "type" | "metadata">,
+  ) {
     const message = await this.store.saveMessage({ sender: service, destination, message: text, ...extra });
-    if (await this.notifier.isOnline(destination)) this.runInBackground(this.deliverLive(message), "device reply delivery");
+    if (await this.notifier.isOnline(destination))
+      this.runInBackground(this.deliverLive(message), "device reply delivery");
     return message;
   }
 
@@ -201,7 +229,10 @@ export class ChatService {
   async check(username: string): Promise<ChatMessage[]> {
     const messages: ChatMessage[] = [];
     for await (const batch of this.backlog(username)) messages.push(...batch);
-    await this.acknowledgeDelivered(username, messages.map((m) => m.id));
+    await this.acknowledgeDelivered(
+      username,
+      messages.map((m) => m.id),
+    );
     return messages.map((m) => ({ ...m, stored: true }));
   }
 

@@ -15,11 +15,14 @@ export const DEFAULT_HISTORY_PAGE = 50;
 
 /** A string field whose errors say whether it was missing or of the wrong type. */
 function stringField(name: string) {
-  return z.string({ error: (issue) => (issue.input === undefined ? `${name} is required` : `${name} must be a string`) });
+  return z.string({
+    error: (issue) => (issue.input === undefined ? `${name} is required` : `${name} must be a string`),
+  });
 }
 
-export const usernameSchema = stringField("username")
-  .regex(USERNAME_PATTERN, { error: "username must be 1–32 letters, digits, '_', '.' or '-'" });
+export const usernameSchema = stringField("username").regex(USERNAME_PATTERN, {
+  error: "username must be 1–32 letters, digits, '_', '.' or '-'",
+});
 
 export const MESSAGE_TYPES = ["chat", "command", "notification", "subscription"] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
@@ -113,9 +116,7 @@ export interface MessageStatusEvent {
   status: "delivered" | "read";
 }
 
-export type SendAck =
-  | { ok: true; message: ChatMessage; online: boolean }
-  | { ok: false; error: string };
+export type SendAck = { ok: true; message: ChatMessage; online: boolean } | { ok: false; error: string };
 
 export type CheckAck = { ok: true; messages: ChatMessage[] } | { ok: false; error: string };
 
@@ -123,7 +124,8 @@ export type CheckAck = { ok: true; messages: ChatMessage[] } | { ok: false; erro
 export function describeError(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return "invalid input";
-  if (issue.code === "unrecognized_keys") return `unknown field${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")}`;
+  if (issue.code === "unrecognized_keys")
+    return `unknown field${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")}`;
   if (issue.code === "invalid_type" && issue.path.length === 0) return "expected a JSON object";
   const where = issue.path.join(".");
   // Field schemas name their field ("message must be …"); say where when the name differs.

@@ -20,6 +20,7 @@ export function publishServices(services: AppServices | undefined): void {
 
 export function appServices(): AppServices {
   const services = (globalThis as Registry)[APP_SERVICES];
-  if (!services) throw new Error("the chat server is not running: start the app with `npm run dev` or `npm start`, not `next`");
+  if (!services)
+    throw new Error("the chat server is not running: start the app with `npm run dev` or `npm start`, not `next`");
   return services;
 }

@@ -35,7 +35,11 @@ async function main(): Promise<void> {
       bob: (await login(server.url, "bob", PASSWORD)).token,
       carol: (await login(server.url, "carol", PASSWORD)).token,
     };
-    await api(server.url, "/api/messages", { method: "POST", token: tokens.carol, json: { destination: "alice", message: "Lunch on Friday?" } });
+    await api(server.url, "/api/messages", {
+      method: "POST",
+      token: tokens.carol,
+      json: { destination: "alice", message: "Lunch on Friday?" },
+    });
 
     const loginPage = await (await browser.newContext({ baseURL: server.url, viewport: DESKTOP })).newPage();
     await loginPage.goto("/");
@@ -44,9 +48,14 @@ async function main(): Promise<void> {
 
     const alice = await logIn(browser, server.url, "alice", { password: PASSWORD });
     const bob = await logIn(browser, server.url, "bob", { password: PASSWORD });
-    const thermometerLanded = (await fetch(`${server.url}/api/thermometers`, { headers: { authorization: `Bearer ${tokens.alice}` } })).ok;
+    const thermometerLanded = (
+      await fetch(`${server.url}/api/thermometers`, { headers: { authorization: `Bearer ${tokens.alice}` } })
+    ).ok;
     if (thermometerLanded) {
-      await alice.page.getByRole("region", { name: "Thermometer" }).getByRole("button", { name: "Subscribe", exact: true }).click();
+      await alice.page
+        .getByRole("region", { name: "Thermometer" })
+        .getByRole("button", { name: "Subscribe", exact: true })
+        .click();
     }
 
     await personButton(alice.page, "bob").click();
@@ -64,7 +73,9 @@ async function main(): Promise<void> {
     if (thermometerLanded) await sleep(8_000); // let the chart fill with live readings
     await save(alice.page, "chat-desktop.png");
     if (thermometerLanded) {
-      await alice.page.getByRole("region", { name: "Thermometer" }).screenshot({ path: path.join(OUTPUT, "thermometer-panel.png") });
+      await alice.page
+        .getByRole("region", { name: "Thermometer" })
+        .screenshot({ path: path.join(OUTPUT, "thermometer-panel.png") });
       console.log(`saved ${path.join("docs", "screenshots", "thermometer-panel.png")}`);
     } else {
       console.warn("no thermometer on this server yet: thermometer-panel.png not taken");
@@ -73,7 +84,9 @@ async function main(): Promise<void> {
     const phone = await logIn(browser, server.url, "alice", { password: PASSWORD, viewport: PHONE });
     if (thermometerLanded) {
       await phone.page.locator(".chart canvas").first().waitFor();
-      await phone.page.waitForFunction(() => Number(document.querySelector(".reading-count")?.getAttribute("data-count")) > 20);
+      await phone.page.waitForFunction(
+        () => Number(document.querySelector(".reading-count")?.getAttribute("data-count")) > 20,
+      );
     }
     await save(phone.page, "chat-phone-list.png");
     await personButton(phone.page, "bob").click();

@@ -4,7 +4,12 @@ import type { ThermometerSettings } from "./services/thermometer";
 
 const deviceList = z
   .string()
-  .transform((list) => list.split(",").map((name) => name.trim()).filter(Boolean))
+  .transform((list) =>
+    list
+      .split(",")
+      .map((name) => name.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(USERNAME_PATTERN, { error: "each THERMOMETERS name must be a valid username" })));
 
 const environmentSchema = z.object({

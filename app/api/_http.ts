@@ -5,7 +5,9 @@ import { appServices, type AppServices } from "@/lib/registry";
 import { ChatError } from "@/lib/errors";
 
 export function sessionToken(request: NextRequest): string | undefined {
-  return tokenFromAuthorizationHeader(request.headers.get("authorization")) ?? request.cookies.get(SESSION_COOKIE)?.value;
+  return (
+    tokenFromAuthorizationHeader(request.headers.get("authorization")) ?? request.cookies.get(SESSION_COOKIE)?.value
+  );
 }
 
 type Context = AppServices & { request: NextRequest };

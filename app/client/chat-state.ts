@@ -126,9 +126,14 @@ function addMessages(state: ChatState, messages: ChatMessage[]): ChatState {
     const isLatest = !conversation || byTime(conversation.last, message) <= 0;
     // The server's unread count already covers everything up to the summary's last message.
     const afterSummary = !conversation || byTime(conversation.last, message) < 0;
-    const unseenIncoming = isNew && afterSummary && message.sender !== state.me && peer !== state.openPeer && !message.readAt;
+    const unseenIncoming =
+      isNew && afterSummary && message.sender !== state.me && peer !== state.openPeer && !message.readAt;
     conversations[peer] = {
-      last: isLatest ? (conversation?.last.id === message.id ? combine(conversation.last, message) : message) : conversation.last,
+      last: isLatest
+        ? conversation?.last.id === message.id
+          ? combine(conversation.last, message)
+          : message
+        : conversation.last,
       unread: (conversation?.unread ?? 0) + (unseenIncoming ? 1 : 0),
     };
   }
@@ -144,7 +149,9 @@ function updateMessage(state: ChatState, id: string, change: (message: ChatMessa
     messages[index] = change(messages[index]!);
     const conversation = state.conversations[peer];
     const conversations =
-      conversation?.last.id === id ? { ...state.conversations, [peer]: { ...conversation, last: messages[index]! } } : state.conversations;
+      conversation?.last.id === id
+        ? { ...state.conversations, [peer]: { ...conversation, last: messages[index]! } }
+        : state.conversations;
     return { ...state, threads: { ...state.threads, [peer]: { ...thread, messages } }, conversations };
   }
   return state;
@@ -171,7 +178,9 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case "open": {
       if (!action.peer) return { ...state, openPeer: null };
       const conversation = state.conversations[action.peer];
-      const conversations = conversation ? { ...state.conversations, [action.peer]: { ...conversation, unread: 0 } } : state.conversations;
+      const conversations = conversation
+        ? { ...state.conversations, [action.peer]: { ...conversation, unread: 0 } }
+        : state.conversations;
       return { ...state, openPeer: action.peer, conversations };
     }
     case "messages":
@@ -199,7 +208,9 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case "readByMe": {
       const thread = state.threads[action.peer];
       if (!thread) return state;
-      const messages = thread.messages.map((m) => (m.sender === action.peer && !m.readAt ? { ...m, readAt: action.at } : m));
+      const messages = thread.messages.map((m) =>
+        m.sender === action.peer && !m.readAt ? { ...m, readAt: action.at } : m,
+      );
       return { ...state, threads: { ...state.threads, [action.peer]: { ...thread, messages } } };
     }
     case "typing":

@@ -30,5 +30,7 @@ export function lastSeenText(iso: string | null, now = Date.now()): string {
 
 /** Short time for a conversation list row: the time today, else the date. */
 export function listTime(iso: string, now = new Date()): string {
-  return dayKey(iso) === dayKey(now.toISOString()) ? timeOfDay(iso) : new Date(iso).toLocaleDateString([], { day: "numeric", month: "short" });
+  return dayKey(iso) === dayKey(now.toISOString())
+    ? timeOfDay(iso)
+    : new Date(iso).toLocaleDateString([], { day: "numeric", month: "short" });
 }

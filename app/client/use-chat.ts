@@ -49,14 +49,17 @@ export function useChat(me: string, onSignedOut: () => void) {
     if (current?.connected) current.timeout(5_000).emit("message:read", { with: peer }, () => undefined);
   }, []);
 
-  const loadNewestPage = useCallback(async (peer: string) => {
-    try {
-      const { messages } = await api.history(peer, { limit: HISTORY_PAGE_SIZE });
-      dispatch({ type: "history", peer, messages, older: false, pageSize: HISTORY_PAGE_SIZE });
-    } catch (error) {
-      notify(`Could not load the conversation with ${peer}: ${errorText(error)}`);
-    }
-  }, [notify]);
+  const loadNewestPage = useCallback(
+    async (peer: string) => {
+      try {
+        const { messages } = await api.history(peer, { limit: HISTORY_PAGE_SIZE });
+        dispatch({ type: "history", peer, messages, older: false, pageSize: HISTORY_PAGE_SIZE });
+      } catch (error) {
+        notify(`Could not load the conversation with ${peer}: ${errorText(error)}`);
+      }
+    },
+    [notify],
+  );
 
   const loadLists = useCallback(async () => {
     try {
@@ -70,57 +73,87 @@ export function useChat(me: string, onSignedOut: () => void) {
   }, [notify]);
 
   /** Emits one outbox entry; a newer attempt for the same clientId makes older callbacks moot. */
-  const emitOutgoing = useCallback((entry: OutgoingMessage) => {
-    const current = socketRef.current;
-    if (!current?.connected) return;
-    const attempt = (sendAttempts.current.get(entry.clientId) ?? 0) + 1;
-    sendAttempts.current.set(entry.clientId, attempt);
-    dispatch({ type: "outboxState", clientId: entry.clientId, state: "sending" });
-    const payload = { destination: entry.destination, message: entry.message, clientId: entry.clientId };
-    current.timeout(SEND_ACK_TIMEOUT_MS).emit("message:send", payload, (timedOut: Error | null, ack: SendAck) => {
-      if (sendAttempts.current.get(entry.clientId) !== attempt) return;
-      if (timedOut) {
-        // Disconnected: the reconnect sends it again. Connected but silent: let the person decide.
-        if (!current.connected) return dispatch({ type: "outboxState", clientId: entry.clientId, state: "queued" });
-        return dispatch({ type: "outboxState", clientId: entry.clientId, state: "failed", error: "no answer from the server" });
-      }
-      sendAttempts.current.delete(entry.clientId);
-      if (!ack.ok) {
-        dispatch({ type: "outboxState", clientId: entry.clientId, state: "failed", error: ack.error });
-        return notify(ack.error);
-      }
-      dispatch({ type: "messages", messages: [ack.message] });
-      notify(ack.online ? null : offlineNotice(entry.destination));
-    });
-  }, [notify]);
+  const emitOutgoing = useCallback(
+    (entry: OutgoingMessage) => {
+      const current = socketRef.current;
+      if (!current?.connected) return;
+      const attempt = (sendAttempts.current.get(entry.clientId) ?? 0) + 1;
+      sendAttempts.current.set(entry.clientId, attempt);
+      dispatch({ type: "outboxState", clientId: entry.clientId, state: "sending" });
+      const payload = { destination: entry.destination, message: entry.message, clientId: entry.clientId };
+      current.timeout(SEND_ACK_TIMEOUT_MS).emit("message:send", payload, (timedOut: Error | null, ack: SendAck) => {
+        if (sendAttempts.current.get(entry.clientId) !== attempt) return;
+        if (timedOut) {
+          // Disconnected: the reconnect sends it again. Connected but silent: let the person decide.
+          if (!current.connected) return dispatch({ type: "outboxState", clientId: entry.clientId, state: "queued" });
+          return dispatch({
+            type: "outboxState",
+            clientId: entry.clientId,
+            state: "failed",
+            error: "no answer from the server",
+          });
+        }
+        sendAttempts.current.delete(entry.clientId);
+        if (!ack.ok) {
+          dispatch({ type: "outboxState", clientId: entry.clientId, state: "failed", error: ack.error });
+          return notify(ack.error);
+        }
+        dispatch({ type: "messages", messages: [ack.message] });
+        notify(ack.online ? null : offlineNotice(entry.destination));
+      });
+    },
+    [notify],
+  );
 
-  const sendMessage = useCallback((destination: string, message: string) => {
-    const entry: OutgoingMessage = { clientId: newClientId(), destination, message, timestamp: new Date().toISOString(), state: "queued" };
-    dispatch({ type: "outbox", message: entry });
-    emitOutgoing(entry); // when disconnected it stays queued and goes out on reconnect
-  }, [emitOutgoing]);
+  const sendMessage = useCallback(
+    (destination: string, message: string) => {
+      const entry: OutgoingMessage = {
+        clientId: newClientId(),
+        destination,
+        message,
+        timestamp: new Date().toISOString(),
+        state: "queued",
+      };
+      dispatch({ type: "outbox", message: entry });
+      emitOutgoing(entry); // when disconnected it stays queued and goes out on reconnect
+    },
+    [emitOutgoing],
+  );
 
   /** Re-sends what a failed send left behind, on demand. */
-  const retry = useCallback((clientId: string) => {
-    const entry = latest.current.outbox.find((e) => e.clientId === clientId);
-    if (entry) emitOutgoing(entry);
-  }, [emitOutgoing]);
+  const retry = useCallback(
+    (clientId: string) => {
+      const entry = latest.current.outbox.find((e) => e.clientId === clientId);
+      if (entry) emitOutgoing(entry);
+    },
+    [emitOutgoing],
+  );
 
   const discard = useCallback((clientId: string) => dispatch({ type: "outboxRemove", clientId }), []);
 
-  const receive = useCallback((message: ChatMessage) => {
-    dispatch({ type: "messages", messages: [message] });
-    if (message.sender === latest.current.me) return;
-    setAnnouncement(`${message.stored ? "Stored message" : "New message"} from ${message.sender}: ${message.message}`);
-    if (peerOf(message, latest.current.me) === latest.current.openPeer) markRead(message.sender);
-  }, [markRead]);
+  const receive = useCallback(
+    (message: ChatMessage) => {
+      dispatch({ type: "messages", messages: [message] });
+      if (message.sender === latest.current.me) return;
+      setAnnouncement(
+        `${message.stored ? "Stored message" : "New message"} from ${message.sender}: ${message.message}`,
+      );
+      if (peerOf(message, latest.current.me) === latest.current.openPeer) markRead(message.sender);
+    },
+    [markRead],
+  );
 
   useEffect(() => {
     // WebSocket first: a closed tab is noticed at once (a long-poll can look alive for a while);
     // long-polling remains the fallback where WebSockets are blocked.
     // A connection attempt that neither opens nor fails (a proxy that accepts the upgrade and then
     // drops it) is abandoned after `timeout` and retried like any other failure.
-    const client = io({ autoConnect: false, transports: ["websocket", "polling"], tryAllTransports: true, timeout: 8_000 });
+    const client = io({
+      autoConnect: false,
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
+      timeout: 8_000,
+    });
     socketRef.current = client;
     setSocket(client);
     let connectedBefore = false;
@@ -158,7 +191,10 @@ export function useChat(me: string, onSignedOut: () => void) {
       dispatch({ type: "typing", username, typing });
       clearTimeout(typingExpiry.current.get(username));
       if (typing) {
-        typingExpiry.current.set(username, setTimeout(() => dispatch({ type: "typing", username, typing: false }), TYPING_EXPIRY_MS));
+        typingExpiry.current.set(
+          username,
+          setTimeout(() => dispatch({ type: "typing", username, typing: false }), TYPING_EXPIRY_MS),
+        );
       }
     });
     client.connect();
@@ -170,25 +206,31 @@ export function useChat(me: string, onSignedOut: () => void) {
     };
   }, [emitOutgoing, loadLists, loadNewestPage, markRead, receive]);
 
-  const open = useCallback((peer: string | null) => {
-    dispatch({ type: "open", peer });
-    if (!peer) return;
-    if (!latest.current.threads[peer]?.loaded) void loadNewestPage(peer).then(() => markRead(peer));
-    else markRead(peer);
-  }, [loadNewestPage, markRead]);
+  const open = useCallback(
+    (peer: string | null) => {
+      dispatch({ type: "open", peer });
+      if (!peer) return;
+      if (!latest.current.threads[peer]?.loaded) void loadNewestPage(peer).then(() => markRead(peer));
+      else markRead(peer);
+    },
+    [loadNewestPage, markRead],
+  );
 
-  const loadOlder = useCallback(async (peer: string) => {
-    const thread = latest.current.threads[peer];
-    if (!thread?.loaded || !thread.hasOlder || thread.loadingOlder) return;
-    dispatch({ type: "loadingOlder", peer });
-    try {
-      const { messages } = await api.history(peer, { before: thread.messages[0]?.id, limit: HISTORY_PAGE_SIZE });
-      dispatch({ type: "history", peer, messages, older: true, pageSize: HISTORY_PAGE_SIZE });
-    } catch (error) {
-      dispatch({ type: "history", peer, messages: [], older: true, pageSize: HISTORY_PAGE_SIZE });
-      notify(`Could not load older messages: ${errorText(error)}`);
-    }
-  }, [notify]);
+  const loadOlder = useCallback(
+    async (peer: string) => {
+      const thread = latest.current.threads[peer];
+      if (!thread?.loaded || !thread.hasOlder || thread.loadingOlder) return;
+      dispatch({ type: "loadingOlder", peer });
+      try {
+        const { messages } = await api.history(peer, { before: thread.messages[0]?.id, limit: HISTORY_PAGE_SIZE });
+        dispatch({ type: "history", peer, messages, older: true, pageSize: HISTORY_PAGE_SIZE });
+      } catch (error) {
+        dispatch({ type: "history", peer, messages: [], older: true, pageSize: HISTORY_PAGE_SIZE });
+        notify(`Could not load older messages: ${errorText(error)}`);
+      }
+    },
+    [notify],
+  );
 
   const runCheck = useCallback(async () => {
     try {
@@ -237,54 +279,71 @@ export function useChat(me: string, onSignedOut: () => void) {
   }, []);
 
   /** What the composer does with a line; resolves to whether the composer should be cleared. */
-  const submit = useCallback(async (raw: string): Promise<boolean> => {
-    const input = parseInput(raw);
-    switch (input.kind) {
-      case "empty":
-        return false;
-      case "check":
-        await runCheck();
-        return true;
-      case "send":
-        stopTyping();
-        open(input.destination);
-        sendMessage(input.destination, input.message);
-        return true;
-      case "text": {
-        const peer = latest.current.openPeer;
-        if (!peer) {
-          notify("Pick someone to talk to, or type name: message.");
+  const submit = useCallback(
+    async (raw: string): Promise<boolean> => {
+      const input = parseInput(raw);
+      switch (input.kind) {
+        case "empty":
           return false;
+        case "check":
+          await runCheck();
+          return true;
+        case "send":
+          stopTyping();
+          open(input.destination);
+          sendMessage(input.destination, input.message);
+          return true;
+        case "text": {
+          const peer = latest.current.openPeer;
+          if (!peer) {
+            notify("Pick someone to talk to, or type name: message.");
+            return false;
+          }
+          stopTyping();
+          sendMessage(peer, input.message);
+          return true;
         }
-        stopTyping();
-        sendMessage(peer, input.message);
-        return true;
+        case "history":
+          open(input.username);
+          return true;
+        case "who": {
+          const online = Object.values(latest.current.users)
+            .filter((u) => u.online && u.username !== me)
+            .map((u) => u.username);
+          notify(online.length ? `Online: ${online.join(", ")}` : "Nobody else is online.");
+          return true;
+        }
+        case "help":
+          notify(INPUT_HELP);
+          return true;
+        case "exit":
+          notify("To leave, use the Log out button.");
+          return true;
+        case "error":
+          notify(input.error);
+          return false;
       }
-      case "history":
-        open(input.username);
-        return true;
-      case "who": {
-        const online = Object.values(latest.current.users).filter((u) => u.online && u.username !== me).map((u) => u.username);
-        notify(online.length ? `Online: ${online.join(", ")}` : "Nobody else is online.");
-        return true;
-      }
-      case "help":
-        notify(INPUT_HELP);
-        return true;
-      case "exit":
-        notify("To leave, use the Log out button.");
-        return true;
-      case "error":
-        notify(input.error);
-        return false;
-    }
-  }, [me, notify, open, runCheck, sendMessage, stopTyping]);
+    },
+    [me, notify, open, runCheck, sendMessage, stopTyping],
+  );
 
   return {
     state,
     socket,
     announcement,
-    actions: { open, loadOlder, sendMessage, submit, runCheck, closeCheckResults, noteTyping, logout, notify, retry, discard },
+    actions: {
+      open,
+      loadOlder,
+      sendMessage,
+      submit,
+      runCheck,
+      closeCheckResults,
+      noteTyping,
+      logout,
+      notify,
+      retry,
+      discard,
+    },
   };
 }
 

@@ -10,7 +10,10 @@ import { api, ApiError, type Reading, type ThermometerStatus, type ThermometerSu
 /** The chart shows at most this many points, so a long session does not grow without bound. */
 export const READINGS_WINDOW = 300;
 
-export type ThermometerList = { state: "loading" } | { state: "unavailable"; reason: string } | { state: "ready"; devices: ThermometerSummary[] };
+export type ThermometerList =
+  | { state: "loading" }
+  | { state: "unavailable"; reason: string }
+  | { state: "ready"; devices: ThermometerSummary[] };
 
 export function appendReading(readings: Reading[], reading: Reading): Reading[] {
   const last = readings[readings.length - 1];
@@ -55,7 +58,10 @@ export function useThermometers(socket: Socket | null) {
       setSelected(device);
       if (device) await loadReadings(device);
     } catch (error) {
-      const reason = error instanceof ApiError && error.status === 404 ? "No thermometers are connected to this server." : "Could not load the thermometers.";
+      const reason =
+        error instanceof ApiError && error.status === 404
+          ? "No thermometers are connected to this server."
+          : "Could not load the thermometers.";
       setList({ state: "unavailable", reason });
     }
   }, [loadReadings]);
@@ -72,11 +78,16 @@ export function useThermometers(socket: Socket | null) {
       connectedBefore = true;
     };
     const onReading = (reading: Reading) => {
-      setReadings((current) => ({ ...current, [reading.device]: appendReading(current[reading.device] ?? [], reading) }));
+      setReadings((current) => ({
+        ...current,
+        [reading.device]: appendReading(current[reading.device] ?? [], reading),
+      }));
       updateDevice(reading.device, { last: reading });
     };
-    const onStatus = ({ device, status }: { device: string; status: ThermometerStatus }) => updateDevice(device, { status });
-    const onSubscription = ({ device, subscribed }: { device: string; subscribed: boolean }) => updateDevice(device, { subscribed });
+    const onStatus = ({ device, status }: { device: string; status: ThermometerStatus }) =>
+      updateDevice(device, { status });
+    const onSubscription = ({ device, subscribed }: { device: string; subscribed: boolean }) =>
+      updateDevice(device, { subscribed });
     socket.on("connect", onConnect);
     socket.on("thermometer:reading", onReading);
     socket.on("thermometer:status", onStatus);
@@ -89,10 +100,13 @@ export function useThermometers(socket: Socket | null) {
     };
   }, [socket, loadDevices, updateDevice]);
 
-  const select = useCallback((device: string) => {
-    setSelected(device);
-    void loadReadings(device);
-  }, [loadReadings]);
+  const select = useCallback(
+    (device: string) => {
+      setSelected(device);
+      void loadReadings(device);
+    },
+    [loadReadings],
+  );
 
   return { list, selected, select, readings: selected ? (readings[selected] ?? []) : [] };
 }

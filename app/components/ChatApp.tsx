@@ -32,5 +32,7 @@ export function ChatApp() {
     return <LoginForm onSignedIn={(username) => setSession({ state: "signedIn", username })} />;
   }
   // Keyed by user so logging in as someone else starts from a clean slate.
-  return <ChatView key={session.username} me={session.username} onSignedOut={() => setSession({ state: "signedOut" })} />;
+  return (
+    <ChatView key={session.username} me={session.username} onSignedOut={() => setSession({ state: "signedOut" })} />
+  );
 }

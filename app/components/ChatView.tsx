@@ -76,7 +76,6 @@ export function ChatView({ me, onSignedOut }: { me: string; onSignedOut: () => v
   );
 }
 
-
 /** The latest thing each device said to me, shown under its panel. */
 function deviceReplies(state: ChatState): Record<string, string> {
   const replies: Record<string, string> = {};

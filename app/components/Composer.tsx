@@ -50,7 +50,8 @@ export function Composer(props: {
         onKeyDown={onKeyDown}
       />
       <span id="composer-hint" className="visually-hidden">
-        Enter sends, Shift+Enter starts a new line.{props.disconnected ? " Offline: messages are kept and sent on reconnect." : ""}
+        Enter sends, Shift+Enter starts a new line.
+        {props.disconnected ? " Offline: messages are kept and sent on reconnect." : ""}
       </span>
       <button type="submit" className="primary" disabled={text.trim() === ""}>
         Send

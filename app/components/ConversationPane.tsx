@@ -31,8 +31,8 @@ export function ConversationPane({ state, actions }: { state: ChatState; actions
         <div className="pane-empty">
           <h2>Pick someone to talk to</h2>
           <p>
-            Choose a conversation or a person, or type <kbd>name: message</kbd> below to write to anyone. <kbd>!check</kbd> fetches
-            anything you have not seen yet.
+            Choose a conversation or a person, or type <kbd>name: message</kbd> below to write to anyone.{" "}
+            <kbd>!check</kbd> fetches anything you have not seen yet.
           </p>
         </div>
       )}
@@ -50,7 +50,13 @@ export function ConversationPane({ state, actions }: { state: ChatState; actions
 function ConversationHeader({ state, peer, onBack }: { state: ChatState; peer: string; onBack: () => void }) {
   const user = state.users[peer];
   const device = user?.service === "thermometer";
-  const presence = state.typing[peer] ? "typing…" : device ? "device — try subscribe, range, reboot or help" : user?.online ? "online" : lastSeenText(user?.lastSeen ?? null);
+  const presence = state.typing[peer]
+    ? "typing…"
+    : device
+      ? "device — try subscribe, range, reboot or help"
+      : user?.online
+        ? "online"
+        : lastSeenText(user?.lastSeen ?? null);
   return (
     <div className="pane-header">
       <button type="button" className="back" onClick={onBack} aria-label="Back to conversations">
@@ -94,9 +100,12 @@ function MessageList({ state, peer, actions }: { state: ChatState; peer: string;
   useEffect(() => {
     const button = loadOlderButton.current;
     if (!button || !scroller.current) return;
-    const observer = new IntersectionObserver((entries) => {
-      if (entries.some((entry) => entry.isIntersecting)) void actions.loadOlder(peer);
-    }, { root: scroller.current });
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) void actions.loadOlder(peer);
+      },
+      { root: scroller.current },
+    );
     observer.observe(button);
     return () => observer.disconnect();
   });
@@ -107,7 +116,14 @@ function MessageList({ state, peer, actions }: { state: ChatState; peer: string;
   };
 
   return (
-    <div className="message-scroller" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label={`Messages with ${peer}`} role="region">
+    <div
+      className="message-scroller"
+      ref={scroller}
+      onScroll={onScroll}
+      tabIndex={0}
+      aria-label={`Messages with ${peer}`}
+      role="region"
+    >
       {thread?.loaded && thread.hasOlder && (
         <button type="button" className="load-older" ref={loadOlderButton} onClick={() => void actions.loadOlder(peer)}>
           {thread.loadingOlder ? "Loading earlier messages…" : "Load earlier messages"}

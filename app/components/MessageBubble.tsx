@@ -11,7 +11,15 @@ function receiptOf(message: ChatMessage): Receipt {
   return message.readAt ? "read" : message.deliveredAt ? "delivered" : "sent";
 }
 
-export function MessageBubble({ message, mine, showSender = false }: { message: ChatMessage; mine: boolean; showSender?: boolean }) {
+export function MessageBubble({
+  message,
+  mine,
+  showSender = false,
+}: {
+  message: ChatMessage;
+  mine: boolean;
+  showSender?: boolean;
+}) {
   const receipt = receiptOf(message);
   return (
     <li className={`bubble ${mine ? "mine" : "theirs"} type-${message.type}`} data-id={message.id}>
@@ -36,7 +44,15 @@ export function MessageBubble({ message, mine, showSender = false }: { message: 
 }
 
 /** A message typed here that the server has not confirmed yet. */
-export function OutgoingBubble({ entry, onRetry, onDiscard }: { entry: OutgoingMessage; onRetry: () => void; onDiscard: () => void }) {
+export function OutgoingBubble({
+  entry,
+  onRetry,
+  onDiscard,
+}: {
+  entry: OutgoingMessage;
+  onRetry: () => void;
+  onDiscard: () => void;
+}) {
   return (
     <li className={`bubble mine outgoing is-${entry.state}`} data-client-id={entry.clientId}>
       <p className="bubble-text">{entry.message}</p>

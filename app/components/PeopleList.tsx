@@ -13,7 +13,12 @@ export function PeopleList(props: {
 }) {
   const people = Object.values(props.users)
     .filter((user) => user.username !== props.me)
-    .sort((a, b) => Number(!!b.service) - Number(!!a.service) || Number(b.online) - Number(a.online) || a.username.localeCompare(b.username));
+    .sort(
+      (a, b) =>
+        Number(!!b.service) - Number(!!a.service) ||
+        Number(b.online) - Number(a.online) ||
+        a.username.localeCompare(b.username),
+    );
 
   return (
     <section className="list-section" aria-labelledby="people-title">

@@ -32,11 +32,21 @@ export function ThermometerChart({ readings, unit, device }: { readings: Reading
         legend: { show: false },
         cursor: { show: false },
         scales: { x: { time: true } },
-        axes: [{ stroke: "#6b7280", grid: { stroke: "#e5e7eb" } }, { stroke: "#6b7280", grid: { stroke: "#e5e7eb" }, values: (_u, ticks) => ticks.map((t) => `${t.toFixed(1)}${unit}`), size: 60 }],
+        axes: [
+          { stroke: "#6b7280", grid: { stroke: "#e5e7eb" } },
+          {
+            stroke: "#6b7280",
+            grid: { stroke: "#e5e7eb" },
+            values: (_u, ticks) => ticks.map((t) => `${t.toFixed(1)}${unit}`),
+            size: 60,
+          },
+        ],
         series: [{}, { label: device, stroke: "#2563eb", width: 2, fill: "rgba(37, 99, 235, 0.08)" }],
       };
       plot.current = new UPlot(options, toSeries(latestReadings.current), element);
-      resize = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(element.clientWidth, 200), height: HEIGHT }));
+      resize = new ResizeObserver(() =>
+        plot.current?.setSize({ width: Math.max(element.clientWidth, 200), height: HEIGHT }),
+      );
       resize.observe(element);
     });
     return () => {
@@ -51,5 +61,12 @@ export function ThermometerChart({ readings, unit, device }: { readings: Reading
     plot.current?.setData(toSeries(readings));
   }, [readings]);
 
-  return <div className="chart" ref={container} role="img" aria-label={`Line chart of the last ${readings.length} readings from ${device}`} />;
+  return (
+    <div
+      className="chart"
+      ref={container}
+      role="img"
+      aria-label={`Line chart of the last ${readings.length} readings from ${device}`}
+    />
+  );
 }

@@ -26,7 +26,9 @@ export function ThermometerPanel(props: {
       <h2>Thermometer</h2>
       {list.state === "loading" && <p className="empty">Loading…</p>}
       {list.state === "unavailable" && <p className="empty">{list.reason}</p>}
-      {list.state === "ready" && list.devices.length === 0 && <p className="empty">No thermometers are connected to this server.</p>}
+      {list.state === "ready" && list.devices.length === 0 && (
+        <p className="empty">No thermometers are connected to this server.</p>
+      )}
       {list.state === "ready" && list.devices.length > 1 && (
         <label className="thermo-picker">
           Device{" "}
@@ -66,7 +68,9 @@ export function ThermometerPanel(props: {
             )}
           </p>
           <p className="thermo-subscription" role="status">
-            {device.subscribed ? "Subscribed: the chart follows live readings." : "Not subscribed: the chart is paused. Subscribe to follow live readings."}
+            {device.subscribed
+              ? "Subscribed: the chart follows live readings."
+              : "Not subscribed: the chart is paused. Subscribe to follow live readings."}
           </p>
           <div className="thermo-buttons">
             {COMMAND_BUTTONS.map(({ command, label }) => (

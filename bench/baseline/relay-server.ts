@@ -27,7 +27,9 @@ const oneDirection = (cursor: string) =>
   `SELECT * FROM (SELECT * FROM "Message" WHERE "sender" = ? AND "destination" = ? ${cursor}
    ORDER BY "timestamp" DESC, "id" DESC LIMIT ?)`;
 const BEFORE_CURSOR = `AND "timestamp" <= ? AND NOT ("timestamp" = ? AND "id" >= ?)`;
-const latestPage = db.prepare(`${oneDirection("")} UNION ALL ${oneDirection("")} ORDER BY "timestamp" DESC, "id" DESC LIMIT ?`);
+const latestPage = db.prepare(
+  `${oneDirection("")} UNION ALL ${oneDirection("")} ORDER BY "timestamp" DESC, "id" DESC LIMIT ?`,
+);
 const pageBefore = db.prepare(
   `${oneDirection(BEFORE_CURSOR)} UNION ALL ${oneDirection(BEFORE_CURSOR)} ORDER BY "timestamp" DESC, "id" DESC LIMIT ?`,
 );
@@ -65,7 +67,9 @@ io.on("connection", (socket) => {
   const username: string = socket.data.username;
   socket.join(room(username));
   socket.on("message:send", (payload: { destination: string; message: string }, ack?: (reply: object) => void) => {
-    io.to(room(payload.destination)).timeout(ACK_TIMEOUT_MS).emit("message", { ...payload, sender: username }, () => {});
+    io.to(room(payload.destination))
+      .timeout(ACK_TIMEOUT_MS)
+      .emit("message", { ...payload, sender: username }, () => {});
     ack?.({ ok: true, online: true });
   });
   if (socket.handshake.auth.backlog) {

@@ -36,7 +36,12 @@ function openSocket(url: string, auth: object): Socket {
 }
 
 /** Opens sockets, `concurrency` at a time; after `deadlineMs` no new ones are started (the rest are left out, not failed). */
-async function connect(url: string, clients: Client[], concurrency: number, deadlineMs = Number.POSITIVE_INFINITY): Promise<ConnectResult> {
+async function connect(
+  url: string,
+  clients: Client[],
+  concurrency: number,
+  deadlineMs = Number.POSITIVE_INFINITY,
+): Promise<ConnectResult> {
   const connectMs: number[] = [];
   let failed = 0;
   let firstError: string | undefined;
@@ -83,7 +88,12 @@ function socketOf(username: string): Socket {
 const textFor = (seq: number) => `bench message #${seq} ${"x".repeat(32)}`;
 const seqOf = (text: string) => Number(/#(\d+)/.exec(text)?.[1] ?? -1);
 
-async function throughput(pairs: Pair[], window: number, warmupMs: number, durationMs: number): Promise<ThroughputResult> {
+async function throughput(
+  pairs: Pair[],
+  window: number,
+  warmupMs: number,
+  durationMs: number,
+): Promise<ThroughputResult> {
   const started = now();
   const measureFrom = started + warmupMs;
   const stopAt = measureFrom + durationMs;
@@ -117,7 +127,12 @@ async function throughput(pairs: Pair[], window: number, warmupMs: number, durat
   return { delivered, acked, measuredMs: durationMs, errors };
 }
 
-async function latency(pairs: Pair[], ratePerSec: number, warmupMs: number, durationMs: number): Promise<LatencyResult> {
+async function latency(
+  pairs: Pair[],
+  ratePerSec: number,
+  warmupMs: number,
+  durationMs: number,
+): Promise<LatencyResult> {
   const sentAt = new Map<number, number>();
   const receiveMs: number[] = [];
   const ackMs: number[] = [];
@@ -138,10 +153,14 @@ async function latency(pairs: Pair[], ratePerSec: number, warmupMs: number, dura
       const id = seq++;
       const sent = now();
       sentAt.set(id, sent);
-      socketOf(sender).emit("message:send", { destination: recipient, message: textFor(id) }, (reply: { ok: boolean }) => {
-        if (!reply?.ok) errors += 1;
-        else if (sent >= measureFrom) ackMs.push(now() - sent);
-      });
+      socketOf(sender).emit(
+        "message:send",
+        { destination: recipient, message: textFor(id) },
+        (reply: { ok: boolean }) => {
+          if (!reply?.ok) errors += 1;
+          else if (sent >= measureFrom) ackMs.push(now() - sent);
+        },
+      );
     }
     await sleep(1);
   }
@@ -151,7 +170,13 @@ async function latency(pairs: Pair[], ratePerSec: number, warmupMs: number, dura
   return { sent, receiveMs, ackMs, errors };
 }
 
-async function backlog(url: string, client: Client, backlogFlag: boolean, expected: number, timeoutMs: number): Promise<BacklogResult> {
+async function backlog(
+  url: string,
+  client: Client,
+  backlogFlag: boolean,
+  expected: number,
+  timeoutMs: number,
+): Promise<BacklogResult> {
   const started = now();
   const auth = { token: client.token, username: client.username };
   const socket = openSocket(url, backlogFlag ? { ...auth, backlog: true } : auth);

@@ -19,13 +19,20 @@ export const backlog: Scenario = {
       expected: messages,
       timeoutMs,
     });
-    if (result.received !== messages) problem(`backlog (${target.kind}): received ${result.received} of ${messages} stored messages`);
+    if (result.received !== messages)
+      problem(`backlog (${target.kind}): received ${result.received} of ${messages} stored messages`);
     if (target.kind === "app") {
       const left = await undeliveredAfterAcks(databaseFile, fixture.backlog.reader.username);
       if (left > 0) problem(`backlog: ${left} acked messages were still not marked delivered in the store`);
     }
     return [
-      { scenario: "backlog", metric: `${messages.toLocaleString("en")} stored messages received and acked`, unit: "ms", value: result.ms, better: "lower" },
+      {
+        scenario: "backlog",
+        metric: `${messages.toLocaleString("en")} stored messages received and acked`,
+        unit: "ms",
+        value: result.ms,
+        better: "lower",
+      },
     ];
   },
 };
@@ -35,7 +42,9 @@ async function undeliveredAfterAcks(databaseFile: string, reader: string): Promi
   const db = openDatabase(databaseFile, { readonly: true });
   try {
     for (let attempt = 0; ; attempt += 1) {
-      const row = db.prepare(`SELECT count(*) AS left FROM "Message" WHERE "destination" = ? AND "deliveredAt" IS NULL`).get(reader);
+      const row = db
+        .prepare(`SELECT count(*) AS left FROM "Message" WHERE "destination" = ? AND "deliveredAt" IS NULL`)
+        .get(reader);
       const left = Number(row?.left ?? 0);
       if (left === 0 || attempt >= 20) return left;
       await new Promise((resolve) => setTimeout(resolve, 250));

@@ -15,7 +15,13 @@ export const connections: Scenario = {
   async run({ target, fixture, pool, settings, problem }) {
     const { steps, concurrency, budgetMs } = settings.connections;
     const measurements: Measurement[] = [];
-    const row = (metric: string, unit: string, value: number): Measurement => ({ scenario: "connections", metric, unit, value, better: "lower" });
+    const row = (metric: string, unit: string, value: number): Measurement => ({
+      scenario: "connections",
+      metric,
+      unit,
+      value,
+      better: "lower",
+    });
     const idle = await target.memory();
     measurements.push(row("RSS before any socket", "MiB", idle.rss / MiB));
 
@@ -24,8 +30,15 @@ export const connections: Scenario = {
     for (const step of steps) {
       const shares = pool.share(fixture.people.slice(connectedSoFar, step));
       const deadlineMs = budgetMs - rampMs;
-      const results = await pool.all<ConnectResult>((i) => ({ kind: "connect", url: target.url, clients: shares[i]!, concurrency, deadlineMs }));
-      for (const result of results) if (result.failed) problem(`connections: ${result.failed} sockets failed to connect (${result.firstError})`);
+      const results = await pool.all<ConnectResult>((i) => ({
+        kind: "connect",
+        url: target.url,
+        clients: shares[i]!,
+        concurrency,
+        deadlineMs,
+      }));
+      for (const result of results)
+        if (result.failed) problem(`connections: ${result.failed} sockets failed to connect (${result.firstError})`);
       const stepMs = Math.max(...results.map((r) => r.totalMs));
       rampMs += stepMs;
       const perSocket = summarise(results.flatMap((r) => r.connectMs));
@@ -34,7 +47,13 @@ export const connections: Scenario = {
         // Out of time: say how far the ramp got and what the server looked like there.
         const memory = await target.memory();
         measurements.push(
-          { scenario: "connections", metric: `sockets connected within ${budgetMs / 1000} s (goal ${label(step)})`, unit: "sockets", value: connectedSoFar, better: "higher" },
+          {
+            scenario: "connections",
+            metric: `sockets connected within ${budgetMs / 1000} s (goal ${label(step)})`,
+            unit: "sockets",
+            value: connectedSoFar,
+            better: "higher",
+          },
           row(`RSS when the ramp ran out of time`, "MiB", memory.rss / MiB),
         );
         break;
@@ -47,7 +66,8 @@ export const connections: Scenario = {
         row(`connect p99 per socket, step to ${label(step)}`, "ms", perSocket.p99),
       );
     }
-    if (connectedSoFar >= steps.at(-1)!) measurements.push(row(`time to connect ${label(connectedSoFar)} sockets`, "s", rampMs / 1000));
+    if (connectedSoFar >= steps.at(-1)!)
+      measurements.push(row(`time to connect ${label(connectedSoFar)} sockets`, "s", rampMs / 1000));
     await pool.disconnect();
     return measurements;
   },

@@ -16,11 +16,14 @@ export const history: Scenario = {
     const { reader, peer, idsOldestFirst } = fixture.history;
     const random = seededRandom(42);
     const cursors: (string | undefined)[] = [undefined];
-    while (cursors.length < pages) cursors.push(idsOldestFirst[limit + Math.floor(random() * (idsOldestFirst.length - limit))]);
+    while (cursors.length < pages)
+      cursors.push(idsOldestFirst[limit + Math.floor(random() * (idsOldestFirst.length - limit))]);
 
     const pageUrl = (before: string | undefined) => {
       const query = new URLSearchParams({ with: peer, limit: String(limit), ...(before ? { before } : {}) });
-      return target.kind === "app" ? `${target.url}/api/messages?${query}` : `${target.url}/history?as=${reader.username}&${query}`;
+      return target.kind === "app"
+        ? `${target.url}/api/messages?${query}`
+        : `${target.url}/history?as=${reader.username}&${query}`;
     };
     const fetchPage = async (before: string | undefined) => {
       const response = await fetch(pageUrl(before), { headers: { authorization: `Bearer ${reader.token}` } });

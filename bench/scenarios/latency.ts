@@ -29,9 +29,16 @@ export const latency: Scenario = {
       const errors = results.reduce((sum, r) => sum + r.errors, 0);
       if (errors) problem(`latency @${rate}/s: ${errors} sends were refused`);
       const missing = sent - receive.count;
-      if (missing > 0) problem(`latency @${rate}/s: ${missing} of ${sent} messages were not received within 2 s of the end`);
+      if (missing > 0)
+        problem(`latency @${rate}/s: ${missing} of ${sent} messages were not received within 2 s of the end`);
       const at = `@${rate}/s, ${clients} clients`;
-      const row = (metric: string, value: number): Measurement => ({ scenario: "latency", metric: `${metric} ${at}`, unit: "ms", value, better: "lower" });
+      const row = (metric: string, value: number): Measurement => ({
+        scenario: "latency",
+        metric: `${metric} ${at}`,
+        unit: "ms",
+        value,
+        better: "lower",
+      });
       measurements.push(
         row("send→receive p50", receive.p50),
         row("send→receive p95", receive.p95),

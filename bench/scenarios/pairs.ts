@@ -18,6 +18,7 @@ export async function connectPairs(scenario: string, count: number, context: Sce
     clients: shares[i]!.flat().map((username) => byName.get(username)!),
     concurrency: 50,
   }));
-  for (const result of connected) if (result.failed) problem(`${scenario}: ${result.failed} sockets failed to connect (${result.firstError})`);
+  for (const result of connected)
+    if (result.failed) problem(`${scenario}: ${result.failed} sockets failed to connect (${result.firstError})`);
   return shares;
 }

@@ -13,7 +13,13 @@ export const throughput: Scenario = {
     const { pairs: count, window, warmupMs, durationMs } = settings.throughput;
     const shares = await connectPairs("throughput", count, context);
 
-    const results = await pool.all<ThroughputResult>((i) => ({ kind: "throughput", pairs: shares[i]!, window, warmupMs, durationMs }));
+    const results = await pool.all<ThroughputResult>((i) => ({
+      kind: "throughput",
+      pairs: shares[i]!,
+      window,
+      warmupMs,
+      durationMs,
+    }));
     await pool.disconnect();
     const seconds = durationMs / 1000;
     const delivered = results.reduce((sum, r) => sum + r.delivered, 0) / seconds;
@@ -22,8 +28,20 @@ export const throughput: Scenario = {
     if (errors) problem(`throughput: ${errors} sends were refused`);
     if (delivered === 0) problem("throughput: nothing was delivered");
     return [
-      { scenario: "throughput", metric: `delivered (${count} pairs, window ${window})`, unit: "msg/s", value: delivered, better: "higher" },
-      { scenario: "throughput", metric: `acked (${count} pairs, window ${window})`, unit: "msg/s", value: acked, better: "higher" },
+      {
+        scenario: "throughput",
+        metric: `delivered (${count} pairs, window ${window})`,
+        unit: "msg/s",
+        value: delivered,
+        better: "higher",
+      },
+      {
+        scenario: "throughput",
+        metric: `acked (${count} pairs, window ${window})`,
+        unit: "msg/s",
+        value: acked,
+        better: "higher",
+      },
     ];
   },
 };

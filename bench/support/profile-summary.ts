@@ -41,7 +41,12 @@ export function topSelfTime(file: string, count = 15): HotFunction[] {
   return [...selfMicros.values()]
     .sort((a, b) => b.micros - a.micros)
     .slice(0, count)
-    .map((entry) => ({ name: entry.name, where: entry.where, selfMs: entry.micros / 1000, percent: (100 * entry.micros) / total }));
+    .map((entry) => ({
+      name: entry.name,
+      where: entry.where,
+      selfMs: entry.micros / 1000,
+      percent: (100 * entry.micros) / total,
+    }));
 }
 
 /** Paths from node_modules keep the package name; the project's own files keep their relative path. */
@@ -61,7 +66,9 @@ export function selfTimeByPackage(file: string): { owner: string; percent: numbe
     totals.set(owner, (totals.get(owner) ?? 0) + f.percent);
     sum += f.percent;
   }
-  return [...totals.entries()].map(([owner, percent]) => ({ owner, percent: (100 * percent) / sum })).sort((a, b) => b.percent - a.percent);
+  return [...totals.entries()]
+    .map(([owner, percent]) => ({ owner, percent: (100 * percent) / sum }))
+    .sort((a, b) => b.percent - a.percent);
 }
 
 function packageOf(where: string): string {
@@ -72,12 +79,19 @@ function packageOf(where: string): string {
 }
 
 export function formatHotFunctions(functions: HotFunction[]): string {
-  return functions.map((f) => `${f.percent.toFixed(1).padStart(5)}%  ${f.selfMs.toFixed(0).padStart(7)} ms  ${f.name}  ${f.where}`).join("\n");
+  return functions
+    .map((f) => `${f.percent.toFixed(1).padStart(5)}%  ${f.selfMs.toFixed(0).padStart(7)} ms  ${f.name}  ${f.where}`)
+    .join("\n");
 }
 
 if (require.main === module) {
   for (const file of process.argv.slice(2)) {
     console.log(`${file}\n${formatHotFunctions(topSelfTime(file, 25))}\n`);
-    console.log(selfTimeByPackage(file).slice(0, 15).map((p) => `${p.percent.toFixed(1).padStart(5)}%  ${p.owner}`).join("\n") + "\n");
+    console.log(
+      selfTimeByPackage(file)
+        .slice(0, 15)
+        .map((p) => `${p.percent.toFixed(1).padStart(5)}%  ${p.owner}`)
+        .join("\n") + "\n",
+    );
   }
 }

@@ -43,7 +43,13 @@ export async function seedFixture(folder: string, sizes: FixtureSizes): Promise<
   try {
     // One scrypt hash for everyone: a password hash per person would cost ten minutes of CPU here.
     const passwordHash = await hashPassword("bench password");
-    const usernames = [...Array.from({ length: sizes.people }, (_, i) => name(i)), "backlog_reader", "backlog_sender", "history_reader", "history_peer"];
+    const usernames = [
+      ...Array.from({ length: sizes.people }, (_, i) => name(i)),
+      "backlog_reader",
+      "backlog_sender",
+      "history_reader",
+      "history_peer",
+    ];
     const tokens = new Map(usernames.map((username) => [username, newSessionToken()]));
     const expiresAt = new Date(Date.now() + SESSION_LIFETIME_MS);
 
@@ -53,7 +59,9 @@ export async function seedFixture(folder: string, sizes: FixtureSizes): Promise<
     const users = await db.user.findMany({ select: { id: true, username: true } });
     for (let i = 0; i < users.length; i += CHUNK) {
       await db.session.createMany({
-        data: users.slice(i, i + CHUNK).map((user) => ({ userId: user.id, tokenHash: hashSessionToken(tokens.get(user.username)!), expiresAt })),
+        data: users
+          .slice(i, i + CHUNK)
+          .map((user) => ({ userId: user.id, tokenHash: hashSessionToken(tokens.get(user.username)!), expiresAt })),
       });
     }
 
@@ -81,7 +89,12 @@ export async function seedFixture(folder: string, sizes: FixtureSizes): Promise<
       databaseFile,
       people: Array.from({ length: sizes.people }, (_, i) => client(name(i))),
       backlog: { reader: client("backlog_reader"), sender: "backlog_sender", messages: sizes.backlogMessages },
-      history: { reader: client("history_reader"), peer: "history_peer", messages: sizes.historyMessages, idsOldestFirst: history.map((m) => m.id) },
+      history: {
+        reader: client("history_reader"),
+        peer: "history_peer",
+        messages: sizes.historyMessages,
+        idsOldestFirst: history.map((m) => m.id),
+      },
     };
   } finally {
     await db.$disconnect();

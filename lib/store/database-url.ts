@@ -2,9 +2,7 @@ import path from "node:path";
 
 export const DEFAULT_SQLITE_FILE = path.join("data", "chat.db");
 
-export type DatabaseTarget =
-  | { kind: "sqlite"; file: string }
-  | { kind: "mongodb"; url: string };
+export type DatabaseTarget = { kind: "sqlite"; file: string } | { kind: "mongodb"; url: string };
 
 /** Reads DATABASE_URL: unset or `file:…` is the embedded SQLite file, `mongodb://…` is MongoDB. */
 export function parseDatabaseUrl(url: string | undefined): DatabaseTarget {

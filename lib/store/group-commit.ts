@@ -61,7 +61,10 @@ export class GroupCommit<Item, Result> {
     const weigh = this.options.weigh ?? (() => 1);
     let weight = 0;
     let count = 0;
-    while (count < this.queue.length && (count === 0 || weight + weigh(this.queue[count]!.item) <= this.options.maxWeight)) {
+    while (
+      count < this.queue.length &&
+      (count === 0 || weight + weigh(this.queue[count]!.item) <= this.options.maxWeight)
+    ) {
       weight += weigh(this.queue[count]!.item);
       count += 1;
     }

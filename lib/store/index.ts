@@ -22,7 +22,12 @@ export async function openStore(databaseUrl: string | undefined): Promise<OpenSt
   const db = createPrismaClient(target);
   await db.$connect();
   if (target.kind === "sqlite") await tuneSqlite(db);
-  return { store: new MessageStore(db, target.kind), devices: new DeviceStore(db), target, close: () => db.$disconnect() };
+  return {
+    store: new MessageStore(db, target.kind),
+    devices: new DeviceStore(db),
+    target,
+    close: () => db.$disconnect(),
+  };
 }
 
 /**

@@ -115,7 +115,11 @@ export class MessageStore {
 
   /** Counts a wrong password and returns how many there have been in a row. */
   async recordLoginFailure(userId: string): Promise<number> {
-    const user = await this.db.user.update({ where: { id: userId }, data: { failedLogins: { increment: 1 } }, select: { failedLogins: true } });
+    const user = await this.db.user.update({
+      where: { id: userId },
+      data: { failedLogins: { increment: 1 } },
+      select: { failedLogins: true },
+    });
     return user.failedLogins;
   }
 
@@ -176,7 +180,10 @@ export class MessageStore {
       await insertMessagesSqlite(this.db, rows);
     } else {
       await this.db.message.createMany({
-        data: rows.map((row) => ({ ...row, metadata: (row.metadata ?? undefined) as Prisma.InputJsonValue | undefined })),
+        data: rows.map((row) => ({
+          ...row,
+          metadata: (row.metadata ?? undefined) as Prisma.InputJsonValue | undefined,
+        })),
       });
     }
     return rows.map(() => undefined);
@@ -218,7 +225,10 @@ export class MessageStore {
     const ids = [...new Set(claims.flatMap((claim) => claim.ids))];
     const stamp = this.uniqueStamp(Math.max(...claims.map((claim) => claim.at.getTime())));
     for (const slice of slices(ids, IDS_PER_QUERY)) {
-      await this.db.message.updateMany({ where: { id: { in: slice }, deliveredAt: null }, data: { deliveredAt: stamp } });
+      await this.db.message.updateMany({
+        where: { id: { in: slice }, deliveredAt: null },
+        data: { deliveredAt: stamp },
+      });
     }
     const claimed = new Map<string, { sender: string; destination: string }>();
     for (const slice of slices(ids, IDS_PER_QUERY)) {
@@ -294,7 +304,9 @@ export class MessageStore {
         return { peer, last: last!, unread: unreadBy.get(peer) ?? 0 };
       }),
     );
-    return conversations.sort((x, y) => y.last.timestamp.localeCompare(x.last.timestamp) || y.last.id.localeCompare(x.last.id));
+    return conversations.sort(
+      (x, y) => y.last.timestamp.localeCompare(x.last.timestamp) || y.last.id.localeCompare(x.last.id),
+    );
   }
 }
 

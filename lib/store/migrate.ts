@@ -17,11 +17,18 @@ export async function migrateSqlite(target: Extract<DatabaseTarget, { kind: "sql
   try {
     await run(process.execPath, [require.resolve("prisma/build/index.js"), "migrate", "deploy"], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, DATABASE_URL: `file:${target.file}`, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" },
+      env: {
+        ...process.env,
+        DATABASE_URL: `file:${target.file}`,
+        PRISMA_HIDE_UPDATE_MESSAGE: "1",
+        CHECKPOINT_DISABLE: "1",
+      },
       timeout: 60_000,
     });
   } catch (error) {
     const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
-    throw new Error(`could not prepare the SQLite database at ${target.file}:\n${stderr || stdout || (error as Error).message}`);
+    throw new Error(
+      `could not prepare the SQLite database at ${target.file}:\n${stderr || stdout || (error as Error).message}`,
+    );
   }
 }

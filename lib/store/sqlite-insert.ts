@@ -9,7 +9,18 @@
 import type { Message as MessageRow } from "@prisma/client";
 import type { Database } from "./prisma-client";
 
-const COLUMNS = ["id", "sender", "destination", "message", "timestamp", "type", "metadata", "deliveredAt", "readAt", "clientId"] as const;
+const COLUMNS = [
+  "id",
+  "sender",
+  "destination",
+  "message",
+  "timestamp",
+  "type",
+  "metadata",
+  "deliveredAt",
+  "readAt",
+  "clientId",
+] as const;
 const ROW_PLACEHOLDERS = `(${COLUMNS.map(() => "?").join(", ")})`;
 const INSERT_INTO = `INSERT INTO "Message" (${COLUMNS.map((column) => `"${column}"`).join(", ")}) VALUES `;
 

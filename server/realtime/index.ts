@@ -26,7 +26,8 @@ export function attachChatHandlers(io: Server, { chat, devices }: AppServices, i
   io.use(async (socket, next) => {
     try {
       const auth = socket.handshake.auth as { token?: unknown };
-      const token = typeof auth.token === "string" ? auth.token : tokenFromCookieHeader(socket.handshake.headers.cookie);
+      const token =
+        typeof auth.token === "string" ? auth.token : tokenFromCookieHeader(socket.handshake.headers.cookie);
       const username = await chat.authenticate(token);
       if (!username) return next(new Error("unauthorized"));
       socket.data.username = username;
@@ -54,7 +55,11 @@ export function attachChatHandlers(io: Server, { chat, devices }: AppServices, i
     socket.join(userRoom(username));
     const joinSubscriptions = devices.roomsFor(username).then((rooms) => socket.join(rooms));
     inFlight
-      .track(Promise.all([joinSubscriptions, chat.presenceChanged(username)]).then(() => deliverBacklog(socket, chat, username)))
+      .track(
+        Promise.all([joinSubscriptions, chat.presenceChanged(username)]).then(() =>
+          deliverBacklog(socket, chat, username),
+        ),
+      )
       .catch(logFailure(`connecting ${username}`));
   });
 }
@@ -80,7 +85,12 @@ async function deliverBacklog(socket: Socket, chat: ChatService, username: strin
             () => undefined, // not acknowledged in time: it stays waiting for the next connection
           ),
       ),
-    ).then((acked) => chat.acknowledgeDelivered(username, acked.filter((id): id is string => id !== undefined)));
+    ).then((acked) =>
+      chat.acknowledgeDelivered(
+        username,
+        acked.filter((id): id is string => id !== undefined),
+      ),
+    );
     delivered.catch(() => {}); // awaited below; this only keeps a failure from counting as unhandled meanwhile
     await previous;
     previous = delivered;
@@ -99,16 +109,14 @@ function onRequest(
     const ack = args[args.length - 1];
     if (typeof ack !== "function") return; // every request event is answered through its ack
     const payload = args.length > 1 ? args[0] : undefined;
-    inFlight
-      .track(handler(payload))
-      .then(
-        (result) => ack({ ok: true, ...result }),
-        (error: unknown) => {
-          if (ChatError.is(error)) return ack({ ok: false, error: error.message });
-          console.error(`${event} failed:`, error);
-          ack({ ok: false, error: "internal error, please retry" });
-        },
-      );
+    inFlight.track(handler(payload)).then(
+      (result) => ack({ ok: true, ...result }),
+      (error: unknown) => {
+        if (ChatError.is(error)) return ack({ ok: false, error: error.message });
+        console.error(`${event} failed:`, error);
+        ack({ ok: false, error: "internal error, please retry" });
+      },
+    );
   });
 }
 

@@ -121,7 +121,9 @@ export class Thermometer implements ServiceAccount {
     this.notifier.joinRoom(person, thermometerRoom(this.username));
     this.notifier.toUser(person, "thermometer:subscription", { device: this.username, subscribed: true });
     const every = (this.settings.intervalMs / 1000).toLocaleString("en", { maximumFractionDigits: 1 });
-    await this.reply(person, "subscribe", `Subscribed to ${this.username}: a reading every ${every} s.`, { subscribed: true });
+    await this.reply(person, "subscribe", `Subscribed to ${this.username}: a reading every ${every} s.`, {
+      subscribed: true,
+    });
   }
 
   private async unsubscribe(person: string): Promise<void> {

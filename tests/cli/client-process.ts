@@ -28,7 +28,11 @@ const running = new Set<ChildProcess>();
 export function startClient(args: string[], options: { env?: Record<string, string> } = {}): ClientProcess {
   const env = { ...process.env, ...options.env };
   if (!options.env?.CHAT_PASSWORD) delete env.CHAT_PASSWORD;
-  const child = spawn(process.execPath, [TSX, "cli/index.ts", ...args], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [TSX, "cli/index.ts", ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   running.add(child);
   child.once("exit", () => running.delete(child));
 
@@ -41,7 +45,8 @@ export function startClient(args: string[], options: { env?: Record<string, stri
   child.stdin!.on("error", () => {}); // writing to a client that already exited is the test's finding, not a crash
 
   const lines = () => stdout.split("\n").filter((line, index, all) => index < all.length - 1 || line !== "");
-  const matches = (line: string, match: string | RegExp) => (typeof match === "string" ? line === match : match.test(line));
+  const matches = (line: string, match: string | RegExp) =>
+    typeof match === "string" ? line === match : match.test(line);
 
   return {
     stdoutLines: lines,
@@ -72,7 +77,10 @@ export function startClient(args: string[], options: { env?: Record<string, stri
       if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`the client was still running after ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`)),
+          () =>
+            reject(
+              new Error(`the client was still running after ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`),
+            ),
           timeoutMs,
         );
         child.once("exit", (code) => {

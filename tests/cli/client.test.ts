@@ -175,7 +175,14 @@ describe("thermometer commands are plain messages to the device", () => {
     await alice.waitForLine(reply("thermometer1 is back online\\."), 20_000);
     await alice.waitForLine(reply("running$"));
     const before = alice.stdoutLines().length;
-    await waitFor(() => alice.stdoutLines().slice(before).some((line) => reading.test(line)), 10_000);
+    await waitFor(
+      () =>
+        alice
+          .stdoutLines()
+          .slice(before)
+          .some((line) => reading.test(line)),
+      10_000,
+    );
     alice.type("thermometer1: unsubscribe");
     await alice.waitForLine(reply("Unsubscribed"));
   }, 45_000);
@@ -206,7 +213,11 @@ describe("starting and stopping", () => {
     client.type("thermometer1: range");
     client.endInput();
     expect(await client.exitCode(20_000)).toBe(0);
-    expect(client.stdoutLines().some((line) => line.includes("[thermometer1] thermometer1 range: configured 15.0 to 30.0 °C"))).toBe(true);
+    expect(
+      client
+        .stdoutLines()
+        .some((line) => line.includes("[thermometer1] thermometer1 range: configured 15.0 to 30.0 °C")),
+    ).toBe(true);
   });
 
   test("the password can come from CHAT_PASSWORD", async () => {

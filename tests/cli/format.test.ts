@@ -53,8 +53,12 @@ test("the offline notice is the original client's sentence", () => {
 });
 
 test("device readings and status changes read like messages from the device", () => {
-  expect(formatReading({ device: "thermometer1", value: 21.4, unit: "°C", timestamp: iso })).toBe("[2026-11-25 20:31:07][thermometer1] 21.4 °C");
-  expect(formatDeviceStatus({ device: "thermometer1", status: "rebooting" }, at)).toBe("[2026-11-25 20:31:07][thermometer1] rebooting");
+  expect(formatReading({ device: "thermometer1", value: 21.4, unit: "°C", timestamp: iso })).toBe(
+    "[2026-11-25 20:31:07][thermometer1] 21.4 °C",
+  );
+  expect(formatDeviceStatus({ device: "thermometer1", status: "rebooting" }, at)).toBe(
+    "[2026-11-25 20:31:07][thermometer1] rebooting",
+  );
 });
 
 test("!who lists the others who are online, services marked", () => {
@@ -70,10 +74,14 @@ test("!who lists the others who are online, services marked", () => {
 
 test("!history prints the conversation oldest first, or says there is none", () => {
   const reply = message({ id: "m2", sender: "bob", destination: "alice", message: "hi alice" });
-  expect(formatHistory([message(), reply], "bob")).toBe("[2026-11-25 20:31:07][alice] hello\n[2026-11-25 20:31:07][bob] hi alice");
+  expect(formatHistory([message(), reply], "bob")).toBe(
+    "[2026-11-25 20:31:07][alice] hello\n[2026-11-25 20:31:07][bob] hi alice",
+  );
   expect(formatHistory([], "bob")).toBe("No messages with 'bob' yet.");
 });
 
 test("the connected line names the server and the user", () => {
-  expect(connectedLine("http://localhost:3000", "alice")).toBe("Connected to http://localhost:3000 as alice. Type !help for commands.");
+  expect(connectedLine("http://localhost:3000", "alice")).toBe(
+    "Connected to http://localhost:3000 as alice. Type !help for commands.",
+  );
 });

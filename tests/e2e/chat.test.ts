@@ -1,7 +1,16 @@
 /** Two people in two browser contexts chatting through the real server. */
 import { offlineNotice } from "@/lib/protocol";
 import { api, login as claimName, uniqueName } from "../support/clients";
-import { bubble, conversationButton, logIn, newPage, personButton, typeAndSend, type Person, useServerAndBrowser } from "./support/browser";
+import {
+  bubble,
+  conversationButton,
+  logIn,
+  newPage,
+  personButton,
+  typeAndSend,
+  type Person,
+  useServerAndBrowser,
+} from "./support/browser";
 
 const suite = useServerAndBrowser();
 
@@ -25,7 +34,10 @@ test("two people message each other live both ways, with typing and read receipt
   const bobConversation = conversationButton(bob.page, alice.username);
   await bobConversation.getByText("Hi Bob, got a minute?").waitFor();
   await expectText(bobConversation.locator(".badge"), "1 unread");
-  await expectText(bob.page.locator('[aria-live="polite"][aria-atomic="true"]'), `New message from ${alice.username}: Hi Bob, got a minute?`);
+  await expectText(
+    bob.page.locator('[aria-live="polite"][aria-atomic="true"]'),
+    `New message from ${alice.username}: Hi Bob, got a minute?`,
+  );
 
   // Opening the conversation reads it, and Alice's ticks turn to read live.
   await bobConversation.click();
@@ -126,7 +138,11 @@ test("scrolling up through a long conversation loads earlier pages", async () =>
   for (let n = 1; n <= 75; n += 1) {
     const sender = n % 2 ? bob.token : aliceToken;
     const destination = n % 2 ? alice.username : bobName;
-    await api(suite.server.url, "/api/messages", { method: "POST", token: sender, json: { destination, message: `numbered message ${n}` } });
+    await api(suite.server.url, "/api/messages", {
+      method: "POST",
+      token: sender,
+      json: { destination, message: `numbered message ${n}` },
+    });
   }
   await alice.page.reload();
   await personButton(alice.page, bobName).click();

@@ -62,7 +62,8 @@ test("the chat page has no serious accessibility problems and can be used from t
   await page.locator("body").focus();
   for (let presses = 0; presses < 40; presses += 1) {
     await page.keyboard.press("Tab");
-    if (await page.evaluate((name) => document.activeElement?.getAttribute("aria-label") === name, alice.username)) break;
+    if (await page.evaluate((name) => document.activeElement?.getAttribute("aria-label") === name, alice.username))
+      break;
   }
   await page.keyboard.press("Enter");
   await page.locator(".pane-title", { hasText: alice.username }).waitFor();
@@ -123,7 +124,11 @@ test("measures the JavaScript the chat page loads and records it in docs/page-we
     total: await totals(scripts),
   };
   expect(weight.total.decodedBodyBytes).toBeGreaterThan(0);
-  for (const [label, part] of [["initial", weight.initial], ["lazy", weight.lazilyLoaded], ["total", weight.total]] as const) {
+  for (const [label, part] of [
+    ["initial", weight.initial],
+    ["lazy", weight.lazilyLoaded],
+    ["total", weight.total],
+  ] as const) {
     console.log(
       `Chat page JavaScript (${label}): ${part.scripts} scripts, ${part.transferredBytes} B transferred, ` +
         `${part.gzipBytes} B gzip, ${part.decodedBodyBytes} B uncompressed`,
@@ -146,7 +151,12 @@ function scriptResources(page: Page): Promise<ScriptEntry[]> {
   return page.evaluate(() =>
     (performance.getEntriesByType("resource") as PerformanceResourceTiming[])
       .filter((entry) => entry.initiatorType === "script" || /\.m?js(\?|$)/.test(new URL(entry.name).pathname))
-      .map(({ name, transferSize, encodedBodySize, decodedBodySize }) => ({ name, transferSize, encodedBodySize, decodedBodySize })),
+      .map(({ name, transferSize, encodedBodySize, decodedBodySize }) => ({
+        name,
+        transferSize,
+        encodedBodySize,
+        decodedBodySize,
+      })),
   );
 }
 
@@ -163,7 +173,11 @@ async function totals(scripts: ScriptEntry[]) {
     encodedBodyBytes: sum(scripts.map((s) => s.encodedBodySize)),
     decodedBodyBytes: sum(scripts.map((s) => s.decodedBodySize)),
     gzipBytes: sum(await Promise.all(scripts.map((s) => gzippedSize(s.name)))),
-    files: scripts.map((s) => ({ path: new URL(s.name).pathname, transferredBytes: s.transferSize, decodedBodyBytes: s.decodedBodySize })),
+    files: scripts.map((s) => ({
+      path: new URL(s.name).pathname,
+      transferredBytes: s.transferSize,
+      decodedBodyBytes: s.decodedBodySize,
+    })),
   };
 }
 

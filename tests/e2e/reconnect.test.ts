@@ -27,7 +27,9 @@ test("messages typed while the server is away are kept and sent exactly once whe
   suite.server = await startServer({ databaseFile: suite.server.databaseFile, env: { PORT: port } });
   await alice.page.getByText("Connection lost").waitFor({ state: "detached", timeout: 30_000 });
   await bubble(alice.page, "typed while the server was away").locator("[data-receipt]").waitFor();
-  await conversationButton(bob.page, alice.username).getByText("typed while the server was away").waitFor({ timeout: 30_000 });
+  await conversationButton(bob.page, alice.username)
+    .getByText("typed while the server was away")
+    .waitFor({ timeout: 30_000 });
   await conversationButton(bob.page, alice.username).click();
   await bubble(bob.page, "typed while the server was away").waitFor();
 

@@ -23,8 +23,16 @@ describe("direct messages between two connected people", () => {
     const aliceSocket = await connect(server.url, alice.token);
     const bobSocket = await connect(server.url, bob.token);
 
-    const ack = await aliceSocket.request("message:send", { destination: bob.username, message: "hello!", clientId: "c1" });
-    expect(ack).toMatchObject({ ok: true, online: true, message: { sender: alice.username, destination: bob.username, message: "hello!", type: "chat", clientId: "c1" } });
+    const ack = await aliceSocket.request("message:send", {
+      destination: bob.username,
+      message: "hello!",
+      clientId: "c1",
+    });
+    expect(ack).toMatchObject({
+      ok: true,
+      online: true,
+      message: { sender: alice.username, destination: bob.username, message: "hello!", type: "chat", clientId: "c1" },
+    });
     expect(new Date(ack.message.timestamp).toISOString()).toBe(ack.message.timestamp);
 
     const received = await bobSocket.next<ChatMessage>("message");
@@ -59,9 +67,21 @@ describe("direct messages between two connected people", () => {
     const bob = await login(server.url);
     const aliceSocket = await connect(server.url, alice.token);
     const bobSocket = await connect(server.url, bob.token);
-    const first = await aliceSocket.request("message:send", { destination: bob.username, message: "once", clientId: "retry-1" });
-    const again = await aliceSocket.request("message:send", { destination: bob.username, message: "once", clientId: "retry-1" });
-    const overHttp = await api(server.url, "/api/messages", { method: "POST", token: alice.token, json: { destination: bob.username, message: "once", clientId: "retry-1" } });
+    const first = await aliceSocket.request("message:send", {
+      destination: bob.username,
+      message: "once",
+      clientId: "retry-1",
+    });
+    const again = await aliceSocket.request("message:send", {
+      destination: bob.username,
+      message: "once",
+      clientId: "retry-1",
+    });
+    const overHttp = await api(server.url, "/api/messages", {
+      method: "POST",
+      token: alice.token,
+      json: { destination: bob.username, message: "once", clientId: "retry-1" },
+    });
     expect(again.message.id).toBe(first.message.id);
     expect(overHttp.body.message.id).toBe(first.message.id);
     await bobSocket.next("message", (m: ChatMessage) => m.id === first.message.id);
@@ -76,7 +96,11 @@ describe("direct messages between two connected people", () => {
     const bob = await login(server.url);
     const bobSocket = await connect(server.url, bob.token);
 
-    const sent = await api(server.url, "/api/messages", { method: "POST", token: alice.token, json: { destination: bob.username, message: "over http" } });
+    const sent = await api(server.url, "/api/messages", {
+      method: "POST",
+      token: alice.token,
+      json: { destination: bob.username, message: "over http" },
+    });
     expect(sent.status).toBe(201);
     expect(sent.body).toMatchObject({ online: true, message: { sender: alice.username, message: "over http" } });
     expect(await bobSocket.next<ChatMessage>("message")).toMatchObject({ id: sent.body.message.id });
@@ -101,7 +125,8 @@ describe("offline delivery", () => {
     expect(text(bobSocket.received)).toEqual(["first", "second", "third"]);
     expect(bobSocket.received.every((m) => m.stored === true)).toBe(true);
 
-    for (const ack of acks) await aliceSocket.next("message:status", (s) => s.id === ack.message.id && s.status === "delivered");
+    for (const ack of acks)
+      await aliceSocket.next("message:status", (s) => s.id === ack.message.id && s.status === "delivered");
     // Delivered once: a later connection gets nothing again.
     const again = await connect(server.url, bob.token);
     await sleep(300);
@@ -113,7 +138,8 @@ describe("offline delivery", () => {
     const bob = await login(server.url);
     const aliceSocket = await connect(server.url, alice.token);
     const statuses = aliceSocket.collect("message:status");
-    for (let i = 0; i < 20; i++) await aliceSocket.request("message:send", { destination: bob.username, message: `m${i}` });
+    for (let i = 0; i < 20; i++)
+      await aliceSocket.request("message:send", { destination: bob.username, message: `m${i}` });
 
     const [tab1, tab2] = await Promise.all([connect(server.url, bob.token), connect(server.url, bob.token)]);
     await sleep(1_000);
@@ -142,8 +168,16 @@ describe("offline delivery", () => {
   test("!check returns unseen messages oldest first, marks them seen, and says so to the sender", async () => {
     const alice = await login(server.url);
     const bob = await login(server.url);
-    await api(server.url, "/api/messages", { method: "POST", token: alice.token, json: { destination: bob.username, message: "one" } });
-    await api(server.url, "/api/messages", { method: "POST", token: alice.token, json: { destination: bob.username, message: "two" } });
+    await api(server.url, "/api/messages", {
+      method: "POST",
+      token: alice.token,
+      json: { destination: bob.username, message: "one" },
+    });
+    await api(server.url, "/api/messages", {
+      method: "POST",
+      token: alice.token,
+      json: { destination: bob.username, message: "two" },
+    });
 
     const checked = await api(server.url, "/api/messages/check", { method: "POST", token: bob.token });
     expect(checked.status).toBe(200);
@@ -152,7 +186,11 @@ describe("offline delivery", () => {
     const checkedAgain = await api(server.url, "/api/messages/check", { method: "POST", token: bob.token });
     expect(checkedAgain.body.messages).toEqual([]);
 
-    await api(server.url, "/api/messages", { method: "POST", token: alice.token, json: { destination: bob.username, message: "three" } });
+    await api(server.url, "/api/messages", {
+      method: "POST",
+      token: alice.token,
+      json: { destination: bob.username, message: "three" },
+    });
     const bobSocket = await connect(server.url, bob.token, { ack: false });
     await bobSocket.next("message");
     const overSocket = await bobSocket.request("check");
@@ -163,11 +201,18 @@ describe("offline delivery", () => {
   test("messages to a username nobody has claimed are refused, not stored", async () => {
     const alice = await login(server.url);
     const ghost = uniqueName("ghost");
-    const sent = await api(server.url, "/api/messages", { method: "POST", token: alice.token, json: { destination: ghost, message: "hi" } });
+    const sent = await api(server.url, "/api/messages", {
+      method: "POST",
+      token: alice.token,
+      json: { destination: ghost, message: "hi" },
+    });
     expect(sent.status).toBe(404);
     expect(sent.body.error).toContain(ghost);
     const socket = await connect(server.url, alice.token);
-    expect(await socket.request("message:send", { destination: ghost, message: "hi" })).toEqual({ ok: false, error: `no user named '${ghost}'` });
+    expect(await socket.request("message:send", { destination: ghost, message: "hi" })).toEqual({
+      ok: false,
+      error: `no user named '${ghost}'`,
+    });
   });
 });
 
@@ -178,13 +223,25 @@ describe("history", () => {
     for (let i = 0; i < 7; i++) {
       const from = i % 2 === 0 ? alice : bob;
       const to = i % 2 === 0 ? bob : alice;
-      await api(server.url, "/api/messages", { method: "POST", token: from.token, json: { destination: to.username, message: `m${i}` } });
+      await api(server.url, "/api/messages", {
+        method: "POST",
+        token: from.token,
+        json: { destination: to.username, message: `m${i}` },
+      });
     }
     const latest = await api(server.url, `/api/messages?with=${bob.username}&limit=3`, { token: alice.token });
     expect(text(latest.body.messages)).toEqual(["m4", "m5", "m6"]);
-    const earlier = await api(server.url, `/api/messages?with=${bob.username}&limit=3&before=${latest.body.messages[0].id}`, { token: alice.token });
+    const earlier = await api(
+      server.url,
+      `/api/messages?with=${bob.username}&limit=3&before=${latest.body.messages[0].id}`,
+      { token: alice.token },
+    );
     expect(text(earlier.body.messages)).toEqual(["m1", "m2", "m3"]);
-    const earliest = await api(server.url, `/api/messages?with=${bob.username}&limit=3&before=${earlier.body.messages[0].id}`, { token: alice.token });
+    const earliest = await api(
+      server.url,
+      `/api/messages?with=${bob.username}&limit=3&before=${earlier.body.messages[0].id}`,
+      { token: alice.token },
+    );
     expect(text(earliest.body.messages)).toEqual(["m0"]);
     const fromBobsSide = await api(server.url, `/api/messages?with=${alice.username}&limit=50`, { token: bob.token });
     expect(text(fromBobsSide.body.messages)).toEqual(["m0", "m1", "m2", "m3", "m4", "m5", "m6"]);
@@ -194,11 +251,21 @@ describe("history", () => {
     const alice = await login(server.url);
     const bob = await login(server.url);
     const carol = await login(server.url);
-    const other = await api(server.url, "/api/messages", { method: "POST", token: bob.token, json: { destination: carol.username, message: "private" } });
-    expect((await api(server.url, `/api/messages?with=${bob.username}&limit=0`, { token: alice.token })).status).toBe(400);
-    expect((await api(server.url, `/api/messages?with=${bob.username}&limit=10000`, { token: alice.token })).status).toBe(400);
+    const other = await api(server.url, "/api/messages", {
+      method: "POST",
+      token: bob.token,
+      json: { destination: carol.username, message: "private" },
+    });
+    expect((await api(server.url, `/api/messages?with=${bob.username}&limit=0`, { token: alice.token })).status).toBe(
+      400,
+    );
+    expect(
+      (await api(server.url, `/api/messages?with=${bob.username}&limit=10000`, { token: alice.token })).status,
+    ).toBe(400);
     expect((await api(server.url, `/api/messages?with=bad name`, { token: alice.token })).status).toBe(400);
-    const leak = await api(server.url, `/api/messages?with=${bob.username}&before=${other.body.message.id}`, { token: alice.token });
+    const leak = await api(server.url, `/api/messages?with=${bob.username}&before=${other.body.message.id}`, {
+      token: alice.token,
+    });
     expect(leak.status).toBe(400);
   });
 });
@@ -214,7 +281,9 @@ describe("accounts and sessions", () => {
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=lax/i);
 
-    expect((await api(server.url, "/api/session", { method: "POST", json: { username, password: "s3cret" } })).status).toBe(200);
+    expect(
+      (await api(server.url, "/api/session", { method: "POST", json: { username, password: "s3cret" } })).status,
+    ).toBe(200);
     const wrong = await api(server.url, "/api/session", { method: "POST", json: { username, password: "guess" } });
     expect(wrong.status).toBe(401);
     expect(wrong.body).toEqual({ error: "wrong username or password" });
@@ -226,19 +295,27 @@ describe("accounts and sessions", () => {
     await login(server.url, username, "right");
     await login(server.url, other, "right");
     for (let i = 0; i < 5; i++) {
-      const wrong = await api(server.url, "/api/session", { method: "POST", json: { username, password: `guess ${i}` } });
+      const wrong = await api(server.url, "/api/session", {
+        method: "POST",
+        json: { username, password: `guess ${i}` },
+      });
       expect(wrong).toMatchObject({ status: 401, body: { error: "wrong username or password" } });
     }
     const locked = await api(server.url, "/api/session", { method: "POST", json: { username, password: "right" } });
     expect(locked.status).toBe(429);
-    expect(locked.body.error).toMatch(new RegExp(`^too many wrong passwords for '${username}': try again in (2\\d|30) s$`));
-    expect((await api(server.url, "/api/session", { method: "POST", json: { username: other, password: "right" } })).status).toBe(200);
+    expect(locked.body.error).toMatch(
+      new RegExp(`^too many wrong passwords for '${username}': try again in (2\\d|30) s$`),
+    );
+    expect(
+      (await api(server.url, "/api/session", { method: "POST", json: { username: other, password: "right" } })).status,
+    ).toBe(200);
   });
 
   test("a successful login forgets earlier wrong passwords", async () => {
     const username = uniqueName();
     await login(server.url, username, "right");
-    const attempt = (password: string) => api(server.url, "/api/session", { method: "POST", json: { username, password } });
+    const attempt = (password: string) =>
+      api(server.url, "/api/session", { method: "POST", json: { username, password } });
     for (let i = 0; i < 4; i++) expect((await attempt("wrong")).status).toBe(401);
     expect((await attempt("right")).status).toBe(200);
     for (let i = 0; i < 4; i++) expect((await attempt("wrong")).status).toBe(401);
@@ -253,8 +330,15 @@ describe("accounts and sessions", () => {
     expect(me.body).toEqual({ user: { username } });
 
     const { io } = await import("socket.io-client");
-    const socket = io(server.url, { transports: ["websocket"], extraHeaders: { cookie }, reconnection: false, forceNew: true });
-    await new Promise<void>((resolve, reject) => (socket.once("connect", resolve), socket.once("connect_error", reject)));
+    const socket = io(server.url, {
+      transports: ["websocket"],
+      extraHeaders: { cookie },
+      reconnection: false,
+      forceNew: true,
+    });
+    await new Promise<void>(
+      (resolve, reject) => (socket.once("connect", resolve), socket.once("connect_error", reject)),
+    );
     socket.disconnect();
 
     expect((await api(server.url, "/api/session", { method: "DELETE", headers: { cookie } })).status).toBe(204);
@@ -277,14 +361,24 @@ describe("accounts and sessions", () => {
       expect(response.status).toBe(400);
       expect(typeof response.body.error).toBe("string");
     }
-    const notJson = await api(server.url, "/api/session", { method: "POST", body: "{nope", headers: { "content-type": "application/json" } });
+    const notJson = await api(server.url, "/api/session", {
+      method: "POST",
+      body: "{nope",
+      headers: { "content-type": "application/json" },
+    });
     expect(notJson).toMatchObject({ status: 400, body: { error: "the request body must be JSON" } });
   });
 
   test("service names cannot be claimed", async () => {
-    const response = await api(server.url, "/api/session", { method: "POST", json: { username: "thermometer1", password: "pw" } });
+    const response = await api(server.url, "/api/session", {
+      method: "POST",
+      json: { username: "thermometer1", password: "pw" },
+    });
     expect(response.status).toBe(403);
-    expect((await api(server.url, "/api/session", { method: "POST", json: { username: "Thermometer1", password: "pw" } })).status).toBe(403);
+    expect(
+      (await api(server.url, "/api/session", { method: "POST", json: { username: "Thermometer1", password: "pw" } }))
+        .status,
+    ).toBe(403);
   });
 
   test("every route but login refuses missing or bad credentials, and so does the socket handshake", async () => {
@@ -332,9 +426,17 @@ describe("bad input changes nothing and the server keeps serving", () => {
     const bobSocket = await connect(server.url, bob.token);
     const forgedSocket = await connect(server.url, mallory.token);
 
-    const forged = await forgedSocket.request("message:send", { destination: bob.username, message: "hi", sender: alice.username });
+    const forged = await forgedSocket.request("message:send", {
+      destination: bob.username,
+      message: "hi",
+      sender: alice.username,
+    });
     expect(forged).toEqual({ ok: false, error: "unknown field: sender" });
-    const http = await api(server.url, "/api/messages", { method: "POST", token: mallory.token, json: { destination: bob.username, message: "hi", sender: alice.username } });
+    const http = await api(server.url, "/api/messages", {
+      method: "POST",
+      token: mallory.token,
+      json: { destination: bob.username, message: "hi", sender: alice.username },
+    });
     expect(http.status).toBe(400);
 
     const honest = await forgedSocket.request("message:send", { destination: bob.username, message: "it's me" });
@@ -362,20 +464,31 @@ describe("bad input changes nothing and the server keeps serving", () => {
       [{ destination: alice.username, message: "me" }, "you cannot send a message to yourself"],
     ];
     for (const [payload, error] of cases) {
-      expect(await socket.request("message:send", payload)).toEqual({ ok: false, error: expect.stringContaining(error) });
+      expect(await socket.request("message:send", payload)).toEqual({
+        ok: false,
+        error: expect.stringContaining(error),
+      });
     }
     // An event without an ack is ignored rather than crashing anything.
     socket.socket.emit("message:send", { destination: bob.username, message: "no ack" });
 
     const history = await api(server.url, `/api/messages?with=${bob.username}`, { token: alice.token });
     expect(history.body.messages).toEqual([]);
-    expect(await socket.request("message:send", { destination: bob.username, message: "x".repeat(4000) })).toMatchObject({ ok: true });
+    expect(
+      await socket.request("message:send", { destination: bob.username, message: "x".repeat(4000) }),
+    ).toMatchObject({ ok: true });
   });
 
   test("invalid HTTP bodies are 400 with {error} and store nothing", async () => {
     const alice = await login(server.url);
     const bob = await login(server.url);
-    for (const json of [{ destination: bob.username, message: " " }, { destination: bob.username }, { message: "hi" }, [], 7]) {
+    for (const json of [
+      { destination: bob.username, message: " " },
+      { destination: bob.username },
+      { message: "hi" },
+      [],
+      7,
+    ]) {
       const response = await api(server.url, "/api/messages", { method: "POST", token: alice.token, json });
       expect(response.status).toBe(400);
       expect(typeof response.body.error).toBe("string");

@@ -19,7 +19,10 @@ test("accounts, sessions, stored messages, history and subscriptions survive a r
   const aliceSocket = await connect(server.url, alice.token);
   await aliceSocket.request("message:send", { destination: "thermometer1", message: "subscribe" });
   await aliceSocket.next("message", (m: ChatMessage) => m.sender === "thermometer1");
-  const waiting = await aliceSocket.request("message:send", { destination: bob.username, message: "see you after the restart" });
+  const waiting = await aliceSocket.request("message:send", {
+    destination: bob.username,
+    message: "see you after the restart",
+  });
   expect(waiting).toMatchObject({ ok: true, online: false });
   aliceSocket.close();
 
@@ -27,11 +30,17 @@ test("accounts, sessions, stored messages, history and subscriptions survive a r
   server = await startServer({ databaseFile });
 
   // The password still guards the name, and the old session token still works.
-  expect((await api(server.url, "/api/session", { method: "POST", json: { username: "alice", password: "wrong" } })).status).toBe(401);
+  expect(
+    (await api(server.url, "/api/session", { method: "POST", json: { username: "alice", password: "wrong" } })).status,
+  ).toBe(401);
   expect((await api(server.url, "/api/session", { token: alice.token })).body).toEqual({ user: { username: "alice" } });
 
   const bobSocket = await connect(server.url, bob.token);
-  expect(await bobSocket.next<ChatMessage>("message")).toMatchObject({ id: waiting.message.id, message: "see you after the restart", stored: true });
+  expect(await bobSocket.next<ChatMessage>("message")).toMatchObject({
+    id: waiting.message.id,
+    message: "see you after the restart",
+    stored: true,
+  });
 
   const history = await api(server.url, "/api/messages?with=bob", { token: alice.token });
   expect(history.body.messages.map((m: ChatMessage) => m.message)).toEqual(["see you after the restart"]);

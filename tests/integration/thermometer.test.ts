@@ -7,7 +7,9 @@ const DEVICE = "thermometer1";
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startServer({ env: { THERMOMETER_INTERVAL_MS: "100", THERMOMETER_REBOOT_MS: "300", THERMOMETERS: "thermometer1,greenhouse" } });
+  server = await startServer({
+    env: { THERMOMETER_INTERVAL_MS: "100", THERMOMETER_REBOOT_MS: "300", THERMOMETERS: "thermometer1,greenhouse" },
+  });
 });
 afterEach(() => closeAllSockets());
 afterAll(async () => {
@@ -22,7 +24,8 @@ async function command(socket: TestSocket, word: string, device = DEVICE): Promi
   return socket.next<ChatMessage>("message", (m) => m.sender === device);
 }
 
-const readingsOf = (socket: TestSocket, device = DEVICE) => socket.next<ReadingEvent>("thermometer:reading", (r) => r.device === device);
+const readingsOf = (socket: TestSocket, device = DEVICE) =>
+  socket.next<ReadingEvent>("thermometer:reading", (r) => r.device === device);
 
 test("subscribe: readings stream to every tab; unsubscribe: they stop", async () => {
   const alice = await login(server.url);
@@ -30,7 +33,11 @@ test("subscribe: readings stream to every tab; unsubscribe: they stop", async ()
   const tab2 = await connect(server.url, alice.token);
 
   const reply = await command(tab1, "subscribe");
-  expect(reply).toMatchObject({ type: "notification", message: `Subscribed to ${DEVICE}: a reading every 0.1 s.`, metadata: { device: DEVICE, command: "subscribe", subscribed: true } });
+  expect(reply).toMatchObject({
+    type: "notification",
+    message: `Subscribed to ${DEVICE}: a reading every 0.1 s.`,
+    metadata: { device: DEVICE, command: "subscribe", subscribed: true },
+  });
   for (const tab of [tab1, tab2]) {
     const reading = await readingsOf(tab);
     expect(reading).toEqual({ device: DEVICE, value: expect.any(Number), unit: "°C", timestamp: expect.any(String) });
@@ -77,15 +84,28 @@ test("reboot: the device says it is rebooting, goes offline, comes back, and rea
 
   const rebooting = await command(socket, "reboot");
   expect(rebooting).toMatchObject({ message: `${DEVICE} is rebooting…`, metadata: { status: "rebooting" } });
-  expect(await socket.next("thermometer:status", (s) => s.status === "rebooting")).toEqual({ device: DEVICE, status: "rebooting" });
+  expect(await socket.next("thermometer:status", (s) => s.status === "rebooting")).toEqual({
+    device: DEVICE,
+    status: "rebooting",
+  });
   const users = (await api(server.url, "/api/users", { token: carol.token })).body.users;
   expect(users).toContainEqual(expect.objectContaining({ username: DEVICE, online: false, service: "thermometer" }));
   expect((await command(socket, "reboot")).message).toBe(`${DEVICE} is already rebooting.`);
 
-  const back = await socket.next<ChatMessage>("message", (m) => m.sender === DEVICE && m.message.includes("back online"), 3_000);
+  const back = await socket.next<ChatMessage>(
+    "message",
+    (m) => m.sender === DEVICE && m.message.includes("back online"),
+    3_000,
+  );
   expect(back.message).toBe(`${DEVICE} is back online.`);
-  expect(await socket.next("thermometer:status", (s) => s.status === "running")).toEqual({ device: DEVICE, status: "running" });
-  const resumed = await socket.next<ReadingEvent>("thermometer:reading", (r) => r.device === DEVICE && r.timestamp > back.timestamp);
+  expect(await socket.next("thermometer:status", (s) => s.status === "running")).toEqual({
+    device: DEVICE,
+    status: "running",
+  });
+  const resumed = await socket.next<ReadingEvent>(
+    "thermometer:reading",
+    (r) => r.device === DEVICE && r.timestamp > back.timestamp,
+  );
   expect(resumed.device).toBe(DEVICE);
 });
 
@@ -93,10 +113,19 @@ test("range reports the configured bounds and the observed numbers of the stored
   const dave = await login(server.url);
   const socket = await connect(server.url, dave.token);
   const reply = await command(socket, "range");
-  const observed = reply.metadata!.observed as { min: number; max: number; last: number; count: number; from: string; to: string };
+  const observed = reply.metadata!.observed as {
+    min: number;
+    max: number;
+    last: number;
+    count: number;
+    from: string;
+    to: string;
+  };
   expect(reply.metadata).toMatchObject({ command: "range", configured: { min: 15, max: 30 }, unit: "°C" });
 
-  const { body } = await api(server.url, `/api/thermometers/${DEVICE}/readings?limit=1000&since=${observed.from}`, { token: dave.token });
+  const { body } = await api(server.url, `/api/thermometers/${DEVICE}/readings?limit=1000&since=${observed.from}`, {
+    token: dave.token,
+  });
   const window = (body.readings as ReadingEvent[]).filter((r) => r.timestamp <= observed.to).slice(-observed.count);
   const values = window.map((r) => r.value);
   expect(window).toHaveLength(observed.count);
@@ -111,19 +140,31 @@ test("range reports the configured bounds and the observed numbers of the stored
 test("help and unknown commands get the list of commands", async () => {
   const erin = await login(server.url);
   const socket = await connect(server.url, erin.token);
-  expect((await command(socket, "help")).message).toBe(`${DEVICE} understands: subscribe, unsubscribe, reboot, range, help.`);
-  expect((await command(socket, "make coffee")).message).toBe(`Unknown command 'make coffee'. ${DEVICE} understands: subscribe, unsubscribe, reboot, range, help.`);
+  expect((await command(socket, "help")).message).toBe(
+    `${DEVICE} understands: subscribe, unsubscribe, reboot, range, help.`,
+  );
+  expect((await command(socket, "make coffee")).message).toBe(
+    `Unknown command 'make coffee'. ${DEVICE} understands: subscribe, unsubscribe, reboot, range, help.`,
+  );
 });
 
 test("a command sent over HTTP while offline is answered, and the reply waits for the next connection", async () => {
   const frank = await login(server.url);
-  const sent = await api(server.url, "/api/messages", { method: "POST", token: frank.token, json: { destination: DEVICE, message: "subscribe" } });
+  const sent = await api(server.url, "/api/messages", {
+    method: "POST",
+    token: frank.token,
+    json: { destination: DEVICE, message: "subscribe" },
+  });
   expect(sent).toMatchObject({ status: 201, body: { online: true, message: { type: "command" } } });
   await sleep(300);
 
   const socket = await connect(server.url, frank.token);
   const reply = await socket.next<ChatMessage>("message", (m) => m.sender === DEVICE);
-  expect(reply).toMatchObject({ stored: true, type: "notification", message: `Subscribed to ${DEVICE}: a reading every 0.1 s.` });
+  expect(reply).toMatchObject({
+    stored: true,
+    type: "notification",
+    message: `Subscribed to ${DEVICE}: a reading every 0.1 s.`,
+  });
   expect((await readingsOf(socket)).device).toBe(DEVICE); // and the subscription took effect for the new socket
 });
 
@@ -134,8 +175,22 @@ test("the devices API lists each device with status, range and the caller's subs
   const { status, body } = await api(server.url, "/api/thermometers", { token: gina.token });
   expect(status).toBe(200);
   expect(body.thermometers).toEqual([
-    { device: DEVICE, status: expect.stringMatching(/running|rebooting/), unit: "°C", range: { min: 15, max: 30 }, subscribed: false, last: expect.objectContaining({ device: DEVICE }) },
-    { device: "greenhouse", status: "running", unit: "°C", range: { min: 15, max: 30 }, subscribed: true, last: expect.objectContaining({ device: "greenhouse" }) },
+    {
+      device: DEVICE,
+      status: expect.stringMatching(/running|rebooting/),
+      unit: "°C",
+      range: { min: 15, max: 30 },
+      subscribed: false,
+      last: expect.objectContaining({ device: DEVICE }),
+    },
+    {
+      device: "greenhouse",
+      status: "running",
+      unit: "°C",
+      range: { min: 15, max: 30 },
+      subscribed: true,
+      last: expect.objectContaining({ device: "greenhouse" }),
+    },
   ]);
 });
 
@@ -163,6 +218,9 @@ test("the readings API is authenticated, bounded, validated, and 404s an unknown
 test("device names cannot be claimed by people", async () => {
   for (const username of [DEVICE, "greenhouse", "GreenHouse"]) {
     const response = await api(server.url, "/api/session", { method: "POST", json: { username, password: "pw" } });
-    expect(response).toMatchObject({ status: 403, body: { error: `'${username}' is a service name and cannot be claimed` } });
+    expect(response).toMatchObject({
+      status: 403,
+      body: { error: `'${username}' is a service name and cannot be claimed` },
+    });
   }
 });

@@ -19,7 +19,9 @@ describe("GroupCommit", () => {
       },
       { maxWeight: 100 },
     );
-    const results = await Promise.all([1, 2, 3].map((n) => commit.submit(n).then((r) => (expect(finished).toBe(true), r))));
+    const results = await Promise.all(
+      [1, 2, 3].map((n) => commit.submit(n).then((r) => (expect(finished).toBe(true), r))),
+    );
     expect(results).toEqual([2, 4, 6]);
     expect(writes).toEqual([[1, 2, 3]]);
   });
@@ -75,7 +77,13 @@ describe("MessageStore on SQLite", () => {
     const texts = Array.from({ length: 1_200 }, (_, i) => `message ${i}`); // more than one write's worth
     const saved = await Promise.all(
       texts.map((message, i) =>
-        database.store.saveMessage({ sender: "bob", destination: "ann", message, type: "chat", metadata: i === 7 ? { celsius: 21.5 } : null }),
+        database.store.saveMessage({
+          sender: "bob",
+          destination: "ann",
+          message,
+          type: "chat",
+          metadata: i === 7 ? { celsius: 21.5 } : null,
+        }),
       ),
     );
     expect(new Set(saved.map((m) => m.id)).size).toBe(texts.length);
@@ -117,9 +125,15 @@ describe("MessageStore on SQLite", () => {
 
   it("marks more messages delivered in one call than SQLite takes bound values in one query", async () => {
     const saved = await Promise.all(
-      Array.from({ length: 1_500 }, (_, i) => database.store.saveMessage({ sender: "bob", destination: "fay", message: `m${i}`, type: "chat" })),
+      Array.from({ length: 1_500 }, (_, i) =>
+        database.store.saveMessage({ sender: "bob", destination: "fay", message: `m${i}`, type: "chat" }),
+      ),
     );
-    const delivered = await database.store.markDelivered("fay", saved.map((m) => m.id), new Date());
+    const delivered = await database.store.markDelivered(
+      "fay",
+      saved.map((m) => m.id),
+      new Date(),
+    );
     expect(delivered).toHaveLength(1_500);
     expect(await database.store.undelivered("fay", { limit: 10 })).toEqual([]);
   });

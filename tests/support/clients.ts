@@ -19,7 +19,11 @@ export async function api(baseUrl: string, route: string, init: RequestInit & { 
   const headers = new Headers(rest.headers);
   if (token) headers.set("authorization", `Bearer ${token}`);
   if (json !== undefined) headers.set("content-type", "application/json");
-  const response = await fetch(baseUrl + route, { ...rest, headers, body: json === undefined ? rest.body : JSON.stringify(json) });
+  const response = await fetch(baseUrl + route, {
+    ...rest,
+    headers,
+    body: json === undefined ? rest.body : JSON.stringify(json),
+  });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
 }
@@ -45,8 +49,17 @@ export interface TestSocket {
 const sockets = new Set<Socket>();
 
 /** Connects and waits until the server accepted the handshake. Stored messages are acked like a client does. */
-export async function connect(baseUrl: string, token: string | undefined, options: { ack?: boolean } = {}): Promise<TestSocket> {
-  const socket = io(baseUrl, { auth: token ? { token } : {}, transports: ["websocket"], reconnection: false, forceNew: true });
+export async function connect(
+  baseUrl: string,
+  token: string | undefined,
+  options: { ack?: boolean } = {},
+): Promise<TestSocket> {
+  const socket = io(baseUrl, {
+    auth: token ? { token } : {},
+    transports: ["websocket"],
+    reconnection: false,
+    forceNew: true,
+  });
   sockets.add(socket);
   const buffers = new Map<string, any[]>();
   const waiters = new Set<{ event: string; match: (p: any) => boolean; resolve: (p: any) => void }>();
@@ -100,7 +113,9 @@ export async function connect(baseUrl: string, token: string | undefined, option
       return list;
     },
     request(event, payload) {
-      return payload === undefined ? socket.timeout(5_000).emitWithAck(event) : socket.timeout(5_000).emitWithAck(event, payload);
+      return payload === undefined
+        ? socket.timeout(5_000).emitWithAck(event)
+        : socket.timeout(5_000).emitWithAck(event, payload);
     },
     close() {
       socket.disconnect();

@@ -17,7 +17,9 @@ function newestChange(entry: string): number {
 }
 
 export default function buildIfStale(): void {
-  const built = statSync(path.join(ROOT, process.env.NEXT_DIST_DIR || ".next", "BUILD_ID"), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const built =
+    statSync(path.join(ROOT, process.env.NEXT_DIST_DIR || ".next", "BUILD_ID"), { throwIfNoEntry: false })?.mtimeMs ??
+    0;
   const changed = Math.max(...APP_SOURCES.map((entry) => newestChange(path.join(ROOT, entry))));
   if (built > changed) return;
   console.log("\nBuilding the app for the integration tests (next build)…");

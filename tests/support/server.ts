@@ -25,7 +25,9 @@ export function tempDatabaseFile(): string {
   return path.join(mkdtempSync(path.join(os.tmpdir(), "chat-test-")), "chat.db");
 }
 
-export async function startServer(options: { databaseFile?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startServer(
+  options: { databaseFile?: string; env?: Record<string, string> } = {},
+): Promise<TestServer> {
   const databaseFile = options.databaseFile ?? tempDatabaseFile();
   const child = spawn(process.execPath, [TSX, "server/index.ts"], {
     cwd: ROOT,

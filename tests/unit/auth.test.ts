@@ -1,4 +1,12 @@
-import { loginLockMs, hashPassword, hashSessionToken, newSessionToken, tokenFromAuthorizationHeader, tokenFromCookieHeader, verifyPassword } from "@/lib/auth";
+import {
+  loginLockMs,
+  hashPassword,
+  hashSessionToken,
+  newSessionToken,
+  tokenFromAuthorizationHeader,
+  tokenFromCookieHeader,
+  verifyPassword,
+} from "@/lib/auth";
 
 test("a password verifies against its own hash only, and each hash has its own salt", async () => {
   const hash = await hashPassword("correct horse");

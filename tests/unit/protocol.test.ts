@@ -1,13 +1,24 @@
-import { describeError, loginSchema, offlineNotice, parsePayload, readingsQuerySchema, sendMessageSchema, USERNAME_PATTERN } from "@/lib/protocol";
+import {
+  describeError,
+  loginSchema,
+  offlineNotice,
+  parsePayload,
+  readingsQuerySchema,
+  sendMessageSchema,
+  USERNAME_PATTERN,
+} from "@/lib/protocol";
 import { ChatError } from "@/lib/errors";
 
 describe("usernames", () => {
   test.each(["alice", "Bob_2", "a.b-c", "x", "a".repeat(32), "thermometer1"])("%s is valid", (name) => {
     expect(USERNAME_PATTERN.test(name)).toBe(true);
   });
-  test.each(["", " ", "has space", "colon:name", "a".repeat(33), "émile", "tab\tname", "new\nline"])("%j is invalid", (name) => {
-    expect(USERNAME_PATTERN.test(name)).toBe(false);
-  });
+  test.each(["", " ", "has space", "colon:name", "a".repeat(33), "émile", "tab\tname", "new\nline"])(
+    "%j is invalid",
+    (name) => {
+      expect(USERNAME_PATTERN.test(name)).toBe(false);
+    },
+  );
 });
 
 describe("message:send payloads", () => {
@@ -39,13 +50,20 @@ describe("message:send payloads", () => {
 test("login payloads need a username and a non-empty password and nothing else", () => {
   expect(loginSchema.safeParse({ username: "a", password: "p" }).success).toBe(true);
   expect(describeError(loginSchema.safeParse({ username: "a" }).error!)).toBe("password is required");
-  expect(describeError(loginSchema.safeParse({ username: "a", password: "" }).error!)).toBe("password must not be empty");
-  expect(describeError(loginSchema.safeParse({ username: "a", password: "p", role: "admin" }).error!)).toBe("unknown field: role");
+  expect(describeError(loginSchema.safeParse({ username: "a", password: "" }).error!)).toBe(
+    "password must not be empty",
+  );
+  expect(describeError(loginSchema.safeParse({ username: "a", password: "p", role: "admin" }).error!)).toBe(
+    "unknown field: role",
+  );
 });
 
 test("readings queries coerce and bound the limit and accept ISO 8601 times only", () => {
   expect(readingsQuerySchema.parse({})).toEqual({ limit: 100 });
-  expect(readingsQuerySchema.parse({ limit: "5", since: "2026-11-25T10:00:00.000Z" })).toEqual({ limit: 5, since: "2026-11-25T10:00:00.000Z" });
+  expect(readingsQuerySchema.parse({ limit: "5", since: "2026-11-25T10:00:00.000Z" })).toEqual({
+    limit: 5,
+    since: "2026-11-25T10:00:00.000Z",
+  });
   expect(readingsQuerySchema.safeParse({ limit: "1001" }).success).toBe(false);
   expect(readingsQuerySchema.safeParse({ since: "yesterday" }).success).toBe(false);
 });

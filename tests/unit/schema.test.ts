@@ -20,7 +20,14 @@ function models(file: string): Record<string, string[]> {
   for (const [, name, body] of source.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)) {
     result[name!] = body!
       .split("\n")
-      .map((line) => line.replace(/\/\/.*$/, "").replace(/@map\("_id"\)/, "").replace(/@db\.\w+(\([^)]*\))?/g, "").trim().replace(/\s+/g, " "))
+      .map((line) =>
+        line
+          .replace(/\/\/.*$/, "")
+          .replace(/@map\("_id"\)/, "")
+          .replace(/@db\.\w+(\([^)]*\))?/g, "")
+          .trim()
+          .replace(/\s+/g, " "),
+      )
       .filter(Boolean);
   }
   return result;
@@ -44,17 +51,32 @@ function schemaOf(file: string): string[] {
   const db = new Database(file, { readonly: true });
   try {
     const tables = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != '_prisma_migrations' ORDER BY name")
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != '_prisma_migrations' ORDER BY name",
+      )
       .pluck()
       .all() as string[];
     return tables.flatMap((table) => {
-      const columns = db.prepare(`PRAGMA table_info("${table}")`).all() as { name: string; type: string; notnull: number; dflt_value: unknown; pk: number }[];
+      const columns = db.prepare(`PRAGMA table_info("${table}")`).all() as {
+        name: string;
+        type: string;
+        notnull: number;
+        dflt_value: unknown;
+        pk: number;
+      }[];
       const indexes = db.prepare(`PRAGMA index_list("${table}")`).all() as { name: string; unique: number }[];
       return [
-        `${table}: ${columns.map((c) => `${c.name} ${c.type}${c.notnull ? " NOT NULL" : ""}${c.pk ? " PK" : ""} ${c.dflt_value ?? ""}`.trim()).sort().join(", ")}`,
+        `${table}: ${columns
+          .map((c) =>
+            `${c.name} ${c.type}${c.notnull ? " NOT NULL" : ""}${c.pk ? " PK" : ""} ${c.dflt_value ?? ""}`.trim(),
+          )
+          .sort()
+          .join(", ")}`,
         ...indexes
           .map((index) => {
-            const on = (db.prepare(`PRAGMA index_info("${index.name}")`).all() as { name: string }[]).map((c) => c.name);
+            const on = (db.prepare(`PRAGMA index_info("${index.name}")`).all() as { name: string }[]).map(
+              (c) => c.name,
+            );
             return `${table} ${index.unique ? "unique " : ""}index ${index.name}(${on.join(", ")})`;
           })
           .sort(),
@@ -74,8 +96,21 @@ test("the SQLite migrations build exactly the SQLite schema", async () => {
 
     const expectedSql = execFileSync(
       process.execPath,
-      [require.resolve("prisma/build/index.js"), "migrate", "diff", "--from-empty", "--to-schema-datamodel", SQLITE_SCHEMA, "--script"],
-      { cwd: ROOT, env: { ...process.env, DATABASE_URL: `file:${path.join(dir, "scratch.db")}` }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+      [
+        require.resolve("prisma/build/index.js"),
+        "migrate",
+        "diff",
+        "--from-empty",
+        "--to-schema-datamodel",
+        SQLITE_SCHEMA,
+        "--script",
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: `file:${path.join(dir, "scratch.db")}` },
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      },
     );
     const fromSchema = path.join(dir, "from-schema.db");
     const db = new Database(fromSchema);

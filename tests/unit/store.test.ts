@@ -16,7 +16,8 @@ const targets: [string, () => { url: string; cleanup(): void }][] = [
     },
   ],
 ];
-if (process.env.MONGODB_TEST_URL) targets.push(["MongoDB", () => ({ url: process.env.MONGODB_TEST_URL!, cleanup() {} })]);
+if (process.env.MONGODB_TEST_URL)
+  targets.push(["MongoDB", () => ({ url: process.env.MONGODB_TEST_URL!, cleanup() {} })]);
 else test.skip("MongoDB store suite (skipped: set MONGODB_TEST_URL to a replica set to run it)", () => {});
 
 describe.each(targets)("store on %s", (_name, makeTarget) => {
@@ -54,7 +55,13 @@ describe.each(targets)("store on %s", (_name, makeTarget) => {
   });
 
   test("messages keep the seed's fields and come back as JSON-ready objects", async () => {
-    const saved = await db.store.saveMessage({ sender: name("a"), destination: name("b"), message: "hello!", type: "notification", metadata: { device: "t1", n: 2 } });
+    const saved = await db.store.saveMessage({
+      sender: name("a"),
+      destination: name("b"),
+      message: "hello!",
+      type: "notification",
+      metadata: { device: "t1", n: 2 },
+    });
     expect(saved).toEqual({
       id: expect.any(String),
       sender: name("a"),
@@ -71,7 +78,8 @@ describe.each(targets)("store on %s", (_name, makeTarget) => {
   test("the undelivered backlog comes in order, in pages, and each message is delivered once", async () => {
     const [from, to] = [name("bf"), name("bt")];
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await db.store.saveMessage({ sender: from, destination: to, message: `m${i}`, type: "chat" })).id);
+    for (let i = 0; i < 5; i++)
+      ids.push((await db.store.saveMessage({ sender: from, destination: to, message: `m${i}`, type: "chat" })).id);
     const first = await db.store.undelivered(to, { limit: 3 });
     expect(first.map((m) => m.message)).toEqual(["m0", "m1", "m2"]);
     const rest = await db.store.undelivered(to, { limit: 3, after: first[2] });
@@ -94,7 +102,15 @@ describe.each(targets)("store on %s", (_name, makeTarget) => {
   test("conversations page backwards by (timestamp, id) and never leak another conversation", async () => {
     const [a, b, c] = [name("ca"), name("cb"), name("cc")];
     const sent = [];
-    for (let i = 0; i < 6; i++) sent.push(await db.store.saveMessage({ sender: i % 2 ? a : b, destination: i % 2 ? b : a, message: `c${i}`, type: "chat" }));
+    for (let i = 0; i < 6; i++)
+      sent.push(
+        await db.store.saveMessage({
+          sender: i % 2 ? a : b,
+          destination: i % 2 ? b : a,
+          message: `c${i}`,
+          type: "chat",
+        }),
+      );
     const foreign = await db.store.saveMessage({ sender: a, destination: c, message: "elsewhere", type: "chat" });
     const last = await db.store.conversation(a, b, { limit: 4 });
     expect(last!.map((m) => m.message)).toEqual(["c2", "c3", "c4", "c5"]);
@@ -125,12 +141,20 @@ describe.each(targets)("store on %s", (_name, makeTarget) => {
   test("readings are kept newest-last, filtered by time, summarised, and trimmed to a bound", async () => {
     const device = name("dev");
     const start = Date.now() - 60_000;
-    for (let i = 0; i < 12; i++) await db.devices.saveReading({ device, value: 20 + i, unit: "°C", timestamp: new Date(start + i * 1000) });
+    for (let i = 0; i < 12; i++)
+      await db.devices.saveReading({ device, value: 20 + i, unit: "°C", timestamp: new Date(start + i * 1000) });
     const latest = await db.devices.readings(device, { limit: 3 });
     expect(latest.map((r) => r.value)).toEqual([29, 30, 31]);
     const since = await db.devices.readings(device, { limit: 100, since: new Date(start + 9_000) });
     expect(since.map((r) => r.value)).toEqual([29, 30, 31]);
-    expect(await db.devices.stats(device, 4)).toEqual({ min: 28, max: 31, last: 31, count: 4, from: latest[0] && new Date(start + 8_000).toISOString(), to: new Date(start + 11_000).toISOString() });
+    expect(await db.devices.stats(device, 4)).toEqual({
+      min: 28,
+      max: 31,
+      last: 31,
+      count: 4,
+      from: latest[0] && new Date(start + 8_000).toISOString(),
+      to: new Date(start + 11_000).toISOString(),
+    });
     await db.devices.trimReadings(device, 5);
     expect((await db.devices.readings(device, { limit: 100 })).map((r) => r.value)).toEqual([27, 28, 29, 30, 31]);
     expect(await db.devices.stats(name("silent"), 10)).toBeUndefined();
