@@ -151,7 +151,7 @@ async function main(): Promise<number> {
   const resultsFile = path.join(RESULTS_DIR, `${stamp.slice(0, 10)}${suffix}.json`);
   writeFileSync(
     resultsFile,
-    JSON.stringify(
+    `${JSON.stringify(
       {
         date: new Date().toISOString(),
         quick: args.quick,
@@ -164,7 +164,7 @@ async function main(): Promise<number> {
       },
       null,
       2,
-    ) + "\n",
+    )}\n`,
   );
   log(`results written to ${path.relative(ROOT, resultsFile)}`);
 

@@ -16,7 +16,6 @@ export interface Database {
 }
 
 export function openDatabase(file: string, options: { readonly?: boolean } = {}): Database {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const BetterSqlite3 = require("better-sqlite3") as new (file: string, options?: object) => Database;
   return new BetterSqlite3(file, { fileMustExist: true, readonly: options.readonly ?? false });
 }

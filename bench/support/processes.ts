@@ -101,7 +101,10 @@ export async function startTarget(kind: TargetKind, options: StartOptions): Prom
     async memory() {
       const reported = new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`${kind} server did not report its memory`)), 10_000);
-        memoryWaiters.push((line) => (clearTimeout(timer), resolve(line)));
+        memoryWaiters.push((line) => {
+          clearTimeout(timer);
+          resolve(line);
+        });
       });
       child.kill("SIGUSR2");
       const { heapUsed, heapTotal } = JSON.parse(await reported) as Memory;

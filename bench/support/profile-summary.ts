@@ -88,10 +88,10 @@ if (require.main === module) {
   for (const file of process.argv.slice(2)) {
     console.log(`${file}\n${formatHotFunctions(topSelfTime(file, 25))}\n`);
     console.log(
-      selfTimeByPackage(file)
+      `${selfTimeByPackage(file)
         .slice(0, 15)
         .map((p) => `${p.percent.toFixed(1).padStart(5)}%  ${p.owner}`)
-        .join("\n") + "\n",
+        .join("\n")}\n`,
     );
   }
 }

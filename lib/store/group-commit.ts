@@ -47,7 +47,7 @@ export class GroupCommit<Item, Result> {
         const batch = this.takeBatch();
         try {
           const results = await this.write(batch.map((waiting) => waiting.item));
-          batch.forEach((waiting, i) => waiting.resolve(results[i]!));
+          for (const [i, waiting] of batch.entries()) waiting.resolve(results[i]!);
         } catch (error) {
           for (const waiting of batch) waiting.reject(error);
         }

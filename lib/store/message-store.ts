@@ -175,7 +175,7 @@ export class MessageStore {
     return toChatMessage(row);
   }
 
-  private async insertMessages(rows: MessageRow[]): Promise<void[]> {
+  private async insertMessages(rows: MessageRow[]): Promise<undefined[]> {
     if (this.dialect === "sqlite") {
       await insertMessagesSqlite(this.db, rows);
     } else {

@@ -39,9 +39,17 @@ export function startClient(args: string[], options: { env?: Record<string, stri
   let stdout = "";
   let stderr = "";
   const listeners = new Set<() => void>();
-  const changed = () => listeners.forEach((listener) => listener());
-  child.stdout!.on("data", (chunk) => ((stdout += chunk), changed()));
-  child.stderr!.on("data", (chunk) => ((stderr += chunk), changed()));
+  const changed = () => {
+    for (const listener of listeners) listener();
+  };
+  child.stdout!.on("data", (chunk) => {
+    stdout += chunk;
+    changed();
+  });
+  child.stderr!.on("data", (chunk) => {
+    stderr += chunk;
+    changed();
+  });
   child.stdin!.on("error", () => {}); // writing to a client that already exited is the test's finding, not a crash
 
   const lines = () => stdout.split("\n").filter((line, index, all) => index < all.length - 1 || line !== "");

@@ -9,10 +9,10 @@ import {
   personButton,
   typeAndSend,
   type Person,
-  useServerAndBrowser,
+  serverAndBrowserPerFile,
 } from "./support/browser";
 
-const suite = useServerAndBrowser();
+const suite = serverAndBrowserPerFile();
 
 async function person(name = uniqueName("p")): Promise<Person> {
   const someone = await logIn(suite.browser, suite.server.url, name);
@@ -52,7 +52,7 @@ test("two people message each other live both ways, with typing and read receipt
   await bob.page.getByRole("textbox", { name: "Message", exact: true }).press("Enter");
   const reply = bubble(alice.page, "Sure, what's up?");
   await reply.waitFor();
-  expect(await reply.locator(".bubble-text").innerText()).toBe("Sure, what's up?\nTwo lines even.");
+  expect(await reply.locator(".bubble-text").textContent()).toBe("Sure, what's up?\nTwo lines even.");
   await bubble(bob.page, "Sure, what's up?").locator('[data-receipt="read"]').waitFor();
 
   // Each message is shown once on each side, even though the sender's own echo also arrives.
@@ -72,7 +72,7 @@ test("Shift+Enter adds a line, and `name: text` in the composer writes to that p
   await composer.press("Enter");
 
   await bubble(alice.page, "straight from the composer").waitFor();
-  expect(await alice.page.locator(".pane-title").innerText()).toContain(bob.username);
+  expect(await alice.page.locator(".pane-title").textContent()).toContain(bob.username);
   await conversationButton(bob.page, alice.username).getByText("straight from the composer").waitFor();
   expect(await composer.inputValue()).toBe("");
 });
@@ -122,7 +122,7 @@ test("`!check` in the composer and the Check button fetch unseen messages, marke
   await bob.page.getByRole("button", { name: "Check", exact: true }).click();
   const found = results.locator(".bubble", { hasText: "Sent while your socket was down" });
   await found.locator(".stored-mark", { hasText: "Stored" }).waitFor();
-  expect(await found.locator(".bubble-sender").innerText()).toBe(alice.username);
+  expect(await found.locator(".bubble-sender").textContent()).toBe(alice.username);
   await conversationButton(bob.page, alice.username).getByText("Sent while your socket was down").waitFor();
 
   // The connection comes back by itself and the banner goes away.

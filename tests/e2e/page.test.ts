@@ -15,10 +15,10 @@ import {
   seriousAccessibilityViolations,
   typeAndSend,
   type Person,
-  useServerAndBrowser,
+  serverAndBrowserPerFile,
 } from "./support/browser";
 
-const suite = useServerAndBrowser();
+const suite = serverAndBrowserPerFile();
 
 async function person(name = uniqueName("p"), viewport = DESKTOP): Promise<Person> {
   const someone = await logIn(suite.browser, suite.server.url, name, { viewport });
@@ -110,7 +110,7 @@ test("measures the JavaScript the chat page loads and records it in docs/page-we
   await fresh.waitForLoadState("networkidle");
 
   // The page's own scripts are named in its HTML; anything else was imported later (the chart).
-  const html = await (await fetch(suite.server.url + "/")).text();
+  const html = await (await fetch(`${suite.server.url}/`)).text();
   const scripts = await scriptResources(fresh);
   const initial = scripts.filter((s) => html.includes(new URL(s.name).pathname));
   const lazy = scripts.filter((s) => !initial.includes(s));

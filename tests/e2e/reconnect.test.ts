@@ -4,9 +4,16 @@
  */
 import { uniqueName } from "../support/clients";
 import { startServer } from "../support/server";
-import { bubble, conversationButton, logIn, personButton, typeAndSend, useServerAndBrowser } from "./support/browser";
+import {
+  bubble,
+  conversationButton,
+  logIn,
+  personButton,
+  typeAndSend,
+  serverAndBrowserPerFile,
+} from "./support/browser";
 
-const suite = useServerAndBrowser();
+const suite = serverAndBrowserPerFile();
 
 test("messages typed while the server is away are kept and sent exactly once when it returns", async () => {
   const alice = await logIn(suite.browser, suite.server.url, uniqueName("p"));

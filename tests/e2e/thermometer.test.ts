@@ -1,10 +1,10 @@
 /** The thermometer panel against the real device service: subscribe, watch the chart move, reboot, unsubscribe. */
 import type { Page } from "playwright-core";
 import { uniqueName } from "../support/clients";
-import { logIn, personButton, useServerAndBrowser } from "./support/browser";
+import { logIn, personButton, serverAndBrowserPerFile } from "./support/browser";
 
 // Readings every 100 ms (the test server's default) so the chart moves quickly.
-const suite = useServerAndBrowser();
+const suite = serverAndBrowserPerFile();
 
 const panel = (page: Page) => page.getByRole("region", { name: "Thermometer" });
 
@@ -36,7 +36,7 @@ test("thermometer panel: subscribe moves the chart, reboot shows rebooting then 
   const after = await waitForMoreReadings(page, before);
   expect(after).toBeGreaterThan(before);
   expect(await thermometer.locator(".chart canvas").count()).toBeGreaterThan(0);
-  expect(await thermometer.locator(".thermo-value").innerText()).toMatch(/°C$/);
+  expect(await thermometer.locator(".thermo-value").textContent()).toMatch(/°C$/);
 
   await thermometer.getByRole("button", { name: "Reboot", exact: true }).click();
   await thermometer.locator('[data-status="rebooting"]').waitFor();

@@ -336,9 +336,10 @@ describe("accounts and sessions", () => {
       reconnection: false,
       forceNew: true,
     });
-    await new Promise<void>(
-      (resolve, reject) => (socket.once("connect", resolve), socket.once("connect_error", reject)),
-    );
+    await new Promise<void>((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("connect_error", reject);
+    });
     socket.disconnect();
 
     expect((await api(server.url, "/api/session", { method: "DELETE", headers: { cookie } })).status).toBe(204);

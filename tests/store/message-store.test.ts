@@ -2,6 +2,7 @@
  * The store's write batching against a real SQLite file: group commit must not change what is
  * stored, in what order, or what each caller is told.
  */
+import type { ChatMessage } from "@/lib/protocol";
 import { openStore, type OpenStore } from "@/lib/store";
 import { GroupCommit } from "@/lib/store/group-commit";
 import { removeDatabase, tempDatabaseFile } from "../support/server";
@@ -20,7 +21,12 @@ describe("GroupCommit", () => {
       { maxWeight: 100 },
     );
     const results = await Promise.all(
-      [1, 2, 3].map((n) => commit.submit(n).then((r) => (expect(finished).toBe(true), r))),
+      [1, 2, 3].map((n) =>
+        commit.submit(n).then((r) => {
+          expect(finished).toBe(true);
+          return r;
+        }),
+      ),
     );
     expect(results).toEqual([2, 4, 6]);
     expect(writes).toEqual([[1, 2, 3]]);
@@ -89,7 +95,7 @@ describe("MessageStore on SQLite", () => {
     expect(new Set(saved.map((m) => m.id)).size).toBe(texts.length);
 
     const stored = [];
-    let after;
+    let after: ChatMessage | undefined;
     for (;;) {
       const page = await database.store.undelivered("ann", { after, limit: 500 });
       stored.push(...page);

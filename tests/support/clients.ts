@@ -99,7 +99,14 @@ export async function connect(
         return Promise.resolve(buffered as any);
       }
       return new Promise((resolve, reject) => {
-        const waiter = { event, match, resolve: (payload: any) => (clearTimeout(timer), resolve(payload)) };
+        const waiter = {
+          event,
+          match,
+          resolve: (payload: any) => {
+            clearTimeout(timer);
+            resolve(payload);
+          },
+        };
         const timer = setTimeout(() => {
           waiters.delete(waiter);
           reject(new Error(`no '${event}' event within ${timeoutMs} ms`));

@@ -112,7 +112,7 @@ export interface BrowserSuite {
  * One real server and one Chromium for a test file: started before its tests, the people's
  * contexts closed after each test, and both stopped (and the database removed) at the end.
  */
-export function useServerAndBrowser(): BrowserSuite {
+export function serverAndBrowserPerFile(): BrowserSuite {
   const suite = { people: [] as Person[] } as BrowserSuite;
   beforeAll(async () => {
     [suite.server, suite.browser] = await Promise.all([startServer(), launchBrowser()]);
