@@ -3,20 +3,23 @@
  * wait for their ack, and the events the server pushes. Reconnection is socket.io-client's own.
  */
 import { io, type Socket } from "socket.io-client";
-import type { ChatMessage, CheckAck, ReadingEvent, SendAck } from "../lib/protocol";
-import type { DeviceStatusEvent } from "./format";
-import { CliError, type Session } from "./session";
+import type {
+  ChatMessage,
+  CheckAck,
+  ClientToServerEvents,
+  DeviceStatusEvent,
+  ReadingEvent,
+  SendAck,
+  ServerToClientEvents,
+  SubscriptionEvent,
+} from "../lib/protocol";
+import { CliError } from "./errors";
+import type { Session } from "./session";
 
 /** How long a request waits for the server's ack, and a line waits for a dropped connection to come back. */
 const ACK_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 const RECONNECT_WAIT_MS = 30_000;
-
-/** Sent to you when you subscribe to a device or unsubscribe. */
-export interface SubscriptionEvent {
-  device: string;
-  subscribed: boolean;
-}
 
 export interface ConnectionEvents {
   /** A message for you (live or from the store); the server hears it was delivered once this returns. */
@@ -32,12 +35,17 @@ export interface ConnectionEvents {
   fatal(error: CliError): void;
 }
 
+/** The client's Socket.IO socket, typed with the contract in lib/protocol.ts. */
+type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/** The same socket with an ack timeout: every emit resolves with the ack or rejects. */
+type TimedSocket = ReturnType<ChatSocket["timeout"]>;
+
 export class ChatConnection {
-  private constructor(private readonly socket: Socket) {}
+  private constructor(private readonly socket: ChatSocket) {}
 
   /** Resolves once the server accepted the handshake; a refused or unreachable socket rejects. */
   static open(session: Session, events: ConnectionEvents): Promise<ChatConnection> {
-    const socket = io(session.url, {
+    const socket: ChatSocket = io(session.url, {
       auth: { token: session.token },
       transports: ["websocket"],
       reconnection: true,
@@ -72,12 +80,12 @@ export class ChatConnection {
   }
 
   async send(destination: string, message: string): Promise<SendAck> {
-    return this.request<SendAck>("message:send", { destination, message });
+    return this.request((socket) => socket.emitWithAck("message:send", { destination, message }));
   }
 
   /** `!check`: what you have not received yet, already marked `stored`. */
   async check(): Promise<CheckAck> {
-    return this.request<CheckAck>("check");
+    return this.request((socket) => socket.emitWithAck("check"));
   }
 
   close(): void {
@@ -88,11 +96,10 @@ export class ChatConnection {
    * Emits once connected and waits for the ack. Waiting for a dropped connection first, rather than
    * letting socket.io-client buffer the packet, means a request that timed out is never sent later.
    */
-  private async request<T>(event: string, payload?: unknown): Promise<T> {
+  private async request<T>(emit: (socket: TimedSocket) => Promise<T>): Promise<T> {
     await this.whenConnected();
-    const emitter = this.socket.timeout(ACK_TIMEOUT_MS);
     try {
-      return (await (payload === undefined ? emitter.emitWithAck(event) : emitter.emitWithAck(event, payload))) as T;
+      return await emit(this.socket.timeout(ACK_TIMEOUT_MS));
     } catch {
       throw new CliError(`no answer from the server within ${ACK_TIMEOUT_MS / 1000} s`);
     }
@@ -114,15 +121,15 @@ export class ChatConnection {
   }
 }
 
-function listen(socket: Socket, events: ConnectionEvents): void {
-  socket.on("message", (message: ChatMessage, ack?: () => void) => {
+function listen(socket: ChatSocket, events: ConnectionEvents): void {
+  socket.on("message", (message, ack?: () => void) => {
     events.message(message);
     // Acking is what marks the message delivered, so it comes after the message was shown.
     if (typeof ack === "function") ack();
   });
-  socket.on("thermometer:reading", (reading: ReadingEvent) => events.reading(reading));
-  socket.on("thermometer:status", (status: DeviceStatusEvent) => events.deviceStatus(status));
-  socket.on("thermometer:subscription", (change: SubscriptionEvent) => events.subscription(change));
+  socket.on("thermometer:reading", (reading) => events.reading(reading));
+  socket.on("thermometer:status", (status) => events.deviceStatus(status));
+  socket.on("thermometer:subscription", (change) => events.subscription(change));
 
   let everConnected = false;
   socket.on("connect", () => {

@@ -2,15 +2,9 @@
  * Every line the terminal client prints about the chat, in one place, so the words stay the same
  * as the original asyncio client's and the tests can check them against one definition.
  */
-import type { ChatMessage, DeviceSummary, ReadingEvent, UserSummary } from "../lib/protocol";
+import type { ChatMessage, DeviceStatusEvent, ReadingEvent, UserSummary } from "../lib/protocol";
 
 export { offlineNotice } from "../lib/protocol";
-
-/** The `thermometer:status` event. */
-export interface DeviceStatusEvent {
-  device: string;
-  status: DeviceSummary["status"];
-}
 
 const pad = (n: number) => String(n).padStart(2, "0");
 

@@ -9,7 +9,8 @@ import { Inbox } from "./inbox";
 import { Output } from "./output";
 import { resolvePassword } from "./password";
 import { runRepl } from "./repl";
-import { CliError, login, type Session } from "./session";
+import { CliError } from "./errors";
+import { login, type Session } from "./session";
 
 interface Options {
   url: string;

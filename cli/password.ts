@@ -2,7 +2,7 @@
  * Where the password comes from: the --password option, else CHAT_PASSWORD, else a prompt that
  * does not echo — and only on a terminal, so a script never hangs waiting for a person.
  */
-import { CliError } from "./session";
+import { CliError } from "./errors";
 
 export async function resolvePassword(
   option: string | undefined,

@@ -9,7 +9,8 @@ import type { ChatConnection } from "./connection";
 import { formatHistory, formatWho, NO_NEW_MESSAGES, offlineNotice, UNADDRESSED_HINT } from "./format";
 import type { Inbox } from "./inbox";
 import type { Output } from "./output";
-import { CliError, history, listUsers, type Session } from "./session";
+import { CliError } from "./errors";
+import { history, listUsers, type Session } from "./session";
 
 const HISTORY_LINES = 20;
 const DEVICE_REPLY_WAIT_MS = 5_000;

@@ -3,9 +3,7 @@
  * need (`!who`, `!history`). Every failure becomes a CliError whose message can be shown as is.
  */
 import type { ChatMessage, UserSummary } from "../lib/protocol";
-
-/** A failure worth one clear sentence on stderr, not a stack trace. */
-export class CliError extends Error {}
+import { CliError } from "./errors";
 
 const REQUEST_TIMEOUT_MS = 10_000;
 

@@ -5,7 +5,7 @@ export class ChatError extends Error {
   readonly [BRAND] = true;
 
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 429 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 429,
     message: string,
   ) {
     super(message);

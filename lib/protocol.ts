@@ -63,7 +63,9 @@ export const readingsQuerySchema = z.strictObject({
 export type ReadingsQuery = z.infer<typeof readingsQuerySchema>;
 
 export const markReadSchema = z.strictObject({ with: usernameSchema });
+export type MarkReadInput = z.infer<typeof markReadSchema>;
 export const typingSchema = z.strictObject({ destination: usernameSchema, typing: z.boolean() });
+export type TypingInput = z.infer<typeof typingSchema>;
 
 /** A message as it travels in JSON (HTTP bodies and Socket.IO events). */
 export interface ChatMessage {
@@ -85,9 +87,19 @@ export interface UserSummary {
   username: string;
   online: boolean;
   lastSeen: string | null;
-  /** Set for service accounts such as thermometers. */
-  service?: "thermometer";
+  /** Set for devices, naming their kind (the field keeps its first name on the wire). */
+  service?: DeviceKind;
 }
+
+/** One entry of the conversation list: the person, the latest message either way, and how many are unread. */
+export interface ConversationSummary {
+  peer: string;
+  last: ChatMessage;
+  unread: number;
+}
+
+export type DeviceKind = "thermometer";
+export type DeviceStatus = "running" | "rebooting" | "stopped";
 
 export interface ReadingEvent {
   device: string;
@@ -98,7 +110,7 @@ export interface ReadingEvent {
 
 export interface DeviceSummary {
   device: string;
-  status: "running" | "rebooting" | "stopped";
+  status: DeviceStatus;
   unit: string;
   range: { min: number; max: number };
   subscribed: boolean;
@@ -116,9 +128,73 @@ export interface MessageStatusEvent {
   status: "delivered" | "read";
 }
 
-export type SendAck = { ok: true; message: ChatMessage; online: boolean } | { ok: false; error: string };
+/** Someone started or stopped typing to you. */
+export interface TypingEvent {
+  username: string;
+  typing: boolean;
+}
 
-export type CheckAck = { ok: true; messages: ChatMessage[] } | { ok: false; error: string };
+/** A device started, is rebooting or stopped; sent to everyone. */
+export interface DeviceStatusEvent {
+  device: string;
+  status: DeviceStatus;
+}
+
+/** You subscribed to a device or unsubscribed (sent to every tab of yours). */
+export interface SubscriptionEvent {
+  device: string;
+  subscribed: boolean;
+}
+
+/** What each request event answers when it succeeds. */
+export interface RequestResults {
+  "message:send": { message: ChatMessage; online: boolean };
+  check: { messages: ChatMessage[] };
+  "message:read": { ids: string[] };
+}
+export type RequestEvent = keyof RequestResults;
+
+/** What a request event's ack carries: the result, or an error a person can read. */
+export type Ack<E extends RequestEvent> = ({ ok: true } & RequestResults[E]) | { ok: false; error: string };
+export type SendAck = Ack<"message:send">;
+export type CheckAck = Ack<"check">;
+export type MarkReadAck = Ack<"message:read">;
+
+// ── Socket.IO events (Socket.IO's own generics: Server<ClientToServerEvents, ServerToClientEvents, …>) ──
+
+/** Events the server pushes. */
+export interface ServerToClientEvents {
+  /** A message for you, live or (with `stored: true`) from the store; acking it marks it delivered. Your own sends from another tab come without an ack. */
+  message: (message: ChatMessage, ack: (received?: true) => void) => void;
+  "message:status": (status: MessageStatusEvent) => void;
+  /** Presence changes gathered over a short window, each person once. */
+  presence: (changes: PresenceEvent[]) => void;
+  typing: (event: TypingEvent) => void;
+  "thermometer:reading": (reading: ReadingEvent) => void;
+  "thermometer:status": (status: DeviceStatusEvent) => void;
+  "thermometer:subscription": (change: SubscriptionEvent) => void;
+}
+
+/** Events a client sends; every request is answered through its ack. */
+export interface ClientToServerEvents {
+  "message:send": (payload: SendMessageInput, ack: (reply: SendAck) => void) => void;
+  check: (ack: (reply: CheckAck) => void) => void;
+  "message:read": (payload: MarkReadInput, ack: (reply: MarkReadAck) => void) => void;
+  typing: (payload: TypingInput) => void;
+}
+
+/** Events between instances (none yet). */
+// biome-ignore lint/complexity/noBannedTypes: Socket.IO's generic slot for inter-server events
+export type InterServerEvents = {};
+
+/** What the server keeps on each socket. */
+export interface SocketData {
+  username: string;
+}
+
+/** The events the server pushes, each with the one payload it carries. */
+export type ServerEvent = keyof ServerToClientEvents;
+export type ServerEventPayload<E extends ServerEvent> = Parameters<ServerToClientEvents[E]>[0];
 
 /** Turns the first zod issue into one sentence a person can act on. */
 export function describeError(error: z.ZodError): string {

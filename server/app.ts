@@ -1,26 +1,23 @@
 /**
- * Wires one chat server: store → Next → HTTP server → Socket.IO → ChatService → background jobs.
+ * Wires one chat server: store → Next → HTTP server → Socket.IO → services → device jobs.
  * Used by server/index.ts (the command line) and by the tests, which start it on port 0.
  */
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import next from "next";
-
-// A self-hosted chat does not report usage anywhere.
-process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+import { AccountService } from "../lib/accounts";
+import { publishAppContext } from "../lib/app-context";
 import { ChatService } from "../lib/chat";
-import { publishServices } from "../lib/registry";
+import { createDevices } from "../lib/devices";
 import { openStore } from "../lib/store";
 import type { Config } from "./config";
 import { InFlight } from "./in-flight";
 import { attachChatHandlers, createSocketServer, SocketNotifier } from "./realtime";
-import { startBackgroundJobs } from "./services";
 
 export interface RunningServer {
   url: string;
   port: number;
-  chat: ChatService;
   /** Stops accepting, lets in-flight writes finish, then closes the store. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -29,6 +26,8 @@ const PROJECT_ROOT = path.resolve(__dirname, "..");
 const SHUTDOWN_GRACE_MS = 5_000;
 
 export async function startServer(config: Config): Promise<RunningServer> {
+  // A self-hosted chat reports usage nowhere; Next reads this when it starts, so set it first.
+  process.env.NEXT_TELEMETRY_DISABLED ??= "1";
   const database = await openStore(config.databaseUrl);
   const nextApp = next({ dev: config.dev, dir: PROJECT_ROOT, hostname: config.host, port: config.port });
   await nextApp.prepare();
@@ -43,10 +42,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
 
   const notifier = new SocketNotifier(io);
-  const chat = new ChatService(database.store, notifier);
-  const jobs = startBackgroundJobs(config, { chat, devices: database.devices, notifier });
-  publishServices({ chat, devices: jobs.devices });
-  attachChatHandlers(io, { chat, devices: jobs.devices }, inFlight);
+  const chat = new ChatService(database, notifier);
+  const devices = createDevices(config, { chat, store: database.devices, notifier });
+  const accounts = new AccountService(database.accounts, (name) => devices.isDeviceName(name));
+  const context = { accounts, chat, devices };
+  publishAppContext(context);
+  attachChatHandlers(io, context, inFlight);
+  devices.startJobs();
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
@@ -57,16 +59,16 @@ export async function startServer(config: Config): Promise<RunningServer> {
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await jobs.stop();
+      await devices.stopJobs();
       await new Promise<void>((resolve) => {
         io.close(() => resolve()); // disconnects every socket and closes the HTTP server
         httpServer.closeIdleConnections();
       });
       await inFlight.drain(SHUTDOWN_GRACE_MS);
-      publishServices(undefined);
+      publishAppContext(undefined);
       await nextApp.close();
       await database.close();
     })());
 
-  return { url: `http://127.0.0.1:${port}`, port, chat, close };
+  return { url: `http://127.0.0.1:${port}`, port, close };
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { USERNAME_PATTERN } from "../lib/protocol";
-import type { ThermometerSettings } from "./services/thermometer";
+import type { DeviceSettings } from "../lib/devices";
 
 const deviceList = z
   .string()
@@ -29,13 +29,11 @@ const environmentSchema = z.object({
   THERMOMETER_RETENTION: z.coerce.number().int().min(100).default(10_000),
 });
 
-export type Config = {
+export type Config = DeviceSettings & {
   dev: boolean;
   port: number;
   host: string;
   databaseUrl: string | undefined;
-  thermometers: string[];
-  thermometer: ThermometerSettings;
 };
 
 /** Reads the configuration from the environment; a bad value stops the start with a clear message. */

@@ -1,7 +1,7 @@
 /** The little that every route handler shares: who is calling, JSON in and out, errors as `{error}`. */
 import { NextResponse, type NextRequest } from "next/server";
 import { SESSION_COOKIE, tokenFromAuthorizationHeader } from "@/lib/auth";
-import { appServices, type AppServices } from "@/lib/registry";
+import { appContext, type AppContext } from "@/lib/app-context";
 import { ChatError } from "@/lib/errors";
 
 export function sessionToken(request: NextRequest): string | undefined {
@@ -10,15 +10,19 @@ export function sessionToken(request: NextRequest): string | undefined {
   );
 }
 
-type Context = AppServices & { request: NextRequest };
-type Handler = (context: Context) => Promise<Response>;
-type AuthenticatedHandler = (context: Context & { username: string }) => Promise<Response>;
+/** A dynamic route's segments (`[device]` → `{ device: string }`); none for a static route. */
+type Params = Record<string, string>;
+type Context<P extends Params> = AppContext & { request: NextRequest; params: P };
+type Handler<P extends Params> = (context: Context<P>) => Promise<Response>;
+type AuthenticatedHandler<P extends Params> = (context: Context<P> & { username: string }) => Promise<Response>;
+/** What Next passes a route handler beside the request. */
+type Segment<P extends Params> = { params: Promise<P> };
 
 /** Runs a handler and turns ChatErrors into `{error}` responses with their status. */
-export function route(handler: Handler) {
-  return async (request: NextRequest): Promise<Response> => {
+export function route<P extends Params = Params>(handler: Handler<P>) {
+  return async (request: NextRequest, segment: Segment<P>): Promise<Response> => {
     try {
-      return await handler({ ...appServices(), request });
+      return await handler({ ...appContext(), request, params: await segment.params });
     } catch (error) {
       if (ChatError.is(error)) return jsonError(error.status, error.message);
       console.error(`${request.method} ${request.nextUrl.pathname} failed:`, error);
@@ -28,9 +32,9 @@ export function route(handler: Handler) {
 }
 
 /** Like `route`, for callers with a valid session (cookie or `Authorization: Bearer`); others get 401. */
-export function authenticatedRoute(handler: AuthenticatedHandler) {
-  return route(async (context) => {
-    const username = await context.chat.authenticate(sessionToken(context.request));
+export function authenticatedRoute<P extends Params = Params>(handler: AuthenticatedHandler<P>) {
+  return route<P>(async (context) => {
+    const username = await context.accounts.authenticate(sessionToken(context.request));
     if (!username) return jsonError(401, "unauthorized");
     return handler({ ...context, username });
   });

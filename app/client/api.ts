@@ -1,5 +1,5 @@
 /** The page's calls to the HTTP API. Every error comes back as `{error}`; callers show that text. */
-import type { ChatMessage, DeviceSummary, ReadingEvent, UserSummary } from "@/lib/protocol";
+import type { ChatMessage, ConversationSummary, DeviceSummary, ReadingEvent, UserSummary } from "@/lib/protocol";
 
 export class ApiError extends Error {
   constructor(
@@ -33,16 +33,6 @@ function parseJson(text: string): { error?: string } | undefined {
   }
 }
 
-export interface ConversationSummary {
-  peer: string;
-  last: ChatMessage;
-  unread: number;
-}
-
-export type Reading = ReadingEvent;
-export type ThermometerSummary = DeviceSummary;
-export type ThermometerStatus = DeviceSummary["status"];
-
 export const api = {
   currentUser: () => request<{ user: { username: string } }>("/api/session"),
   login: (username: string, password: string) =>
@@ -56,7 +46,7 @@ export const api = {
     return request<{ messages: ChatMessage[] }>(`/api/messages?${query}`);
   },
   check: () => request<{ messages: ChatMessage[] }>("/api/messages/check", { method: "POST" }),
-  thermometers: () => request<{ thermometers: ThermometerSummary[] }>("/api/thermometers"),
+  thermometers: () => request<{ thermometers: DeviceSummary[] }>("/api/thermometers"),
   readings: (device: string, limit: number) =>
-    request<{ readings: Reading[] }>(`/api/thermometers/${encodeURIComponent(device)}/readings?limit=${limit}`),
+    request<{ readings: ReadingEvent[] }>(`/api/thermometers/${encodeURIComponent(device)}/readings?limit=${limit}`),
 };

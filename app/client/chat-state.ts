@@ -4,8 +4,8 @@
  * acks, `!check`), so every one of them goes through `mergeMessages`, which dedupes by id and
  * retires the outbox entry with the same clientId: nothing shown twice, nothing lost.
  */
-import type { ChatMessage, MessageStatusEvent, PresenceEvent, UserSummary } from "@/lib/protocol";
-import type { ConversationSummary } from "./api";
+import { compareChronologically } from "@/lib/message-order";
+import type { ChatMessage, ConversationSummary, MessageStatusEvent, PresenceEvent, UserSummary } from "@/lib/protocol";
 
 /** A message typed here that the server has not confirmed yet. */
 export interface OutgoingMessage {
@@ -84,9 +84,6 @@ export function peerOf(message: Pick<ChatMessage, "sender" | "destination">, me:
 
 const emptyThread: Thread = { messages: [], loaded: false, hasOlder: true, loadingOlder: false };
 
-const byTime = (a: ChatMessage, b: ChatMessage) =>
-  a.timestamp === b.timestamp ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.timestamp < b.timestamp ? -1 : 1;
-
 /** Two copies of one message: keep the most advanced status and the Stored mark if either had it. */
 function combine(known: ChatMessage, incoming: ChatMessage): ChatMessage {
   const merged: ChatMessage = {
@@ -107,7 +104,7 @@ export function mergeMessages(list: ChatMessage[], incoming: ChatMessage[]): Cha
     const known = byId.get(message.id);
     byId.set(message.id, known ? combine(known, message) : message);
   }
-  return [...byId.values()].sort(byTime);
+  return [...byId.values()].sort(compareChronologically);
 }
 
 function addMessages(state: ChatState, messages: ChatMessage[]): ChatState {
@@ -123,9 +120,9 @@ function addMessages(state: ChatState, messages: ChatMessage[]): ChatState {
     threads[peer] = { ...thread, messages: mergeMessages(thread.messages, [message]) };
 
     const conversation = conversations[peer];
-    const isLatest = !conversation || byTime(conversation.last, message) <= 0;
+    const isLatest = !conversation || compareChronologically(conversation.last, message) <= 0;
     // The server's unread count already covers everything up to the summary's last message.
-    const afterSummary = !conversation || byTime(conversation.last, message) < 0;
+    const afterSummary = !conversation || compareChronologically(conversation.last, message) < 0;
     const unseenIncoming =
       isNew && afterSummary && message.sender !== state.me && peer !== state.openPeer && !message.readAt;
     conversations[peer] = {

@@ -5,17 +5,17 @@
  * `name: text`, device buttons) goes through `sendMessage`; `!check` and the Check button share `runCheck`.
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
-import { io, type Socket } from "socket.io-client";
+import { io } from "socket.io-client";
 import { INPUT_HELP, parseInput } from "@/lib/commands";
-import type { ChatMessage, MessageStatusEvent, PresenceEvent, SendAck } from "@/lib/protocol";
+import type { ChatMessage, SendAck } from "@/lib/protocol";
 import { offlineNotice } from "@/lib/protocol-basics";
 import { api } from "./api";
+import type { ChatClientSocket } from "./socket";
+import { TypingSignal } from "./typing-signal";
 import { chatReducer, initialChatState, peerOf, type OutgoingMessage } from "./chat-state";
 
 export const HISTORY_PAGE_SIZE = 50;
 const SEND_ACK_TIMEOUT_MS = 10_000;
-const TYPING_IDLE_MS = 3_000;
-const TYPING_REPEAT_MS = 2_000;
 /** How long a "typing…" lasts if its "stopped" never arrives. */
 const TYPING_EXPIRY_MS = 6_000;
 
@@ -28,14 +28,17 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
 
 export function useChat(me: string, onSignedOut: () => void) {
   const [state, dispatch] = useReducer(chatReducer, me, initialChatState);
-  const [socket, setSocket] = useState<Socket | null>(null);
+  const [socket, setSocket] = useState<ChatClientSocket | null>(null);
   const [announcement, setAnnouncement] = useState("");
   // Socket handlers outlive renders; they read the latest state through this ref.
   const latest = useRef(state);
   latest.current = state;
-  const socketRef = useRef<Socket | null>(null);
+  const socketRef = useRef<ChatClientSocket | null>(null);
   const sendAttempts = useRef(new Map<string, number>());
-  const typingSent = useRef<{ peer: string; at: number; idle?: ReturnType<typeof setTimeout> } | null>(null);
+  const typingSignal = useRef<TypingSignal | null>(null);
+  typingSignal.current ??= new TypingSignal((destination, typing) =>
+    socketRef.current?.emit("typing", { destination, typing }),
+  );
   const typingExpiry = useRef(new Map<string, ReturnType<typeof setTimeout>>());
   const signedOut = useRef(onSignedOut);
   signedOut.current = onSignedOut;
@@ -148,7 +151,7 @@ export function useChat(me: string, onSignedOut: () => void) {
     // long-polling remains the fallback where WebSockets are blocked.
     // A connection attempt that neither opens nor fails (a proxy that accepts the upgrade and then
     // drops it) is abandoned after `timeout` and retried like any other failure.
-    const client = io({
+    const client: ChatClientSocket = io({
       autoConnect: false,
       transports: ["websocket", "polling"],
       tryAllTransports: true,
@@ -179,15 +182,13 @@ export function useChat(me: string, onSignedOut: () => void) {
       dispatch({ type: "connection", connection: "offline" });
       if (!client.active) setTimeout(() => client.connect(), 2_000); // refused by the server, not by the network
     });
-    client.on("message", (message: ChatMessage, ack?: () => void) => {
+    client.on("message", (message, ack?: () => void) => {
       ack?.(); // this is what marks the message delivered
       receive(message);
     });
-    client.on("message:status", (event: MessageStatusEvent) =>
-      dispatch({ type: "status", event, at: new Date().toISOString() }),
-    );
-    client.on("presence", (events: PresenceEvent[]) => dispatch({ type: "presence", events }));
-    client.on("typing", ({ username, typing }: { username: string; typing: boolean }) => {
+    client.on("message:status", (event) => dispatch({ type: "status", event, at: new Date().toISOString() }));
+    client.on("presence", (events) => dispatch({ type: "presence", events }));
+    client.on("typing", ({ username, typing }) => {
       dispatch({ type: "typing", username, typing });
       clearTimeout(typingExpiry.current.get(username));
       if (typing) {
@@ -244,29 +245,13 @@ export function useChat(me: string, onSignedOut: () => void) {
 
   const closeCheckResults = useCallback(() => dispatch({ type: "checkResults", messages: null }), []);
 
-  const stopTyping = useCallback(() => {
-    const sent = typingSent.current;
-    if (!sent) return;
-    clearTimeout(sent.idle);
-    typingSent.current = null;
-    socketRef.current?.emit("typing", { destination: sent.peer, typing: false });
-  }, []);
+  const stopTyping = useCallback(() => typingSignal.current?.stop(), []);
 
   /** Called on every keystroke in the composer; tells the open conversation's peer, throttled. */
   const noteTyping = useCallback(() => {
     const peer = latest.current.openPeer;
-    const current = socketRef.current;
-    if (!peer || !current?.connected) return;
-    const sent = typingSent.current;
-    if (sent && sent.peer !== peer) stopTyping();
-    const now = Date.now();
-    if (!typingSent.current || now - typingSent.current.at > TYPING_REPEAT_MS) {
-      current.emit("typing", { destination: peer, typing: true });
-      typingSent.current = { peer, at: now };
-    }
-    clearTimeout(typingSent.current.idle);
-    typingSent.current.idle = setTimeout(stopTyping, TYPING_IDLE_MS);
-  }, [stopTyping]);
+    if (peer && socketRef.current?.connected) typingSignal.current?.keystroke(peer);
+  }, []);
 
   const logout = useCallback(async () => {
     try {

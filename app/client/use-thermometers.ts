@@ -4,8 +4,9 @@
  * from history, then appended live from `thermometer:reading`), status and subscription changes.
  */
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { Socket } from "socket.io-client";
-import { api, ApiError, type Reading, type ThermometerStatus, type ThermometerSummary } from "./api";
+import type { DeviceStatusEvent, DeviceSummary, ReadingEvent, SubscriptionEvent } from "@/lib/protocol";
+import { api, ApiError } from "./api";
+import type { ChatClientSocket } from "./socket";
 
 /** The chart shows at most this many points, so a long session does not grow without bound. */
 export const READINGS_WINDOW = 300;
@@ -13,23 +14,23 @@ export const READINGS_WINDOW = 300;
 export type ThermometerList =
   | { state: "loading" }
   | { state: "unavailable"; reason: string }
-  | { state: "ready"; devices: ThermometerSummary[] };
+  | { state: "ready"; devices: DeviceSummary[] };
 
-export function appendReading(readings: Reading[], reading: Reading): Reading[] {
+export function appendReading(readings: ReadingEvent[], reading: ReadingEvent): ReadingEvent[] {
   const last = readings[readings.length - 1];
   if (last && last.timestamp >= reading.timestamp) return readings; // a duplicate, or history already had it
   const next = [...readings, reading];
   return next.length > READINGS_WINDOW ? next.slice(next.length - READINGS_WINDOW) : next;
 }
 
-export function useThermometers(socket: Socket | null) {
+export function useThermometers(socket: ChatClientSocket | null) {
   const [list, setList] = useState<ThermometerList>({ state: "loading" });
   const [selected, setSelected] = useState<string | null>(null);
-  const [readings, setReadings] = useState<Record<string, Reading[]>>({});
+  const [readings, setReadings] = useState<Record<string, ReadingEvent[]>>({});
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
 
-  const updateDevice = useCallback((device: string, change: Partial<ThermometerSummary>) => {
+  const updateDevice = useCallback((device: string, change: Partial<DeviceSummary>) => {
     setList((current) =>
       current.state === "ready"
         ? { ...current, devices: current.devices.map((d) => (d.device === device ? { ...d, ...change } : d)) }
@@ -77,17 +78,15 @@ export function useThermometers(socket: Socket | null) {
       if (connectedBefore) void loadDevices(); // fill the gap left by the disconnection
       connectedBefore = true;
     };
-    const onReading = (reading: Reading) => {
+    const onReading = (reading: ReadingEvent) => {
       setReadings((current) => ({
         ...current,
         [reading.device]: appendReading(current[reading.device] ?? [], reading),
       }));
       updateDevice(reading.device, { last: reading });
     };
-    const onStatus = ({ device, status }: { device: string; status: ThermometerStatus }) =>
-      updateDevice(device, { status });
-    const onSubscription = ({ device, subscribed }: { device: string; subscribed: boolean }) =>
-      updateDevice(device, { subscribed });
+    const onStatus = ({ device, status }: DeviceStatusEvent) => updateDevice(device, { status });
+    const onSubscription = ({ device, subscribed }: SubscriptionEvent) => updateDevice(device, { subscribed });
     socket.on("connect", onConnect);
     socket.on("thermometer:reading", onReading);
     socket.on("thermometer:status", onStatus);

@@ -1,3 +1,4 @@
+import { compareChronologically } from "@/lib/message-order";
 import type { ChatState } from "../client/chat-state";
 import { listTime } from "../client/format";
 
@@ -6,7 +7,7 @@ export const CONVERSATIONS_HEADING_ID = "conversations-title";
 /** Everyone I have talked to, most recent activity first, with a preview and the unread count. */
 export function ConversationList({ state, onOpen }: { state: ChatState; onOpen: (peer: string) => void }) {
   const conversations = Object.entries(state.conversations).sort(([, a], [, b]) =>
-    a.last.timestamp < b.last.timestamp ? 1 : a.last.timestamp > b.last.timestamp ? -1 : 0,
+    compareChronologically(b.last, a.last),
   );
 
   return (

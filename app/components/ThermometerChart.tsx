@@ -6,15 +6,23 @@
 import { useEffect, useRef } from "react";
 import type uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import type { Reading } from "../client/api";
+import type { ReadingEvent } from "@/lib/protocol";
 
 const HEIGHT = 180;
 
-function toSeries(readings: Reading[]): uPlot.AlignedData {
+function toSeries(readings: ReadingEvent[]): uPlot.AlignedData {
   return [readings.map((r) => new Date(r.timestamp).getTime() / 1000), readings.map((r) => r.value)];
 }
 
-export function ThermometerChart({ readings, unit, device }: { readings: Reading[]; unit: string; device: string }) {
+export function ThermometerChart({
+  readings,
+  unit,
+  device,
+}: {
+  readings: ReadingEvent[];
+  unit: string;
+  device: string;
+}) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const latestReadings = useRef(readings);

@@ -1,5 +1,5 @@
 "use client";
-import type { Socket } from "socket.io-client";
+import type { ChatClientSocket } from "../client/socket";
 import type { DeviceCommand } from "@/lib/commands";
 import { timeOfDay } from "../client/format";
 import { useThermometers } from "../client/use-thermometers";
@@ -14,7 +14,7 @@ const COMMAND_BUTTONS: { command: DeviceCommand; label: string }[] = [
 
 /** The live thermometer: value, chart, status, and buttons that send the same DM commands a person could type. */
 export function ThermometerPanel(props: {
-  socket: Socket | null;
+  socket: ChatClientSocket | null;
   lastReplies: Record<string, string>;
   sendCommand: (device: string, command: DeviceCommand) => void;
 }) {

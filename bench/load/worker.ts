@@ -4,7 +4,8 @@
  * cores. A pair's sender and recipient always live in the same process, so one clock times both ends.
  */
 import { performance } from "node:perf_hooks";
-import { io, type Socket } from "socket.io-client";
+import { io, type Socket as ClientSocket } from "socket.io-client";
+import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/protocol";
 import type {
   BacklogResult,
   Client,
@@ -17,11 +18,8 @@ import type {
   ThroughputResult,
 } from "./protocol";
 
-interface Received {
-  destination?: string;
-  message?: string;
-  stored?: boolean;
-}
+/** The app's contract; the bare relay speaks the part of it the scenarios use. */
+type Socket = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
 
 /** Called for every message a socket receives that was addressed to it (not the sender's echo). */
 type DeliveryListener = (text: string, at: number) => void;
@@ -63,7 +61,7 @@ async function connect(
       });
     });
     if (!socket.connected) return;
-    socket.on("message", (message: Received, ack?: () => void) => {
+    socket.on("message", (message, ack?: () => void) => {
       const at = now();
       if (typeof ack === "function") ack();
       if (message.destination === client.username && message.message) onDelivery(message.message, at);
@@ -109,7 +107,7 @@ async function throughput(
   const sendFrom = (socket: Socket, destination: string) => {
     if (now() >= stopAt) return;
     inFlight += 1;
-    socket.emit("message:send", { destination, message: textFor(seq++) }, (reply: { ok: boolean }) => {
+    socket.emit("message:send", { destination, message: textFor(seq++) }, (reply) => {
       inFlight -= 1;
       if (!reply?.ok) errors += 1;
       else if (inWindow(now())) acked += 1;
@@ -153,14 +151,10 @@ async function latency(
       const id = seq++;
       const sent = now();
       sentAt.set(id, sent);
-      socketOf(sender).emit(
-        "message:send",
-        { destination: recipient, message: textFor(id) },
-        (reply: { ok: boolean }) => {
-          if (!reply?.ok) errors += 1;
-          else if (sent >= measureFrom) ackMs.push(now() - sent);
-        },
-      );
+      socketOf(sender).emit("message:send", { destination: recipient, message: textFor(id) }, (reply) => {
+        if (!reply?.ok) errors += 1;
+        else if (sent >= measureFrom) ackMs.push(now() - sent);
+      });
     }
     await sleep(1);
   }
@@ -183,7 +177,7 @@ async function backlog(
   let received = 0;
   const finished = await new Promise<number | undefined>((resolve) => {
     const timer = setTimeout(() => resolve(undefined), timeoutMs);
-    socket.on("message", (message: Received, ack?: () => void) => {
+    socket.on("message", (message, ack?: () => void) => {
       if (!message.stored) return;
       if (typeof ack === "function") ack();
       received += 1;

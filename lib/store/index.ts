@@ -1,15 +1,19 @@
 import { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
 import { DeviceStore } from "./device-store";
+import { AccountStore } from "./account-store";
 import { MessageStore } from "./message-store";
 import { createPrismaClient, type Database } from "./prisma-client";
 import { migrateSqlite } from "./migrate";
 
-export { MessageStore, toChatMessage, type NewMessage, type StoredUser } from "./message-store";
+export { AccountStore, type StoredUser } from "./account-store";
+export { MessageStore, toChatMessage, type NewMessage } from "./message-store";
 export { DeviceStore, type Reading, type ReadingStats } from "./device-store";
 export { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
 
+/** The database, opened: one store per kind of data, all on one connection. */
 export interface OpenStore {
-  store: MessageStore;
+  accounts: AccountStore;
+  messages: MessageStore;
   devices: DeviceStore;
   target: DatabaseTarget;
   close(): Promise<void>;
@@ -23,7 +27,8 @@ export async function openStore(databaseUrl: string | undefined): Promise<OpenSt
   await db.$connect();
   if (target.kind === "sqlite") await tuneSqlite(db);
   return {
-    store: new MessageStore(db, target.kind),
+    accounts: new AccountStore(db),
+    messages: new MessageStore(db, target.kind),
     devices: new DeviceStore(db),
     target,
     close: () => db.$disconnect(),

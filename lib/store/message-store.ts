@@ -1,24 +1,16 @@
 /**
- * The message store: users, sessions and messages, written once against Prisma Client and used
+ * The message store: messages and their delivery and read marks, written once against Prisma Client and used
  * unchanged on SQLite and MongoDB. Every write that a sender is told about has finished before
  * the method returns; deliveries are recorded with conditional updates so that two sockets (or two
  * server instances) draining the same backlog cannot both claim a message.
  */
 import type { Message as MessageRow, Prisma } from "@prisma/client";
+import { compareChronologically } from "../message-order";
 import type { ChatMessage, MessageType } from "../protocol";
 import { GroupCommit } from "./group-commit";
 import { newMessageId } from "./message-id";
 import type { Database } from "./prisma-client";
 import { insertMessagesSqlite } from "./sqlite-insert";
-
-export interface StoredUser {
-  id: string;
-  username: string;
-  passwordHash: string;
-  lastSeen: Date | null;
-  failedLogins: number;
-  lockedUntil: Date | null;
-}
 
 export interface NewMessage {
   sender: string;
@@ -58,8 +50,6 @@ const MAX_MESSAGES_PER_WRITE = 500;
 const MAX_IDS_PER_DELIVERY_WRITE = 2_000;
 /** Prisma refuses a query with more than 999 bound values on SQLite, so long id lists go in slices. */
 const IDS_PER_QUERY = 900;
-/** Usernames are never deleted, so a name seen once stays valid; the cap only bounds memory. */
-const KNOWN_USERNAMES_CAP = 100_000;
 
 interface DeliveryClaim {
   destination: string;
@@ -68,7 +58,6 @@ interface DeliveryClaim {
 }
 
 export class MessageStore {
-  private readonly knownUsernames = new Set<string>();
   private readonly messageWrites = new GroupCommit((rows: MessageRow[]) => this.insertMessages(rows), {
     maxWeight: MAX_MESSAGES_PER_WRITE,
   });
@@ -82,77 +71,6 @@ export class MessageStore {
     private readonly db: Database,
     private readonly dialect: "sqlite" | "mongodb" = "sqlite",
   ) {}
-
-  // ── users ──────────────────────────────────────────────────────────────────
-
-  /** Claims a username; `undefined` when someone already has it. */
-  async createUser(username: string, passwordHash: string): Promise<StoredUser | undefined> {
-    try {
-      return await this.db.user.create({ data: { username, passwordHash } });
-    } catch (error) {
-      if ((error as { code?: string }).code === "P2002") return undefined; // unique constraint: taken
-      throw error;
-    }
-  }
-
-  findUser(username: string): Promise<StoredUser | null> {
-    return this.db.user.findUnique({ where: { username } });
-  }
-
-  /** Whether someone has this username; answered from memory for names already seen. */
-  async userExists(username: string): Promise<boolean> {
-    if (this.knownUsernames.has(username)) return true;
-    const user = await this.db.user.findUnique({ where: { username }, select: { id: true } });
-    if (!user) return false;
-    if (this.knownUsernames.size >= KNOWN_USERNAMES_CAP) this.knownUsernames.clear();
-    this.knownUsernames.add(username);
-    return true;
-  }
-
-  listUsers(): Promise<Pick<StoredUser, "username" | "lastSeen">[]> {
-    return this.db.user.findMany({ select: { username: true, lastSeen: true }, orderBy: { username: "asc" } });
-  }
-
-  /** Counts a wrong password and returns how many there have been in a row. */
-  async recordLoginFailure(userId: string): Promise<number> {
-    const user = await this.db.user.update({
-      where: { id: userId },
-      data: { failedLogins: { increment: 1 } },
-      select: { failedLogins: true },
-    });
-    return user.failedLogins;
-  }
-
-  async lockUser(userId: string, until: Date): Promise<void> {
-    await this.db.user.update({ where: { id: userId }, data: { lockedUntil: until } });
-  }
-
-  async clearLoginFailures(userId: string): Promise<void> {
-    await this.db.user.update({ where: { id: userId }, data: { failedLogins: 0, lockedUntil: null } });
-  }
-
-  async touchLastSeen(username: string, at: Date): Promise<void> {
-    await this.db.user.updateMany({ where: { username }, data: { lastSeen: at } });
-  }
-
-  // ── sessions ───────────────────────────────────────────────────────────────
-
-  async createSession(userId: string, tokenHash: string, expiresAt: Date): Promise<void> {
-    await this.db.session.create({ data: { userId, tokenHash, expiresAt } });
-  }
-
-  /** The username a live session belongs to, or undefined for an unknown or expired token. */
-  async sessionUser(tokenHash: string, now: Date): Promise<string | undefined> {
-    const session = await this.db.session.findUnique({
-      where: { tokenHash },
-      select: { expiresAt: true, user: { select: { username: true } } },
-    });
-    return session && session.expiresAt > now ? session.user.username : undefined;
-  }
-
-  async deleteSession(tokenHash: string): Promise<void> {
-    await this.db.session.deleteMany({ where: { tokenHash } });
-  }
 
   // ── messages ───────────────────────────────────────────────────────────────
 
@@ -304,9 +222,7 @@ export class MessageStore {
         return { peer, last: last!, unread: unreadBy.get(peer) ?? 0 };
       }),
     );
-    return conversations.sort(
-      (x, y) => y.last.timestamp.localeCompare(x.last.timestamp) || y.last.id.localeCompare(x.last.id),
-    );
+    return conversations.sort((x, y) => compareChronologically(y.last, x.last));
   }
 }
 
@@ -316,10 +232,6 @@ function slices<T>(items: T[], size: number): T[][] {
 
 function isBetween(row: MessageRow, a: string, b: string): boolean {
   return (row.sender === a && row.destination === b) || (row.sender === b && row.destination === a);
-}
-
-function compareChronologically(x: MessageRow, y: MessageRow): number {
-  return x.timestamp.getTime() - y.timestamp.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
 }
 
 /**

@@ -1,18 +1,21 @@
 /**
  * Socket.IO on the app's HTTP server: one auth middleware, one room per user (so every tab gets
- * every message), and thin event handlers that call ChatService.
+ * every message), and thin event handlers that call the services.
  */
 import type { Server as HttpServer } from "node:http";
-import { Server, type Socket } from "socket.io";
+import { Server } from "socket.io";
+import type { AppContext } from "../../lib/app-context";
 import { tokenFromCookieHeader } from "../../lib/auth";
-import type { ChatService } from "../../lib/chat";
-import type { AppServices } from "../../lib/registry";
-import { ChatError } from "../../lib/errors";
 import { typingSchema } from "../../lib/protocol";
-import { DELIVERY_ACK_TIMEOUT_MS, SocketNotifier, userRoom } from "./notifier";
 import type { InFlight } from "../in-flight";
+import { deliverBacklog } from "./backlog";
+import { SocketNotifier, userRoom } from "./notifier";
+import { onRequest } from "./requests";
+import type { ChatServer } from "./types";
 
-export function createSocketServer(httpServer: HttpServer): Server {
+export { SocketNotifier };
+
+export function createSocketServer(httpServer: HttpServer): ChatServer {
   return new Server(httpServer, {
     // Leave upgrade requests that are not Socket.IO's (Next's dev reload socket) to their own handler.
     destroyUpgrade: false,
@@ -20,15 +23,13 @@ export function createSocketServer(httpServer: HttpServer): Server {
   });
 }
 
-export { SocketNotifier };
-
-export function attachChatHandlers(io: Server, { chat, devices }: AppServices, inFlight: InFlight): void {
+export function attachChatHandlers(io: ChatServer, { accounts, chat, devices }: AppContext, inFlight: InFlight): void {
   io.use(async (socket, next) => {
     try {
       const auth = socket.handshake.auth as { token?: unknown };
       const token =
         typeof auth.token === "string" ? auth.token : tokenFromCookieHeader(socket.handshake.headers.cookie);
-      const username = await chat.authenticate(token);
+      const username = await accounts.authenticate(token);
       if (!username) return next(new Error("unauthorized"));
       socket.data.username = username;
       next();
@@ -39,7 +40,7 @@ export function attachChatHandlers(io: Server, { chat, devices }: AppServices, i
   });
 
   io.on("connection", (socket) => {
-    const username: string = socket.data.username;
+    const { username } = socket.data;
     // Handlers first, so nothing the client sends right after connecting is missed.
     onRequest(socket, inFlight, "message:send", (payload) => chat.send(username, payload, socket.id));
     onRequest(socket, inFlight, "check", async () => ({ messages: await chat.check(username) }));
@@ -61,62 +62,6 @@ export function attachChatHandlers(io: Server, { chat, devices }: AppServices, i
         ),
       )
       .catch(logFailure(`connecting ${username}`));
-  });
-}
-
-/**
- * Sends what waited in the store to this socket only, in order and batch by batch, and records
- * each batch as delivered once the socket acknowledged it. The next batch is read and sent while
- * the acks of the one before are still coming in (at most two batches in flight), so the socket
- * never waits on a store round trip. Other tabs connecting at the same time get their own copy;
- * the conditional update in the store makes each sender hear "delivered" once.
- */
-async function deliverBacklog(socket: Socket, chat: ChatService, username: string): Promise<void> {
-  let previous: Promise<void> = Promise.resolve();
-  for await (const batch of chat.backlog(username)) {
-    if (socket.disconnected) break;
-    const delivered = Promise.all(
-      batch.map((message) =>
-        socket
-          .timeout(DELIVERY_ACK_TIMEOUT_MS)
-          .emitWithAck("message", { ...message, stored: true })
-          .then(
-            () => message.id,
-            () => undefined, // not acknowledged in time: it stays waiting for the next connection
-          ),
-      ),
-    ).then((acked) =>
-      chat.acknowledgeDelivered(
-        username,
-        acked.filter((id): id is string => id !== undefined),
-      ),
-    );
-    delivered.catch(() => {}); // awaited below; this only keeps a failure from counting as unhandled meanwhile
-    await previous;
-    previous = delivered;
-  }
-  await previous;
-}
-
-/** An event with an acknowledgement: `{ok: true, ...result}` or `{ok: false, error}`. */
-function onRequest(
-  socket: Socket,
-  inFlight: InFlight,
-  event: string,
-  handler: (payload: unknown) => Promise<object>,
-): void {
-  socket.on(event, (...args: unknown[]) => {
-    const ack = args[args.length - 1];
-    if (typeof ack !== "function") return; // every request event is answered through its ack
-    const payload = args.length > 1 ? args[0] : undefined;
-    inFlight.track(handler(payload)).then(
-      (result) => ack({ ok: true, ...result }),
-      (error: unknown) => {
-        if (ChatError.is(error)) return ack({ ok: false, error: error.message });
-        console.error(`${event} failed:`, error);
-        ack({ ok: false, error: "internal error, please retry" });
-      },
-    );
   });
 }
 

@@ -1,18 +1,22 @@
-import type { Server } from "socket.io";
-import type { Notifier } from "../../lib/chat";
-import type { ChatMessage } from "../../lib/protocol";
+import type { Notifier } from "../../lib/notifier";
+import type { ChatMessage, ServerEvent, ServerEventPayload } from "../../lib/protocol";
+import type { ChatServer } from "./types";
 
 /** How long a recipient's socket has to acknowledge a message before it counts as not delivered. */
 export const DELIVERY_ACK_TIMEOUT_MS = 10_000;
 
 export const userRoom = (username: string) => `user:${username}`;
 
+/** One typed emit for every event the notifier sends (Socket.IO cannot infer the payload of a generic event). */
+type Emitter = { emit<E extends ServerEvent>(event: E, payload: ServerEventPayload<E>): boolean };
+const emitter = (target: unknown) => target as Emitter;
+
 /**
  * Notifier over Socket.IO rooms. Every socket of a user is in `user:<name>`, and every question
  * (who is online, who acknowledged) goes to the adapter, so a cluster adapter makes it cluster-wide.
  */
 export class SocketNotifier implements Notifier {
-  constructor(private readonly io: Server) {}
+  constructor(private readonly io: ChatServer) {}
 
   async isOnline(username: string): Promise<boolean> {
     const sockets = await this.io.in(userRoom(username)).fetchSockets();
@@ -21,7 +25,7 @@ export class SocketNotifier implements Notifier {
 
   async onlineUsers(): Promise<Set<string>> {
     const sockets = await this.io.fetchSockets();
-    return new Set(sockets.map((socket) => socket.data.username as string));
+    return new Set(sockets.map((socket) => socket.data.username));
   }
 
   deliver(message: ChatMessage): Promise<boolean> {
@@ -33,17 +37,22 @@ export class SocketNotifier implements Notifier {
     });
   }
 
-  toUser(username: string, event: string, payload: unknown, options: { exceptSocket?: string } = {}): void {
+  toUser<E extends ServerEvent>(
+    username: string,
+    event: E,
+    payload: ServerEventPayload<E>,
+    options: { exceptSocket?: string } = {},
+  ): void {
     const room = this.io.to(userRoom(username));
-    (options.exceptSocket ? room.except(options.exceptSocket) : room).emit(event, payload);
+    emitter(options.exceptSocket ? room.except(options.exceptSocket) : room).emit(event, payload);
   }
 
-  toEveryone(event: string, payload: unknown): void {
-    this.io.emit(event, payload);
+  toEveryone<E extends ServerEvent>(event: E, payload: ServerEventPayload<E>): void {
+    emitter(this.io).emit(event, payload);
   }
 
-  toRoom(room: string, event: string, payload: unknown): void {
-    this.io.to(room).emit(event, payload);
+  toRoom<E extends ServerEvent>(room: string, event: E, payload: ServerEventPayload<E>): void {
+    emitter(this.io.to(room)).emit(event, payload);
   }
 
   joinRoom(username: string, room: string): void {

@@ -370,7 +370,7 @@ describe("accounts and sessions", () => {
     expect(notJson).toMatchObject({ status: 400, body: { error: "the request body must be JSON" } });
   });
 
-  test("service names cannot be claimed", async () => {
+  test("device names cannot be claimed", async () => {
     const response = await api(server.url, "/api/session", {
       method: "POST",
       json: { username: "thermometer1", password: "pw" },

@@ -220,7 +220,7 @@ test("device names cannot be claimed by people", async () => {
     const response = await api(server.url, "/api/session", { method: "POST", json: { username, password: "pw" } });
     expect(response).toMatchObject({
       status: 403,
-      body: { error: `'${username}' is a service name and cannot be claimed` },
+      body: { error: `'${username}' is a device name and cannot be claimed` },
     });
   }
 });

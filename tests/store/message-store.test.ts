@@ -72,7 +72,7 @@ describe("MessageStore on SQLite", () => {
   beforeAll(async () => {
     file = tempDatabaseFile();
     database = await openStore(`file:${file}`);
-    await database.store.createUser("ann", "hash");
+    await database.accounts.createUser("ann", "hash");
   });
   afterAll(async () => {
     await database.close();
@@ -83,7 +83,7 @@ describe("MessageStore on SQLite", () => {
     const texts = Array.from({ length: 1_200 }, (_, i) => `message ${i}`); // more than one write's worth
     const saved = await Promise.all(
       texts.map((message, i) =>
-        database.store.saveMessage({
+        database.messages.saveMessage({
           sender: "bob",
           destination: "ann",
           message,
@@ -97,7 +97,7 @@ describe("MessageStore on SQLite", () => {
     const stored = [];
     let after: ChatMessage | undefined;
     for (;;) {
-      const page = await database.store.undelivered("ann", { after, limit: 500 });
+      const page = await database.messages.undelivered("ann", { after, limit: 500 });
       stored.push(...page);
       if (page.length < 500) break;
       after = page[page.length - 1];
@@ -105,20 +105,20 @@ describe("MessageStore on SQLite", () => {
     expect(stored.map((m) => m.message)).toEqual(texts);
     expect(stored).toEqual(saved);
     expect(stored[7]!.metadata).toEqual({ celsius: 21.5 });
-    const history = await database.store.conversation("ann", "bob", { limit: 3 });
+    const history = await database.messages.conversation("ann", "bob", { limit: 3 });
     expect(history!.map((m) => m.message)).toEqual(texts.slice(-3));
   });
 
   it("marks each message delivered once, only for its recipient, even when acks arrive together", async () => {
     const [a, b] = await Promise.all([
-      database.store.saveMessage({ sender: "bob", destination: "cat", message: "one", type: "chat" }),
-      database.store.saveMessage({ sender: "dan", destination: "cat", message: "two", type: "chat" }),
+      database.messages.saveMessage({ sender: "bob", destination: "cat", message: "one", type: "chat" }),
+      database.messages.saveMessage({ sender: "dan", destination: "cat", message: "two", type: "chat" }),
     ]);
     const at = new Date();
     const [first, second, wrongRecipient] = await Promise.all([
-      database.store.markDelivered("cat", [a!.id, b!.id], at),
-      database.store.markDelivered("cat", [a!.id], at), // a second tab acking the same message
-      database.store.markDelivered("eve", [b!.id], at),
+      database.messages.markDelivered("cat", [a!.id, b!.id], at),
+      database.messages.markDelivered("cat", [a!.id], at), // a second tab acking the same message
+      database.messages.markDelivered("eve", [b!.id], at),
     ]);
     expect(first).toEqual([
       { id: a!.id, sender: "bob" },
@@ -126,28 +126,28 @@ describe("MessageStore on SQLite", () => {
     ]);
     expect(second).toEqual([]);
     expect(wrongRecipient).toEqual([]);
-    expect(await database.store.undelivered("cat", { limit: 10 })).toEqual([]);
+    expect(await database.messages.undelivered("cat", { limit: 10 })).toEqual([]);
   });
 
   it("marks more messages delivered in one call than SQLite takes bound values in one query", async () => {
     const saved = await Promise.all(
       Array.from({ length: 1_500 }, (_, i) =>
-        database.store.saveMessage({ sender: "bob", destination: "fay", message: `m${i}`, type: "chat" }),
+        database.messages.saveMessage({ sender: "bob", destination: "fay", message: `m${i}`, type: "chat" }),
       ),
     );
-    const delivered = await database.store.markDelivered(
+    const delivered = await database.messages.markDelivered(
       "fay",
       saved.map((m) => m.id),
       new Date(),
     );
     expect(delivered).toHaveLength(1_500);
-    expect(await database.store.undelivered("fay", { limit: 10 })).toEqual([]);
+    expect(await database.messages.undelivered("fay", { limit: 10 })).toEqual([]);
   });
 
   it("knows who exists, and learns about people who sign up later", async () => {
-    expect(await database.store.userExists("ann")).toBe(true);
-    expect(await database.store.userExists("gus")).toBe(false);
-    await database.store.createUser("gus", "hash");
-    expect(await database.store.userExists("gus")).toBe(true);
+    expect(await database.accounts.userExists("ann")).toBe(true);
+    expect(await database.accounts.userExists("gus")).toBe(false);
+    await database.accounts.createUser("gus", "hash");
+    expect(await database.accounts.userExists("gus")).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { RandomWalk } from "@/lib/sensor";
+import { RandomWalk } from "@/lib/devices/sensor";
 
 test("the walk stays inside its range and moves in small steps", () => {
   const walk = new RandomWalk(15, 30);

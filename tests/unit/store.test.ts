@@ -38,24 +38,24 @@ describe.each(targets)("store on %s", (_name, makeTarget) => {
   });
 
   test("a username can be claimed once", async () => {
-    const user = await db.store.createUser(name("claim"), "hash");
+    const user = await db.accounts.createUser(name("claim"), "hash");
     expect(user).toMatchObject({ username: name("claim"), passwordHash: "hash", lastSeen: null });
-    expect(await db.store.createUser(name("claim"), "other")).toBeUndefined();
-    expect((await db.store.findUser(name("claim")))?.passwordHash).toBe("hash");
+    expect(await db.accounts.createUser(name("claim"), "other")).toBeUndefined();
+    expect((await db.accounts.findUser(name("claim")))?.passwordHash).toBe("hash");
   });
 
   test("sessions resolve to their user until they expire or are deleted", async () => {
-    const user = (await db.store.createUser(name("sess"), "hash"))!;
-    await db.store.createSession(user.id, `live${run}`, later(60_000));
-    await db.store.createSession(user.id, `old${run}`, later(-1));
-    expect(await db.store.sessionUser(`live${run}`, new Date())).toBe(name("sess"));
-    expect(await db.store.sessionUser(`old${run}`, new Date())).toBeUndefined();
-    await db.store.deleteSession(`live${run}`);
-    expect(await db.store.sessionUser(`live${run}`, new Date())).toBeUndefined();
+    const user = (await db.accounts.createUser(name("sess"), "hash"))!;
+    await db.accounts.createSession(user.id, `live${run}`, later(60_000));
+    await db.accounts.createSession(user.id, `old${run}`, later(-1));
+    expect(await db.accounts.sessionUser(`live${run}`, new Date())).toBe(name("sess"));
+    expect(await db.accounts.sessionUser(`old${run}`, new Date())).toBeUndefined();
+    await db.accounts.deleteSession(`live${run}`);
+    expect(await db.accounts.sessionUser(`live${run}`, new Date())).toBeUndefined();
   });
 
   test("messages keep the seed's fields and come back as JSON-ready objects", async () => {
-    const saved = await db.store.saveMessage({
+    const saved = await db.messages.saveMessage({
       sender: name("a"),
       destination: name("b"),
       message: "hello!",
@@ -79,24 +79,24 @@ describe.each(targets)("store on %s", (_name, makeTarget) => {
     const [from, to] = [name("bf"), name("bt")];
     const ids: string[] = [];
     for (let i = 0; i < 5; i++)
-      ids.push((await db.store.saveMessage({ sender: from, destination: to, message: `m${i}`, type: "chat" })).id);
-    const first = await db.store.undelivered(to, { limit: 3 });
+      ids.push((await db.messages.saveMessage({ sender: from, destination: to, message: `m${i}`, type: "chat" })).id);
+    const first = await db.messages.undelivered(to, { limit: 3 });
     expect(first.map((m) => m.message)).toEqual(["m0", "m1", "m2"]);
-    const rest = await db.store.undelivered(to, { limit: 3, after: first[2] });
+    const rest = await db.messages.undelivered(to, { limit: 3, after: first[2] });
     expect(rest.map((m) => m.message)).toEqual(["m3", "m4"]);
 
     // Two drains racing for the same messages: each message is claimed by exactly one.
     const [x, y, z] = await Promise.all([
-      db.store.markDelivered(to, ids, new Date()),
-      db.store.markDelivered(to, ids.slice(2), new Date()),
-      db.store.markDelivered(to, [ids[4]!], new Date()),
+      db.messages.markDelivered(to, ids, new Date()),
+      db.messages.markDelivered(to, ids.slice(2), new Date()),
+      db.messages.markDelivered(to, [ids[4]!], new Date()),
     ]);
     expect([...x, ...y, ...z].map((m) => m.id).sort()).toEqual([...ids].sort());
-    expect(await db.store.markDelivered(to, ids, new Date())).toEqual([]);
-    expect(await db.store.undelivered(to, { limit: 10 })).toEqual([]);
+    expect(await db.messages.markDelivered(to, ids, new Date())).toEqual([]);
+    expect(await db.messages.undelivered(to, { limit: 10 })).toEqual([]);
     // Only the recipient can mark a message delivered.
-    const other = await db.store.saveMessage({ sender: from, destination: to, message: "mine", type: "chat" });
-    expect(await db.store.markDelivered(from, [other.id], new Date())).toEqual([]);
+    const other = await db.messages.saveMessage({ sender: from, destination: to, message: "mine", type: "chat" });
+    expect(await db.messages.markDelivered(from, [other.id], new Date())).toEqual([]);
   });
 
   test("conversations page backwards by (timestamp, id) and never leak another conversation", async () => {
@@ -104,38 +104,38 @@ describe.each(targets)("store on %s", (_name, makeTarget) => {
     const sent = [];
     for (let i = 0; i < 6; i++)
       sent.push(
-        await db.store.saveMessage({
+        await db.messages.saveMessage({
           sender: i % 2 ? a : b,
           destination: i % 2 ? b : a,
           message: `c${i}`,
           type: "chat",
         }),
       );
-    const foreign = await db.store.saveMessage({ sender: a, destination: c, message: "elsewhere", type: "chat" });
-    const last = await db.store.conversation(a, b, { limit: 4 });
+    const foreign = await db.messages.saveMessage({ sender: a, destination: c, message: "elsewhere", type: "chat" });
+    const last = await db.messages.conversation(a, b, { limit: 4 });
     expect(last!.map((m) => m.message)).toEqual(["c2", "c3", "c4", "c5"]);
-    const before = await db.store.conversation(b, a, { limit: 4, before: last![0]!.id });
+    const before = await db.messages.conversation(b, a, { limit: 4, before: last![0]!.id });
     expect(before!.map((m) => m.message)).toEqual(["c0", "c1"]);
-    expect(await db.store.conversation(a, b, { limit: 4, before: foreign.id })).toBeUndefined();
-    expect(await db.store.conversation(a, b, { limit: 4, before: "no-such-id" })).toBeUndefined();
+    expect(await db.messages.conversation(a, b, { limit: 4, before: foreign.id })).toBeUndefined();
+    expect(await db.messages.conversation(a, b, { limit: 4, before: "no-such-id" })).toBeUndefined();
   });
 
   test("reading a conversation marks what the peer sent as read and lists conversations with unread counts", async () => {
     const [a, b, c] = [name("ra"), name("rb"), name("rc")];
-    await db.store.saveMessage({ sender: b, destination: a, message: "1", type: "chat" });
-    await db.store.saveMessage({ sender: b, destination: a, message: "2", type: "chat" });
-    await db.store.saveMessage({ sender: a, destination: c, message: "3", type: "chat" });
-    let conversations = await db.store.conversations(a);
+    await db.messages.saveMessage({ sender: b, destination: a, message: "1", type: "chat" });
+    await db.messages.saveMessage({ sender: b, destination: a, message: "2", type: "chat" });
+    await db.messages.saveMessage({ sender: a, destination: c, message: "3", type: "chat" });
+    let conversations = await db.messages.conversations(a);
     expect(conversations.map((x) => [x.peer, x.last.message, x.unread])).toEqual([
       [c, "3", 0],
       [b, "2", 2],
     ]);
-    const read = await db.store.markRead(a, b, new Date());
+    const read = await db.messages.markRead(a, b, new Date());
     expect(read).toHaveLength(2);
-    expect(await db.store.markRead(a, b, new Date())).toEqual([]);
-    conversations = await db.store.conversations(a);
+    expect(await db.messages.markRead(a, b, new Date())).toEqual([]);
+    conversations = await db.messages.conversations(a);
     expect(conversations.find((x) => x.peer === b)?.unread).toBe(0);
-    expect((await db.store.conversation(a, b, { limit: 10 }))!.every((m) => m.readAt && m.deliveredAt)).toBe(true);
+    expect((await db.messages.conversation(a, b, { limit: 10 }))!.every((m) => m.readAt && m.deliveredAt)).toBe(true);
   });
 
   test("readings are kept newest-last, filtered by time, summarised, and trimmed to a bound", async () => {

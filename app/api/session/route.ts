@@ -3,8 +3,8 @@ import { SESSION_COOKIE, SESSION_LIFETIME_MS } from "@/lib/auth";
 import { authenticatedRoute, readJson, route, sessionToken } from "../_http";
 
 /** Log in; the first login with a free username claims it (201). */
-export const POST = route(async ({ chat, request }) => {
-  const session = await chat.login(await readJson(request));
+export const POST = route(async ({ accounts, request }) => {
+  const session = await accounts.login(await readJson(request));
   const response = NextResponse.json(
     { user: { username: session.username }, token: session.token },
     { status: session.created ? 201 : 200 },
@@ -23,8 +23,8 @@ export const POST = route(async ({ chat, request }) => {
 export const GET = authenticatedRoute(async ({ username }) => NextResponse.json({ user: { username } }));
 
 /** Log out: the token stops working everywhere and the cookie is cleared. */
-export const DELETE = authenticatedRoute(async ({ chat, request }) => {
-  await chat.logout(sessionToken(request)!);
+export const DELETE = authenticatedRoute(async ({ accounts, request }) => {
+  await accounts.logout(sessionToken(request)!);
   const response = new NextResponse(null, { status: 204 });
   response.cookies.delete(SESSION_COOKIE);
   return response;

@@ -1,13 +1,8 @@
-import { NextResponse, type NextRequest } from "next/server";
+import { NextResponse } from "next/server";
 import { authenticatedRoute } from "../../../_http";
 
-type Params = { params: Promise<{ device: string }> };
-
 /** Stored readings of one device, newest last: `?limit=<1..1000>&since=<ISO 8601>`. */
-export async function GET(request: NextRequest, { params }: Params) {
-  const { device } = await params;
-  return authenticatedRoute(async ({ devices }) => {
-    const query = Object.fromEntries(request.nextUrl.searchParams);
-    return NextResponse.json({ readings: await devices.readings(device, query) });
-  })(request);
-}
+export const GET = authenticatedRoute<{ device: string }>(async ({ devices, params, request }) => {
+  const query = Object.fromEntries(request.nextUrl.searchParams);
+  return NextResponse.json({ readings: await devices.readings(params.device, query) });
+});

@@ -1,12 +1,14 @@
 /**
- * A thermometer device: a service account people message (`thermometer1: subscribe`) and an
+ * A thermometer device: an account people message (`thermometer1: subscribe`) and an
  * interval job that stores a reading and publishes it to the room `thermometer:<device>`.
  */
-import type { ChatService, Notifier, ServiceAccount } from "../../lib/chat";
-import { parseDeviceCommand, type DeviceCommand } from "../../lib/commands";
-import type { ChatMessage, DeviceSummary } from "../../lib/protocol";
-import { RandomWalk } from "../../lib/sensor";
-import type { DeviceStore, Reading } from "../../lib/store";
+import type { ChatService } from "../chat";
+import { parseDeviceCommand, type DeviceCommand } from "../commands";
+import type { Notifier } from "../notifier";
+import type { ChatMessage, DeviceStatus, DeviceSummary, ReadingEvent } from "../protocol";
+import type { DeviceStore } from "../store";
+import type { Device } from "./device";
+import { RandomWalk } from "./sensor";
 
 export interface ThermometerSettings {
   intervalMs: number;
@@ -17,8 +19,6 @@ export interface ThermometerSettings {
   retention: number;
 }
 
-export type ThermometerStatus = "running" | "rebooting" | "stopped";
-
 export const UNIT = "°C";
 /** How many of the latest readings `range` reports on. */
 export const RANGE_WINDOW = 100;
@@ -26,9 +26,9 @@ const TRIM_EVERY_TICKS = 100;
 
 export const thermometerRoom = (device: string) => `thermometer:${device}`;
 
-export class Thermometer implements ServiceAccount {
+export class Thermometer implements Device {
   readonly kind = "thermometer";
-  private state: ThermometerStatus = "stopped";
+  private state: DeviceStatus = "stopped";
   private readonly sensor: RandomWalk;
   private ticker: NodeJS.Timeout | undefined;
   private rebootTimer: NodeJS.Timeout | undefined;
@@ -36,7 +36,7 @@ export class Thermometer implements ServiceAccount {
   private ticks = 0;
 
   constructor(
-    readonly username: string,
+    readonly name: string,
     private readonly settings: ThermometerSettings,
     private readonly chat: ChatService,
     private readonly devices: DeviceStore,
@@ -45,7 +45,11 @@ export class Thermometer implements ServiceAccount {
     this.sensor = new RandomWalk(settings.min, settings.max);
   }
 
-  get status(): ThermometerStatus {
+  get room(): string {
+    return thermometerRoom(this.name);
+  }
+
+  get status(): DeviceStatus {
     return this.state;
   }
 
@@ -77,24 +81,24 @@ export class Thermometer implements ServiceAccount {
   private tick(): void {
     if (this.reading) return; // the store is slower than the interval: skip rather than pile up
     this.reading = this.takeReading()
-      .catch((error) => console.error(`${this.username} reading failed:`, error))
+      .catch((error) => console.error(`${this.name} reading failed:`, error))
       .finally(() => (this.reading = undefined));
   }
 
   private async takeReading(): Promise<void> {
     const reading = await this.devices.saveReading({
-      device: this.username,
+      device: this.name,
       value: this.sensor.next(),
       unit: UNIT,
       timestamp: new Date(),
     });
-    this.notifier.toRoom(thermometerRoom(this.username), "thermometer:reading", reading);
-    if (++this.ticks % TRIM_EVERY_TICKS === 0) await this.devices.trimReadings(this.username, this.settings.retention);
+    this.notifier.toRoom(this.room, "thermometer:reading", reading);
+    if (++this.ticks % TRIM_EVERY_TICKS === 0) await this.devices.trimReadings(this.name, this.settings.retention);
   }
 
-  private setStatus(status: ThermometerStatus): void {
+  private setStatus(status: DeviceStatus): void {
     this.state = status;
-    this.notifier.toEveryone("thermometer:status", { device: this.username, status });
+    this.notifier.toEveryone("thermometer:status", { device: this.name, status });
   }
 
   // ── commands ───────────────────────────────────────────────────────────────
@@ -112,68 +116,68 @@ export class Thermometer implements ServiceAccount {
       case "range":
         return this.reportRange(person);
       default:
-        return this.reply(person, "help", helpText(this.username, command.message, word));
+        return this.reply(person, "help", helpText(this.name, command.message, word));
     }
   }
 
   private async subscribe(person: string): Promise<void> {
-    await this.devices.subscribe(person, this.username);
-    this.notifier.joinRoom(person, thermometerRoom(this.username));
-    this.notifier.toUser(person, "thermometer:subscription", { device: this.username, subscribed: true });
+    await this.devices.subscribe(person, this.name);
+    this.notifier.joinRoom(person, this.room);
+    this.notifier.toUser(person, "thermometer:subscription", { device: this.name, subscribed: true });
     const every = (this.settings.intervalMs / 1000).toLocaleString("en", { maximumFractionDigits: 1 });
-    await this.reply(person, "subscribe", `Subscribed to ${this.username}: a reading every ${every} s.`, {
+    await this.reply(person, "subscribe", `Subscribed to ${this.name}: a reading every ${every} s.`, {
       subscribed: true,
     });
   }
 
   private async unsubscribe(person: string): Promise<void> {
-    await this.devices.unsubscribe(person, this.username);
-    this.notifier.leaveRoom(person, thermometerRoom(this.username));
-    this.notifier.toUser(person, "thermometer:subscription", { device: this.username, subscribed: false });
-    await this.reply(person, "unsubscribe", `Unsubscribed from ${this.username}.`, { subscribed: false });
+    await this.devices.unsubscribe(person, this.name);
+    this.notifier.leaveRoom(person, this.room);
+    this.notifier.toUser(person, "thermometer:subscription", { device: this.name, subscribed: false });
+    await this.reply(person, "unsubscribe", `Unsubscribed from ${this.name}.`, { subscribed: false });
   }
 
   private async reboot(person: string): Promise<void> {
     if (this.state !== "running") {
-      return this.reply(person, "reboot", `${this.username} is already rebooting.`, { status: this.state });
+      return this.reply(person, "reboot", `${this.name} is already rebooting.`, { status: this.state });
     }
     await this.stop();
     this.setStatus("rebooting");
-    await this.reply(person, "reboot", `${this.username} is rebooting…`, { status: "rebooting" });
+    await this.reply(person, "reboot", `${this.name} is rebooting…`, { status: "rebooting" });
     this.rebootTimer = setTimeout(() => {
       this.rebootTimer = undefined;
       this.start();
-      void this.reply(person, "reboot", `${this.username} is back online.`, { status: "running" }).catch((error) =>
-        console.error(`${this.username} reboot reply failed:`, error),
+      void this.reply(person, "reboot", `${this.name} is back online.`, { status: "running" }).catch((error) =>
+        console.error(`${this.name} reboot reply failed:`, error),
       );
     }, this.settings.rebootMs);
   }
 
   private async reportRange(person: string): Promise<void> {
     const { min, max } = this.settings;
-    const observed = await this.devices.stats(this.username, RANGE_WINDOW);
+    const observed = await this.devices.stats(this.name, RANGE_WINDOW);
     const configured = `configured ${format(min)} to ${format(max)} ${UNIT}`;
     const text = observed
-      ? `${this.username} range: ${configured}; last ${observed.count} readings: min ${format(observed.min)}, max ${format(observed.max)}, last ${format(observed.last)} ${UNIT}.`
-      : `${this.username} range: ${configured}; no readings yet.`;
+      ? `${this.name} range: ${configured}; last ${observed.count} readings: min ${format(observed.min)}, max ${format(observed.max)}, last ${format(observed.last)} ${UNIT}.`
+      : `${this.name} range: ${configured}; no readings yet.`;
     await this.reply(person, "range", text, { configured: { min, max }, observed: observed ?? null, unit: UNIT });
   }
 
   private async reply(person: string, command: DeviceCommand, text: string, details: Record<string, unknown> = {}) {
-    await this.chat.sendFromService(this.username, person, text, {
+    await this.chat.sendFromDevice(this.name, person, text, {
       type: "notification",
-      metadata: { device: this.username, command, ...details },
+      metadata: { device: this.name, command, ...details },
     });
   }
 
   /** What the HTTP API reports about this device. */
   async describe(subscribed: boolean): Promise<DeviceSummary> {
-    const [last] = await this.devices.readings(this.username, { limit: 1 });
-    return { device: this.username, status: this.state, unit: UNIT, range: this.range, subscribed, last: last ?? null };
+    const [last] = await this.devices.readings(this.name, { limit: 1 });
+    return { device: this.name, status: this.state, unit: UNIT, range: this.range, subscribed, last: last ?? null };
   }
 
-  readings(options: { limit: number; since?: Date }): Promise<Reading[]> {
-    return this.devices.readings(this.username, options);
+  readings(options: { limit: number; since?: Date }): Promise<ReadingEvent[]> {
+    return this.devices.readings(this.name, options);
   }
 }
 

@@ -1,0 +1,5 @@
+import type { Socket } from "socket.io-client";
+import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/protocol";
+
+/** The page's Socket.IO client, typed with the contract in lib/protocol.ts. */
+export type ChatClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

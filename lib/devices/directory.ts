@@ -1,0 +1,57 @@
+/**
+ * Every device this server runs, as one directory: what the HTTP API lists, the rooms a person's
+ * sockets join, the names nobody may claim — and the one pair of functions that starts and stops
+ * their background jobs, so that with several instances they can run on exactly one.
+ */
+import { ChatError } from "../errors";
+import { type DeviceSummary, parsePayload, type ReadingEvent, readingsQuerySchema } from "../protocol";
+import type { DeviceStore } from "../store";
+import type { Device, DeviceDirectory } from "./device";
+
+export class Devices implements DeviceDirectory {
+  private readonly byName: Map<string, Device>;
+  private readonly lowerCaseNames: Set<string>;
+
+  constructor(
+    devices: Device[],
+    private readonly store: DeviceStore,
+  ) {
+    this.byName = new Map(devices.map((device) => [device.name, device]));
+    this.lowerCaseNames = new Set(devices.map((device) => device.name.toLowerCase()));
+  }
+
+  get all(): Device[] {
+    return [...this.byName.values()];
+  }
+
+  isDeviceName(name: string): boolean {
+    return this.lowerCaseNames.has(name.toLowerCase());
+  }
+
+  async list(person: string): Promise<DeviceSummary[]> {
+    const subscribed = new Set(await this.store.subscriptionsOf(person));
+    return Promise.all(this.all.map((device) => device.describe(subscribed.has(device.name))));
+  }
+
+  readings(name: string, query: unknown): Promise<ReadingEvent[]> {
+    const device = this.byName.get(name);
+    if (!device) throw new ChatError(404, `no device named '${name}'`);
+    const { limit, since } = parsePayload(readingsQuerySchema, query);
+    return device.readings({ limit, since: since ? new Date(since) : undefined });
+  }
+
+  async roomsFor(person: string): Promise<string[]> {
+    const subscriptions = await this.store.subscriptionsOf(person);
+    return subscriptions.flatMap((name) => this.byName.get(name)?.room ?? []);
+  }
+
+  /** Starts every device's background job. */
+  startJobs(): void {
+    for (const device of this.all) device.start();
+  }
+
+  /** Stops every job; resolves once the work in progress is stored. */
+  async stopJobs(): Promise<void> {
+    await Promise.all(this.all.map((device) => device.stop()));
+  }
+}

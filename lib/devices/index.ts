@@ -1,0 +1,32 @@
+/**
+ * The device domain: builds the devices named in the configuration, registers each with the chat
+ * (so a message to one becomes a command), and returns their directory. Starting their timers is a
+ * separate step (`startJobs`), taken by whoever decides this instance runs them.
+ * A second kind of device goes in its own module beside thermometer.ts, implementing `Device`.
+ */
+import type { ChatService } from "../chat";
+import type { Notifier } from "../notifier";
+import type { DeviceStore } from "../store";
+import { Devices } from "./directory";
+import { Thermometer, type ThermometerSettings } from "./thermometer";
+
+export { Devices } from "./directory";
+export type { Device, DeviceDirectory } from "./device";
+export type { ThermometerSettings } from "./thermometer";
+
+export interface DeviceSettings {
+  /** Names of the thermometers to run. */
+  thermometers: string[];
+  thermometer: ThermometerSettings;
+}
+
+export function createDevices(
+  settings: DeviceSettings,
+  deps: { chat: ChatService; store: DeviceStore; notifier: Notifier },
+): Devices {
+  const thermometers = settings.thermometers.map(
+    (name) => new Thermometer(name, settings.thermometer, deps.chat, deps.store, deps.notifier),
+  );
+  for (const device of thermometers) deps.chat.registerDevice(device);
+  return new Devices(thermometers, deps.store);
+}

@@ -1,0 +1,96 @@
+/**
+ * Accounts: people's usernames and password hashes, their sessions, and the login lockout.
+ * Written against Prisma Client like the other stores, so it runs unchanged on SQLite and MongoDB.
+ */
+import type { Database } from "./prisma-client";
+
+export interface StoredUser {
+  id: string;
+  username: string;
+  passwordHash: string;
+  lastSeen: Date | null;
+  failedLogins: number;
+  lockedUntil: Date | null;
+}
+
+/** Usernames are never deleted, so a name seen once stays valid; the cap only bounds memory. */
+const KNOWN_USERNAMES_CAP = 100_000;
+
+export class AccountStore {
+  private readonly knownUsernames = new Set<string>();
+
+  constructor(private readonly db: Database) {}
+
+  // ── users ──────────────────────────────────────────────────────────────────
+
+  /** Claims a username; `undefined` when someone already has it. */
+  async createUser(username: string, passwordHash: string): Promise<StoredUser | undefined> {
+    try {
+      return await this.db.user.create({ data: { username, passwordHash } });
+    } catch (error) {
+      if ((error as { code?: string }).code === "P2002") return undefined; // unique constraint: taken
+      throw error;
+    }
+  }
+
+  findUser(username: string): Promise<StoredUser | null> {
+    return this.db.user.findUnique({ where: { username } });
+  }
+
+  /** Whether someone has this username; answered from memory for names already seen. */
+  async userExists(username: string): Promise<boolean> {
+    if (this.knownUsernames.has(username)) return true;
+    const user = await this.db.user.findUnique({ where: { username }, select: { id: true } });
+    if (!user) return false;
+    if (this.knownUsernames.size >= KNOWN_USERNAMES_CAP) this.knownUsernames.clear();
+    this.knownUsernames.add(username);
+    return true;
+  }
+
+  listUsers(): Promise<Pick<StoredUser, "username" | "lastSeen">[]> {
+    return this.db.user.findMany({ select: { username: true, lastSeen: true }, orderBy: { username: "asc" } });
+  }
+
+  async touchLastSeen(username: string, at: Date): Promise<void> {
+    await this.db.user.updateMany({ where: { username }, data: { lastSeen: at } });
+  }
+
+  // ── login lockout ──────────────────────────────────────────────────────────
+
+  /** Counts a wrong password and returns how many there have been in a row. */
+  async recordLoginFailure(userId: string): Promise<number> {
+    const user = await this.db.user.update({
+      where: { id: userId },
+      data: { failedLogins: { increment: 1 } },
+      select: { failedLogins: true },
+    });
+    return user.failedLogins;
+  }
+
+  async lockUser(userId: string, until: Date): Promise<void> {
+    await this.db.user.update({ where: { id: userId }, data: { lockedUntil: until } });
+  }
+
+  async clearLoginFailures(userId: string): Promise<void> {
+    await this.db.user.update({ where: { id: userId }, data: { failedLogins: 0, lockedUntil: null } });
+  }
+
+  // ── sessions ───────────────────────────────────────────────────────────────
+
+  async createSession(userId: string, tokenHash: string, expiresAt: Date): Promise<void> {
+    await this.db.session.create({ data: { userId, tokenHash, expiresAt } });
+  }
+
+  /** The username a live session belongs to, or undefined for an unknown or expired token. */
+  async sessionUser(tokenHash: string, now: Date): Promise<string | undefined> {
+    const session = await this.db.session.findUnique({
+      where: { tokenHash },
+      select: { expiresAt: true, user: { select: { username: true } } },
+    });
+    return session && session.expiresAt > now ? session.user.username : undefined;
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    await this.db.session.deleteMany({ where: { tokenHash } });
+  }
+}
