@@ -86,7 +86,11 @@ beforeEach(() => {
   notifier = new RecordingNotifier();
   chat = new ChatService(database, notifier, () => clock);
   chat.registerDevice(device);
-  accounts = new AccountService(database.accounts, (name) => name.toLowerCase() === device.name, () => clock);
+  accounts = new AccountService(
+    database.accounts,
+    (name) => name.toLowerCase() === device.name,
+    () => clock,
+  );
 });
 
 let counter = 0;

@@ -5,7 +5,10 @@ afterEach(() => jest.useRealTimers());
 
 function signal() {
   const sent: [string, boolean][] = [];
-  const typing = new TypingSignal((destination, value) => sent.push([destination, value]), () => Date.now());
+  const typing = new TypingSignal(
+    (destination, value) => sent.push([destination, value]),
+    () => Date.now(),
+  );
   return { sent, typing };
 }
 
