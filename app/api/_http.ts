@@ -40,6 +40,17 @@ export function authenticatedRoute<P extends Params = Params>(handler: Authentic
   });
 }
 
+/**
+ * The query string for a schema to validate, in a null-prototype object: whatever keys a caller
+ * sends (`__proto__`, `constructor` …), a key the query lacks reads as missing, never as a member
+ * of Object.prototype.
+ */
+export function readQuery(request: NextRequest): Record<string, string> {
+  const query: Record<string, string> = Object.create(null);
+  for (const [key, value] of request.nextUrl.searchParams) query[key] = value;
+  return query;
+}
+
 export async function readJson(request: NextRequest): Promise<unknown> {
   try {
     return await request.json();

@@ -29,13 +29,24 @@ export interface Thread {
 
 export type Connection = "connecting" | "online" | "offline";
 
+export interface Conversation {
+  last: ChatMessage;
+  unread: number;
+}
+
+/**
+ * Everything keyed by a person or a device is a Map (or a Set), never a plain object: `constructor`,
+ * `__proto__` and `toString` are valid usernames, and a plain object answers them from
+ * Object.prototype (a function where a thread was expected, a setter instead of a key).
+ */
 export interface ChatState {
   me: string;
-  users: Record<string, UserSummary>;
-  conversations: Record<string, { last: ChatMessage; unread: number }>;
-  threads: Record<string, Thread>;
+  users: ReadonlyMap<string, UserSummary>;
+  conversations: ReadonlyMap<string, Conversation>;
+  threads: ReadonlyMap<string, Thread>;
   outbox: OutgoingMessage[];
-  typing: Record<string, boolean>;
+  /** Who is typing to me right now. */
+  typing: ReadonlySet<string>;
   openPeer: string | null;
   connection: Connection;
   /** The latest thing the page has to say (offline notice, an error, help text). */
@@ -65,11 +76,11 @@ export type ChatAction =
 export function initialChatState(me: string): ChatState {
   return {
     me,
-    users: {},
-    conversations: {},
-    threads: {},
+    users: new Map(),
+    conversations: new Map(),
+    threads: new Map(),
     outbox: [],
-    typing: {},
+    typing: new Set(),
     openPeer: null,
     connection: "connecting",
     notice: null,
@@ -83,6 +94,11 @@ export function peerOf(message: Pick<ChatMessage, "sender" | "destination">, me:
 }
 
 const emptyThread: Thread = { messages: [], loaded: false, hasOlder: true, loadingOlder: false };
+
+/** A copy of `map` with `key` set: state is never changed in place, so React sees every change. */
+function withEntry<V>(map: ReadonlyMap<string, V>, key: string, value: V): ReadonlyMap<string, V> {
+  return new Map(map).set(key, value);
+}
 
 /** Two copies of one message: keep the most advanced status and the Stored mark if either had it. */
 function combine(known: ChatMessage, incoming: ChatMessage): ChatMessage {
@@ -109,47 +125,47 @@ export function mergeMessages(list: ChatMessage[], incoming: ChatMessage[]): Cha
 
 function addMessages(state: ChatState, messages: ChatMessage[]): ChatState {
   if (messages.length === 0) return state;
-  const threads = { ...state.threads };
-  const conversations = { ...state.conversations };
+  const threads = new Map(state.threads);
+  const conversations = new Map(state.conversations);
   const confirmed = new Set(messages.map((m) => m.clientId).filter(Boolean));
 
   for (const message of messages) {
     const peer = peerOf(message, state.me);
-    const thread = threads[peer] ?? emptyThread;
+    const thread = threads.get(peer) ?? emptyThread;
     const isNew = !thread.messages.some((known) => known.id === message.id);
-    threads[peer] = { ...thread, messages: mergeMessages(thread.messages, [message]) };
+    threads.set(peer, { ...thread, messages: mergeMessages(thread.messages, [message]) });
 
-    const conversation = conversations[peer];
+    const conversation = conversations.get(peer);
     const isLatest = !conversation || compareChronologically(conversation.last, message) <= 0;
     // The server's unread count already covers everything up to the summary's last message.
     const afterSummary = !conversation || compareChronologically(conversation.last, message) < 0;
     const unseenIncoming =
       isNew && afterSummary && message.sender !== state.me && peer !== state.openPeer && !message.readAt;
-    conversations[peer] = {
+    conversations.set(peer, {
       last: isLatest
         ? conversation?.last.id === message.id
           ? combine(conversation.last, message)
           : message
         : conversation.last,
       unread: (conversation?.unread ?? 0) + (unseenIncoming ? 1 : 0),
-    };
+    });
   }
   const outbox = state.outbox.filter((entry) => !confirmed.has(entry.clientId));
   return { ...state, threads, conversations, outbox };
 }
 
 function updateMessage(state: ChatState, id: string, change: (message: ChatMessage) => ChatMessage): ChatState {
-  for (const [peer, thread] of Object.entries(state.threads)) {
+  for (const [peer, thread] of state.threads) {
     const index = thread.messages.findIndex((message) => message.id === id);
     if (index === -1) continue;
     const messages = thread.messages.slice();
     messages[index] = change(messages[index]!);
-    const conversation = state.conversations[peer];
+    const conversation = state.conversations.get(peer);
     const conversations =
       conversation?.last.id === id
-        ? { ...state.conversations, [peer]: { ...conversation, last: messages[index]! } }
+        ? withEntry(state.conversations, peer, { ...conversation, last: messages[index]! })
         : state.conversations;
-    return { ...state, threads: { ...state.threads, [peer]: { ...thread, messages } }, conversations };
+    return { ...state, threads: withEntry(state.threads, peer, { ...thread, messages }), conversations };
   }
   return state;
 }
@@ -157,26 +173,26 @@ function updateMessage(state: ChatState, id: string, change: (message: ChatMessa
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
   switch (action.type) {
     case "users":
-      return { ...state, users: Object.fromEntries(action.users.map((user) => [user.username, user])) };
+      return { ...state, users: new Map(action.users.map((user) => [user.username, user])) };
     case "conversations": {
-      const conversations = { ...state.conversations };
+      const conversations = new Map(state.conversations);
       for (const { peer, last, unread } of action.conversations) {
-        conversations[peer] = { last, unread: peer === state.openPeer ? 0 : unread };
+        conversations.set(peer, { last, unread: peer === state.openPeer ? 0 : unread });
       }
       return { ...state, conversations };
     }
     case "presence": {
-      const users = { ...state.users };
+      const users = new Map(state.users);
       for (const { username, online, lastSeen } of action.events) {
-        users[username] = { ...(users[username] ?? { username }), online, lastSeen };
+        users.set(username, { ...(users.get(username) ?? { username }), online, lastSeen });
       }
       return { ...state, users };
     }
     case "open": {
       if (!action.peer) return { ...state, openPeer: null };
-      const conversation = state.conversations[action.peer];
+      const conversation = state.conversations.get(action.peer);
       const conversations = conversation
-        ? { ...state.conversations, [action.peer]: { ...conversation, unread: 0 } }
+        ? withEntry(state.conversations, action.peer, { ...conversation, unread: 0 })
         : state.conversations;
       return { ...state, openPeer: action.peer, conversations };
     }
@@ -184,17 +200,22 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return addMessages(state, action.messages);
     case "history": {
       const withMessages = addMessages(state, action.messages);
-      const thread = withMessages.threads[action.peer] ?? emptyThread;
+      const thread = withMessages.threads.get(action.peer) ?? emptyThread;
       // A newest-page refetch (after a reconnect) says nothing about older pages.
       const hasOlder = action.older || !thread.loaded ? action.messages.length >= action.pageSize : thread.hasOlder;
       return {
         ...withMessages,
-        threads: { ...withMessages.threads, [action.peer]: { ...thread, loaded: true, hasOlder, loadingOlder: false } },
+        threads: withEntry(withMessages.threads, action.peer, {
+          ...thread,
+          loaded: true,
+          hasOlder,
+          loadingOlder: false,
+        }),
       };
     }
     case "loadingOlder": {
-      const thread = state.threads[action.peer] ?? emptyThread;
-      return { ...state, threads: { ...state.threads, [action.peer]: { ...thread, loadingOlder: true } } };
+      const thread = state.threads.get(action.peer) ?? emptyThread;
+      return { ...state, threads: withEntry(state.threads, action.peer, { ...thread, loadingOlder: true }) };
     }
     case "status":
       return updateMessage(state, action.event.id, (message) => ({
@@ -203,15 +224,20 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         readAt: action.event.status === "read" ? (message.readAt ?? action.at) : message.readAt,
       }));
     case "readByMe": {
-      const thread = state.threads[action.peer];
+      const thread = state.threads.get(action.peer);
       if (!thread) return state;
       const messages = thread.messages.map((m) =>
         m.sender === action.peer && !m.readAt ? { ...m, readAt: action.at } : m,
       );
-      return { ...state, threads: { ...state.threads, [action.peer]: { ...thread, messages } } };
+      return { ...state, threads: withEntry(state.threads, action.peer, { ...thread, messages }) };
     }
-    case "typing":
-      return { ...state, typing: { ...state.typing, [action.username]: action.typing } };
+    case "typing": {
+      if (state.typing.has(action.username) === action.typing) return state;
+      const typing = new Set(state.typing);
+      if (action.typing) typing.add(action.username);
+      else typing.delete(action.username);
+      return { ...state, typing };
+    }
     case "connection":
       return { ...state, connection: action.connection };
     case "outbox":

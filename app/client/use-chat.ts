@@ -211,7 +211,7 @@ export function useChat(me: string, onSignedOut: () => void) {
     (peer: string | null) => {
       dispatch({ type: "open", peer });
       if (!peer) return;
-      if (!latest.current.threads[peer]?.loaded) void loadNewestPage(peer).then(() => markRead(peer));
+      if (!latest.current.threads.get(peer)?.loaded) void loadNewestPage(peer).then(() => markRead(peer));
       else markRead(peer);
     },
     [loadNewestPage, markRead],
@@ -219,7 +219,7 @@ export function useChat(me: string, onSignedOut: () => void) {
 
   const loadOlder = useCallback(
     async (peer: string) => {
-      const thread = latest.current.threads[peer];
+      const thread = latest.current.threads.get(peer);
       if (!thread?.loaded || !thread.hasOlder || thread.loadingOlder) return;
       dispatch({ type: "loadingOlder", peer });
       try {
@@ -292,7 +292,7 @@ export function useChat(me: string, onSignedOut: () => void) {
           open(input.username);
           return true;
         case "who": {
-          const online = Object.values(latest.current.users)
+          const online = [...latest.current.users.values()]
             .filter((u) => u.online && u.username !== me)
             .map((u) => u.username);
           notify(online.length ? `Online: ${online.join(", ")}` : "Nobody else is online.");

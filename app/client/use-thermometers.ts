@@ -23,10 +23,27 @@ export function appendReading(readings: ReadingEvent[], reading: ReadingEvent): 
   return next.length > READINGS_WINDOW ? next.slice(next.length - READINGS_WINDOW) : next;
 }
 
+/**
+ * Recent readings per device name. A Map, not a plain object: a device may be called `constructor`
+ * or `__proto__` (device names follow the username rules), which a plain object would answer from
+ * Object.prototype.
+ */
+export type ReadingsByDevice = ReadonlyMap<string, ReadingEvent[]>;
+
+/** A device's stored history, with the live readings that arrived while it was on its way kept. */
+export function withHistory(current: ReadingsByDevice, device: string, history: ReadingEvent[]): ReadingsByDevice {
+  const merged = (current.get(device) ?? []).reduce(appendReading, history.slice(-READINGS_WINDOW));
+  return new Map(current).set(device, merged);
+}
+
+export function withReading(current: ReadingsByDevice, reading: ReadingEvent): ReadingsByDevice {
+  return new Map(current).set(reading.device, appendReading(current.get(reading.device) ?? [], reading));
+}
+
 export function useThermometers(socket: ChatClientSocket | null) {
   const [list, setList] = useState<ThermometerList>({ state: "loading" });
   const [selected, setSelected] = useState<string | null>(null);
-  const [readings, setReadings] = useState<Record<string, ReadingEvent[]>>({});
+  const [readings, setReadings] = useState<ReadingsByDevice>(() => new Map());
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
 
@@ -41,11 +58,7 @@ export function useThermometers(socket: ChatClientSocket | null) {
   const loadReadings = useCallback(async (device: string) => {
     try {
       const { readings: history } = await api.readings(device, READINGS_WINDOW);
-      setReadings((current) => {
-        // Live readings that arrived while the history was on its way are kept.
-        const merged = (current[device] ?? []).reduce(appendReading, history.slice(-READINGS_WINDOW));
-        return { ...current, [device]: merged };
-      });
+      setReadings((current) => withHistory(current, device, history));
     } catch {
       // The chart stays as it is; the next reconnect tries again.
     }
@@ -79,10 +92,7 @@ export function useThermometers(socket: ChatClientSocket | null) {
       connectedBefore = true;
     };
     const onReading = (reading: ReadingEvent) => {
-      setReadings((current) => ({
-        ...current,
-        [reading.device]: appendReading(current[reading.device] ?? [], reading),
-      }));
+      setReadings((current) => withReading(current, reading));
       updateDevice(reading.device, { last: reading });
     };
     const onStatus = ({ device, status }: DeviceStatusEvent) => updateDevice(device, { status });
@@ -107,5 +117,5 @@ export function useThermometers(socket: ChatClientSocket | null) {
     [loadReadings],
   );
 
-  return { list, selected, select, readings: selected ? (readings[selected] ?? []) : [] };
+  return { list, selected, select, readings: selected ? (readings.get(selected) ?? []) : [] };
 }

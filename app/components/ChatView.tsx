@@ -15,7 +15,7 @@ import { ThermometerPanel } from "./ThermometerPanel";
 export function ChatView({ me, onSignedOut }: { me: string; onSignedOut: () => void }) {
   const { state, socket, announcement, actions } = useChat(me, onSignedOut);
   const screen = state.openPeer ? "conversation" : "list";
-  const unread = Object.values(state.conversations).reduce((total, c) => total + c.unread, 0);
+  const unread = [...state.conversations.values()].reduce((total, c) => total + c.unread, 0);
 
   // The tab title says when something is waiting, like other messengers do.
   useEffect(() => {
@@ -77,10 +77,10 @@ export function ChatView({ me, onSignedOut }: { me: string; onSignedOut: () => v
 }
 
 /** The latest thing each device said to me, shown under its panel. */
-function deviceReplies(state: ChatState): Record<string, string> {
-  const replies: Record<string, string> = {};
-  for (const [peer, { last }] of Object.entries(state.conversations)) {
-    if (state.users[peer]?.service && last.sender === peer) replies[peer] = last.message;
+function deviceReplies(state: ChatState): ReadonlyMap<string, string> {
+  const replies = new Map<string, string>();
+  for (const [peer, { last }] of state.conversations) {
+    if (state.users.get(peer)?.service && last.sender === peer) replies.set(peer, last.message);
   }
   return replies;
 }

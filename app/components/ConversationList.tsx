@@ -6,9 +6,7 @@ export const CONVERSATIONS_HEADING_ID = "conversations-title";
 
 /** Everyone I have talked to, most recent activity first, with a preview and the unread count. */
 export function ConversationList({ state, onOpen }: { state: ChatState; onOpen: (peer: string) => void }) {
-  const conversations = Object.entries(state.conversations).sort(([, a], [, b]) =>
-    compareChronologically(b.last, a.last),
-  );
+  const conversations = [...state.conversations].sort(([, a], [, b]) => compareChronologically(b.last, a.last));
 
   return (
     <section className="list-section" aria-labelledby={CONVERSATIONS_HEADING_ID}>
@@ -21,7 +19,7 @@ export function ConversationList({ state, onOpen }: { state: ChatState; onOpen: 
       ) : (
         <ul className="conversation-list">
           {conversations.map(([peer, { last, unread }]) => {
-            const device = state.users[peer]?.service === "thermometer";
+            const device = state.users.get(peer)?.service === "thermometer";
             return (
               <li key={peer}>
                 <button

@@ -48,9 +48,9 @@ export function ConversationPane({ state, actions }: { state: ChatState; actions
 }
 
 function ConversationHeader({ state, peer, onBack }: { state: ChatState; peer: string; onBack: () => void }) {
-  const user = state.users[peer];
+  const user = state.users.get(peer);
   const device = user?.service === "thermometer";
-  const presence = state.typing[peer]
+  const presence = state.typing.has(peer)
     ? "typing…"
     : device
       ? "device — try subscribe, range, reboot or help"
@@ -74,7 +74,7 @@ function ConversationHeader({ state, peer, onBack }: { state: ChatState; peer: s
 }
 
 function MessageList({ state, peer, actions }: { state: ChatState; peer: string; actions: ChatActions }) {
-  const thread = state.threads[peer];
+  const thread = state.threads.get(peer);
   const messages = thread?.messages ?? [];
   const outgoing = state.outbox.filter((entry) => entry.destination === peer);
   const scroller = useRef<HTMLDivElement>(null);
@@ -155,7 +155,7 @@ function MessageList({ state, peer, actions }: { state: ChatState; peer: string;
           />
         ))}
       </ol>
-      {state.typing[peer] && (
+      {state.typing.has(peer) && (
         <p className="typing-indicator">
           {peer} is typing<span aria-hidden="true">…</span>
         </p>

@@ -6,12 +6,12 @@ import { lastSeenText } from "../client/format";
  * presence is its description, so screen readers hear both.
  */
 export function PeopleList(props: {
-  users: Record<string, UserSummary>;
+  users: ReadonlyMap<string, UserSummary>;
   me: string;
   openPeer: string | null;
   onOpen: (peer: string) => void;
 }) {
-  const people = Object.values(props.users)
+  const people = [...props.users.values()]
     .filter((user) => user.username !== props.me)
     .sort(
       (a, b) =>

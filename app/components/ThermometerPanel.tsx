@@ -15,11 +15,12 @@ const COMMAND_BUTTONS: { command: DeviceCommand; label: string }[] = [
 /** The live thermometer: value, chart, status, and buttons that send the same DM commands a person could type. */
 export function ThermometerPanel(props: {
   socket: ChatClientSocket | null;
-  lastReplies: Record<string, string>;
+  lastReplies: ReadonlyMap<string, string>;
   sendCommand: (device: string, command: DeviceCommand) => void;
 }) {
   const { list, selected, select, readings } = useThermometers(props.socket);
   const device = list.state === "ready" ? list.devices.find((d) => d.device === selected) : undefined;
+  const lastReply = device && props.lastReplies.get(device.device);
 
   return (
     <section className="thermo" aria-label="Thermometer">
@@ -88,10 +89,10 @@ export function ThermometerPanel(props: {
               </button>
             ))}
           </div>
-          {props.lastReplies[device.device] && (
+          {lastReply && (
             <p className="thermo-reply">
               <span className="visually-hidden">Latest reply from {device.device}: </span>
-              {props.lastReplies[device.device]}
+              {lastReply}
             </p>
           )}
         </>

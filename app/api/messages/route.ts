@@ -1,10 +1,9 @@
 import { NextResponse } from "next/server";
-import { authenticatedRoute, readJson } from "../_http";
+import { authenticatedRoute, readJson, readQuery } from "../_http";
 
 /** One page of the conversation with `?with=`, oldest first; `before=<id>` pages further back. */
 export const GET = authenticatedRoute(async ({ chat, request, username }) => {
-  const query = Object.fromEntries(request.nextUrl.searchParams);
-  return NextResponse.json({ messages: await chat.history(username, query) });
+  return NextResponse.json({ messages: await chat.history(username, readQuery(request)) });
 });
 
 /** Sends a message exactly as `message:send` on a socket does. */
