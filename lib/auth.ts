@@ -7,7 +7,13 @@ import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } 
 const KEY_LENGTH = 32;
 const DEFAULT_COST: Required<Pick<ScryptOptions, "N" | "r" | "p">> = { N: 16384, r: 8, p: 1 };
 
-export const SESSION_COOKIE = "chat_session";
+/** The session cookie's name over plain HTTP. */
+const SESSION_COOKIE = "chat_session";
+/**
+ * Its name over TLS. Browsers accept a `__Host-` cookie only from a secure origin, with `Secure`, `Path=/` and no
+ * `Domain`, so neither a plain-HTTP page nor a sibling domain can plant or overwrite it.
+ */
+const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
 export const SESSION_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
 
 function deriveKey(password: string, salt: Buffer, cost: ScryptOptions): Promise<Buffer> {
@@ -43,14 +49,31 @@ export function hashSessionToken(token: string): string {
   return createHash("sha256").update(token).digest("base64url");
 }
 
-/** Finds the session token in a Cookie header. */
+/** The one place that chooses the session cookie's name: `__Host-chat_session` over TLS, `chat_session` otherwise. */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+}
+
+/**
+ * Finds the session token in a Cookie header, under the TLS name first. The server's edge removes the name that
+ * does not fit how a request came (see server/http/request-facts.ts), so a reader never has to know.
+ * The header is anyone's words: a malformed value is no token, never an exception.
+ */
 export function tokenFromCookieHeader(cookieHeader: string | undefined | null): string | undefined {
   if (!cookieHeader) return undefined;
+  const values = new Map<string, string>();
   for (const part of cookieHeader.split(";")) {
     const [name, ...value] = part.trim().split("=");
-    if (name === SESSION_COOKIE) return decodeURIComponent(value.join("="));
+    if ((name === SECURE_SESSION_COOKIE || name === SESSION_COOKIE) && !values.has(name))
+      values.set(name, value.join("="));
   }
-  return undefined;
+  const raw = values.get(SECURE_SESSION_COOKIE) ?? values.get(SESSION_COOKIE);
+  if (raw === undefined) return undefined;
+  try {
+    return decodeURIComponent(raw) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Finds the session token in an `Authorization: Bearer …` header. */

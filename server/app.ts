@@ -1,8 +1,7 @@
 /**
- * Wires one chat server: store → Next → HTTP server → Socket.IO → services → device jobs.
+ * Wires one chat server: store → Next → edge and HTTP(S) server → Socket.IO → services → device jobs.
  * Used by server/index.ts (the command line) and by the tests, which start it on port 0.
  */
-import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import next from "next";
@@ -12,8 +11,12 @@ import { ChatService } from "../lib/chat";
 import { createDevices } from "../lib/devices";
 import { openStore } from "../lib/store";
 import type { Config } from "./config";
+import { createEdge } from "./http/edge";
+import { publishRouteSettings } from "./http/settings";
+import { createWebServer } from "./http/web-server";
 import { InFlight } from "./in-flight";
 import { attachChatHandlers, createSocketServer, SocketNotifier } from "./realtime";
+import { addSecurityHeaders, refuseCrossSiteCookieHandshakes } from "./realtime/handshake";
 
 export interface RunningServer {
   url: string;
@@ -35,11 +38,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const handleUpgrade = nextApp.getUpgradeHandler();
 
   const inFlight = new InFlight();
-  const httpServer: HttpServer = createServer((req, res) => void handleRequest(req, res));
-  const io = createSocketServer(httpServer);
-  httpServer.on("upgrade", (req, socket, head) => {
-    if (!req.url?.startsWith("/socket.io/")) void handleUpgrade(req, socket, head);
-  });
+  const edge = createEdge({ ...config.http, dev: config.dev }, { handleRequest, handleUpgrade });
+  const webServer = createWebServer(config.http.tls, edge.handleRequest);
+  // Socket.IO takes its own requests (/socket.io/) before the edge's request listener sees them.
+  const io = createSocketServer(webServer);
+  edge.attach(webServer);
+  // Before the authentication middleware (attachChatHandlers), so a cross-site handshake is refused first.
+  refuseCrossSiteCookieHandshakes(io, config.http.allowedOrigins);
+  addSecurityHeaders(io, { dev: config.dev, hstsMaxAge: config.http.hstsMaxAge });
+  publishRouteSettings({ maxBodyBytes: config.http.maxBodyBytes });
 
   const notifier = new SocketNotifier(io);
   const chat = new ChatService(database, notifier);
@@ -51,10 +58,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
   devices.startJobs();
 
   await new Promise<void>((resolve, reject) => {
-    httpServer.once("error", reject);
-    httpServer.listen(config.port, config.host, resolve);
+    webServer.once("error", reject);
+    webServer.listen(config.port, config.host, resolve);
   });
-  const port = (httpServer.address() as AddressInfo).port;
+  const port = (webServer.address() as AddressInfo).port;
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -62,13 +69,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await devices.stopJobs();
       await new Promise<void>((resolve) => {
         io.close(() => resolve()); // disconnects every socket and closes the HTTP server
-        httpServer.closeIdleConnections();
+        webServer.closeIdleConnections();
       });
       await inFlight.drain(SHUTDOWN_GRACE_MS);
       publishAppContext(undefined);
+      publishRouteSettings(undefined);
       await nextApp.close();
       await database.close();
     })());
 
-  return { url: `http://127.0.0.1:${port}`, port, close };
+  const scheme = config.http.tls ? "https" : "http";
+  return { url: `${scheme}://127.0.0.1:${port}`, port, close };
 }

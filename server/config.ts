@@ -1,6 +1,65 @@
 import { z } from "zod";
 import { USERNAME_PATTERN } from "../lib/protocol";
 import type { DeviceSettings } from "../lib/devices";
+import { DEFAULT_MAX_BODY_BYTES } from "./http/body";
+import type { EdgeSettings } from "./http/settings";
+
+// --- The HTTP edge (server/http): body limit, cross-site origins, proxies, TLS, HSTS ---
+
+const originList = z
+  .string()
+  .transform((list) =>
+    list
+      .split(",")
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z
+        .url({ protocol: /^https?$/, error: "each ALLOWED_ORIGINS entry must be an origin like https://chat.example" })
+        .refine((origin) => new URL(origin).origin === origin.replace(/\/$/, ""), {
+          error: "each ALLOWED_ORIGINS entry must be an origin only: scheme, host and port, no path",
+        })
+        .transform((origin) => new URL(origin).origin),
+    ),
+  );
+
+/** `false` (or unset, or 0): no proxy is believed; `true`: one; a number: that many in a row. */
+const trustProxy = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(true|false|\d+)$/, { error: "TRUST_PROXY must be false, true (one proxy) or a number of proxies" })
+  .transform((value) => (value === "true" ? 1 : value === "false" ? 0 : Number(value)))
+  .pipe(z.number().int().max(10, { error: "TRUST_PROXY: at most 10 proxies" }));
+
+const edgeVariables = {
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(DEFAULT_MAX_BODY_BYTES),
+  ALLOWED_ORIGINS: originList.default([]),
+  TRUST_PROXY: trustProxy.default(0),
+  TLS_CERT: z.string().min(1).optional(),
+  TLS_KEY: z.string().min(1).optional(),
+  HSTS_MAX_AGE: z.coerce.number().int().min(0).default(31_536_000), // one year
+};
+
+/** A certificate without its key (or the reverse) is a mistake, not a request for plain HTTP. */
+function tlsFilesTogether(env: { TLS_CERT?: string; TLS_KEY?: string }, context: z.RefinementCtx): void {
+  if (Boolean(env.TLS_CERT) !== Boolean(env.TLS_KEY)) {
+    context.addIssue({
+      code: "custom",
+      path: [env.TLS_CERT ? "TLS_KEY" : "TLS_CERT"],
+      message: "TLS_CERT and TLS_KEY go together: set both (PEM files) or neither",
+    });
+  }
+}
+
+// --- end of the HTTP edge ---
 
 const deviceList = z
   .string()
@@ -27,6 +86,7 @@ const environmentSchema = z.object({
     .refine(([min, max]) => min < max, { error: "THERMOMETER_RANGE: min must be below max" })
     .default([15, 30]),
   THERMOMETER_RETENTION: z.coerce.number().int().min(100).default(10_000),
+  ...edgeVariables,
 });
 
 export type Config = DeviceSettings & {
@@ -34,11 +94,12 @@ export type Config = DeviceSettings & {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  http: EdgeSettings;
 };
 
 /** Reads the configuration from the environment; a bad value stops the start with a clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = environmentSchema.safeParse(env);
+  const result = environmentSchema.superRefine(tlsFilesTogether).safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
     throw new Error(`invalid configuration:\n${problems}`);
@@ -56,6 +117,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       min: e.THERMOMETER_RANGE[0],
       max: e.THERMOMETER_RANGE[1],
       retention: e.THERMOMETER_RETENTION,
+    },
+    http: {
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      allowedOrigins: new Set(e.ALLOWED_ORIGINS),
+      trustProxyHops: e.TRUST_PROXY,
+      tls: e.TLS_CERT && e.TLS_KEY ? { certFile: e.TLS_CERT, keyFile: e.TLS_KEY } : undefined,
+      hstsMaxAge: e.HSTS_MAX_AGE,
     },
   };
 }

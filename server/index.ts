@@ -1,11 +1,12 @@
-/** The one process: the Next.js app and Socket.IO on PORT (default 3000). */
+/** The one process: the Next.js app and Socket.IO on PORT (default 3000), over HTTPS when TLS_CERT is set. */
 import { loadConfig } from "./config";
 import { startServer } from "./app";
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const server = await startServer(config);
-  console.log(`> Chat ready on http://localhost:${server.port} (${config.dev ? "development" : "production"})`);
+  const scheme = config.http.tls ? "https" : "http";
+  console.log(`> Chat ready on ${scheme}://localhost:${server.port} (${config.dev ? "development" : "production"})`);
 
   const shutdown = (signal: NodeJS.Signals) => {
     console.log(`> ${signal}: finishing in-flight work and closing the store…`);

@@ -1,6 +1,7 @@
 import {
   loginLockMs,
   hashPassword,
+  sessionCookieName,
   hashSessionToken,
   newSessionToken,
   tokenFromAuthorizationHeader,
@@ -28,6 +29,17 @@ test("session tokens are long and random, and stored only as a hash", () => {
   expect(newSessionToken()).not.toBe(token);
   expect(hashSessionToken(token)).not.toContain(token);
   expect(hashSessionToken(token)).toBe(hashSessionToken(token));
+});
+
+test("a malformed session cookie is no token, never an exception; the TLS name wins", () => {
+  expect(tokenFromCookieHeader("chat_session=%E0%A4%A")).toBeUndefined();
+  expect(tokenFromCookieHeader("chat_session=")).toBeUndefined();
+  expect(tokenFromCookieHeader("chat_session")).toBeUndefined();
+  expect(tokenFromCookieHeader(";;=;")).toBeUndefined();
+  expect(tokenFromCookieHeader("__Host-chat_session=tls; chat_session=plain")).toBe("tls");
+  expect(tokenFromCookieHeader("chat_session=first; chat_session=second")).toBe("first");
+  expect(sessionCookieName(true)).toBe("__Host-chat_session");
+  expect(sessionCookieName(false)).toBe("chat_session");
 });
 
 test("tokens are read from the cookie or a Bearer header", () => {

@@ -1,6 +1,5 @@
 import { NextResponse } from "next/server";
-import { SESSION_COOKIE, SESSION_LIFETIME_MS } from "@/lib/auth";
-import { authenticatedRoute, readJson, route, sessionToken } from "../_http";
+import { authenticatedRoute, clearSessionCookie, readJson, route, sessionToken, setSessionCookie } from "../_http";
 
 /** Log in; the first login with a free username claims it (201). */
 export const POST = route(async ({ accounts, request }) => {
@@ -9,13 +8,7 @@ export const POST = route(async ({ accounts, request }) => {
     { user: { username: session.username }, token: session.token },
     { status: session.created ? 201 : 200 },
   );
-  response.cookies.set(SESSION_COOKIE, session.token, {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: request.nextUrl.protocol === "https:",
-    path: "/",
-    maxAge: SESSION_LIFETIME_MS / 1000,
-  });
+  setSessionCookie(response, request, session.token);
   return response;
 });
 
@@ -26,6 +19,6 @@ export const GET = authenticatedRoute(async ({ username }) => NextResponse.json(
 export const DELETE = authenticatedRoute(async ({ accounts, request }) => {
   await accounts.logout(sessionToken(request)!);
   const response = new NextResponse(null, { status: 204 });
-  response.cookies.delete(SESSION_COOKIE);
+  clearSessionCookie(response, request);
   return response;
 });
