@@ -34,20 +34,24 @@ export async function insertMessagesPortable(db: Database, rows: MessageRow[]): 
  * The ids are only used for rows created now.
  */
 export function newestPerConversation(rows: MessageRow[]): ConversationRow[] {
-  const newest = new Map<string, MessageRow>();
+  const newest = new Map<string, { owner: string; peer: string; row: MessageRow }>();
+  const consider = (owner: string, peer: string, row: MessageRow) => {
+    const key = `${owner}\u0000${peer}`; // NUL appears in no username
+    const known = newest.get(key);
+    if (!known || compareChronologically(known.row, row) < 0) newest.set(key, { owner, peer, row });
+  };
   for (const row of rows) {
-    for (const key of [conversationKey(row.sender, row.destination), conversationKey(row.destination, row.sender)]) {
-      const known = newest.get(key);
-      if (!known || compareChronologically(known, row) < 0) newest.set(key, row);
-    }
+    consider(row.sender, row.destination, row);
+    consider(row.destination, row.sender, row);
   }
-  return [...newest].map(([key, row]) => {
-    const [owner, peer] = JSON.parse(key) as [string, string];
-    return { id: randomUUID(), owner, peer, lastTimestamp: row.timestamp, lastMessageId: row.id };
-  });
+  return [...newest.values()].map(({ owner, peer, row }) => ({
+    id: randomUUID(),
+    owner,
+    peer,
+    lastTimestamp: row.timestamp,
+    lastMessageId: row.id,
+  }));
 }
-
-const conversationKey = (owner: string, peer: string) => JSON.stringify([owner, peer]);
 
 /** Moves each conversation row to its new newest message, creating the rows of new conversations. */
 export async function advanceConversationsPortable(
