@@ -79,6 +79,10 @@ export async function seedFixture(folder: string, sizes: FixtureSizes): Promise<
       timestamp: new Date(start + i * 10),
       deliveredAt: new Date(start + i * 10 + 5),
     }));
+    await addConversations(db, [
+      ["backlog_sender", "backlog_reader"],
+      ["history_reader", "history_peer"],
+    ]);
     const history = await db.message.findMany({
       where: { sender: { in: ["history_reader", "history_peer"] } },
       orderBy: [{ timestamp: "asc" }, { id: "asc" }],
@@ -109,6 +113,33 @@ async function insertMessages(db: Database, count: number, row: (i: number) => R
   for (let i = 0; i < count; i += CHUNK) {
     const data = Array.from({ length: Math.min(CHUNK, count - i) }, (_, k) => row(i + k));
     await db.message.createMany({ data });
+  }
+}
+
+/** The conversation rows the store keeps beside its messages (both sides of each pair), pointing at the newest message. */
+async function addConversations(db: Database, pairs: [string, string][]): Promise<void> {
+  for (const [a, b] of pairs) {
+    const newest = await db.message.findFirst({
+      where: {
+        OR: [
+          { sender: a, destination: b },
+          { sender: b, destination: a },
+        ],
+      },
+      orderBy: [{ timestamp: "desc" }, { id: "desc" }],
+    });
+    if (!newest) continue;
+    await db.conversation.createMany({
+      data: [
+        [a, b],
+        [b, a],
+      ].map(([owner, peer]) => ({
+        owner: owner!,
+        peer: peer!,
+        lastTimestamp: newest.timestamp,
+        lastMessageId: newest.id,
+      })),
+    });
   }
 }
 

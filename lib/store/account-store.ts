@@ -2,7 +2,8 @@
  * Accounts: people's usernames and password hashes, their sessions, and the login lockout.
  * Written against Prisma Client like the other stores, so it runs unchanged on SQLite and MongoDB.
  */
-import type { Database } from "./prisma-client";
+import type { Database } from "./database";
+import { DEFAULT_RETRY_POLICY, isUniqueViolation, isWriteConflict, type RetryPolicy, retryOnConflict } from "./retry";
 
 export interface StoredUser {
   id: string;
@@ -19,16 +20,28 @@ const KNOWN_USERNAMES_CAP = 100_000;
 export class AccountStore {
   private readonly knownUsernames = new Set<string>();
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY_POLICY,
+  ) {}
 
   // ── users ──────────────────────────────────────────────────────────────────
 
-  /** Claims a username; `undefined` when someone already has it. */
+  /**
+   * Claims a username; `undefined` when someone already has it. Two people claiming one name at
+   * once: the loser's insert is refused by the unique index (P2002) or, on MongoDB, may lose a
+   * write conflict (P2034) instead. A conflict is retried — the retry then meets the winner's row —
+   * and one that persists is answered like a taken name; either way exactly one claim wins.
+   * The nulls are written out because MongoDB tells a stored null from a missing field.
+   */
   async createUser(username: string, passwordHash: string): Promise<StoredUser | undefined> {
     try {
-      return await this.db.user.create({ data: { username, passwordHash } });
+      return await retryOnConflict(
+        () => this.db.user.create({ data: { username, passwordHash, lastSeen: null, lockedUntil: null } }),
+        this.retry,
+      );
     } catch (error) {
-      if ((error as { code?: string }).code === "P2002") return undefined; // unique constraint: taken
+      if (isUniqueViolation(error) || isWriteConflict(error)) return undefined;
       throw error;
     }
   }
@@ -52,33 +65,40 @@ export class AccountStore {
   }
 
   async touchLastSeen(username: string, at: Date): Promise<void> {
-    await this.db.user.updateMany({ where: { username }, data: { lastSeen: at } });
+    await this.write(() => this.db.user.updateMany({ where: { username }, data: { lastSeen: at } }));
   }
 
   // ── login lockout ──────────────────────────────────────────────────────────
 
-  /** Counts a wrong password and returns how many there have been in a row. */
+  /**
+   * Counts a wrong password and returns how many there have been in a row. Guesses at one name
+   * arriving together conflict on MongoDB; a conflicting increment was rolled back, so it is retried.
+   */
   async recordLoginFailure(userId: string): Promise<number> {
-    const user = await this.db.user.update({
-      where: { id: userId },
-      data: { failedLogins: { increment: 1 } },
-      select: { failedLogins: true },
-    });
+    const user = await this.write(() =>
+      this.db.user.update({
+        where: { id: userId },
+        data: { failedLogins: { increment: 1 } },
+        select: { failedLogins: true },
+      }),
+    );
     return user.failedLogins;
   }
 
   async lockUser(userId: string, until: Date): Promise<void> {
-    await this.db.user.update({ where: { id: userId }, data: { lockedUntil: until } });
+    await this.write(() => this.db.user.update({ where: { id: userId }, data: { lockedUntil: until } }));
   }
 
   async clearLoginFailures(userId: string): Promise<void> {
-    await this.db.user.update({ where: { id: userId }, data: { failedLogins: 0, lockedUntil: null } });
+    await this.write(() =>
+      this.db.user.update({ where: { id: userId }, data: { failedLogins: 0, lockedUntil: null } }),
+    );
   }
 
   // ── sessions ───────────────────────────────────────────────────────────────
 
   async createSession(userId: string, tokenHash: string, expiresAt: Date): Promise<void> {
-    await this.db.session.create({ data: { userId, tokenHash, expiresAt } });
+    await this.write(() => this.db.session.create({ data: { userId, tokenHash, expiresAt } }));
   }
 
   /** The username a live session belongs to, or undefined for an unknown or expired token. */
@@ -91,6 +111,10 @@ export class AccountStore {
   }
 
   async deleteSession(tokenHash: string): Promise<void> {
-    await this.db.session.deleteMany({ where: { tokenHash } });
+    await this.write(() => this.db.session.deleteMany({ where: { tokenHash } }));
+  }
+
+  private write<T>(operation: () => Promise<T>): Promise<T> {
+    return retryOnConflict(operation, this.retry);
   }
 }

@@ -2,7 +2,8 @@
  * Device data: temperature readings (bounded per device) and people's subscriptions to devices.
  * Written against Prisma Client like MessageStore, so it runs unchanged on SQLite and MongoDB.
  */
-import type { Database } from "./prisma-client";
+import type { Database } from "./database";
+import { DEFAULT_RETRY_POLICY, isUniqueViolation, type RetryPolicy, retryOnConflict } from "./retry";
 
 export interface Reading {
   device: string;
@@ -29,10 +30,13 @@ const toReading = (row: { device: string; value: number; unit: string; timestamp
 });
 
 export class DeviceStore {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY_POLICY,
+  ) {}
 
   async saveReading(reading: Omit<Reading, "timestamp"> & { timestamp: Date }): Promise<Reading> {
-    return toReading(await this.db.reading.create({ data: reading }));
+    return toReading(await this.write(() => this.db.reading.create({ data: reading })));
   }
 
   /** The latest `limit` readings (optionally only those at or after `since`), returned oldest first. */
@@ -69,23 +73,41 @@ export class DeviceStore {
       skip: keep - 1,
       select: { timestamp: true },
     });
-    if (oldestKept) await this.db.reading.deleteMany({ where: { device, timestamp: { lt: oldestKept.timestamp } } });
+    if (oldestKept) {
+      await this.write(() =>
+        this.db.reading.deleteMany({ where: { device, timestamp: { lt: oldestKept.timestamp } } }),
+      );
+    }
   }
 
+  /**
+   * Idempotent. On MongoDB Prisma's upsert is a read then an insert, so two subscribes at once can
+   * both insert: the unique index refuses the second (P2002), which means the subscription exists.
+   */
   async subscribe(username: string, device: string): Promise<void> {
-    await this.db.subscription.upsert({
-      where: { username_device: { username, device } },
-      create: { username, device },
-      update: {},
-    });
+    try {
+      await this.write(() =>
+        this.db.subscription.upsert({
+          where: { username_device: { username, device } },
+          create: { username, device },
+          update: {},
+        }),
+      );
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
   }
 
   async unsubscribe(username: string, device: string): Promise<void> {
-    await this.db.subscription.deleteMany({ where: { username, device } });
+    await this.write(() => this.db.subscription.deleteMany({ where: { username, device } }));
   }
 
   async subscriptionsOf(username: string): Promise<string[]> {
     const rows = await this.db.subscription.findMany({ where: { username }, select: { device: true } });
     return rows.map((row) => row.device);
+  }
+
+  private write<T>(operation: () => Promise<T>): Promise<T> {
+    return retryOnConflict(operation, this.retry);
   }
 }

@@ -9,6 +9,12 @@ export interface GroupCommitOptions<Item> {
   /** The most weight one write carries (items count 1 each unless `weigh` says otherwise). */
   maxWeight: number;
   weigh?: (item: Item) => number;
+  /**
+   * When a write of several items fails, write each of them again on its own, so that an item that
+   * cannot be written fails alone instead of taking the unrelated items of its batch with it. Only
+   * for writes that can be repeated: the items of the failed write must not have been stored.
+   */
+  isolateFailures?: boolean;
 }
 
 interface Waiting<Item, Result> {
@@ -46,15 +52,23 @@ export class GroupCommit<Item, Result> {
       while (this.queue.length > 0) {
         const batch = this.takeBatch();
         try {
-          const results = await this.write(batch.map((waiting) => waiting.item));
-          for (const [i, waiting] of batch.entries()) waiting.resolve(results[i]!);
+          await this.settle(batch);
         } catch (error) {
-          for (const waiting of batch) waiting.reject(error);
+          if (!this.options.isolateFailures || batch.length === 1) {
+            for (const waiting of batch) waiting.reject(error);
+            continue;
+          }
+          for (const waiting of batch) await this.settle([waiting]).catch(waiting.reject);
         }
       }
     } finally {
       this.writing = false;
     }
+  }
+
+  private async settle(batch: Waiting<Item, Result>[]): Promise<void> {
+    const results = await this.write(batch.map((waiting) => waiting.item));
+    for (const [i, waiting] of batch.entries()) waiting.resolve(results[i]!);
   }
 
   private takeBatch(): Waiting<Item, Result>[] {

@@ -1,14 +1,21 @@
+import { AccountStore } from "./account-store";
+import type { Database } from "./database";
 import { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
 import { DeviceStore } from "./device-store";
-import { AccountStore } from "./account-store";
 import { MessageStore } from "./message-store";
-import { createPrismaClient, type Database } from "./prisma-client";
 import { migrateSqlite } from "./migrate";
+import { connectMongo, createMongoClient } from "./mongodb-client";
+import { assertMongoIndexes } from "./mongodb-indexes";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
+import { createSqliteClient, tuneSqlite } from "./sqlite-client";
+import { storeMessagesSqlite } from "./sqlite-insert";
 
 export { AccountStore, type StoredUser } from "./account-store";
 export { MessageStore, toChatMessage, type NewMessage } from "./message-store";
 export { DeviceStore, type Reading, type ReadingStats } from "./device-store";
 export { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
+export type { Database } from "./database";
+export type { RetryPolicy } from "./retry";
 
 /** The database, opened: one store per kind of data, all on one connection. */
 export interface OpenStore {
@@ -19,28 +26,52 @@ export interface OpenStore {
   close(): Promise<void>;
 }
 
-/** Opens the database named by DATABASE_URL (embedded SQLite when unset), ready for use. */
-export async function openStore(databaseUrl: string | undefined): Promise<OpenStore> {
-  const target = parseDatabaseUrl(databaseUrl);
-  if (target.kind === "sqlite") await migrateSqlite(target);
-  const db = createPrismaClient(target);
-  await db.$connect();
-  if (target.kind === "sqlite") await tuneSqlite(db);
-  return {
-    accounts: new AccountStore(db),
-    messages: new MessageStore(db, target.kind),
-    devices: new DeviceStore(db),
-    target,
-    close: () => db.$disconnect(),
-  };
+export interface StoreOptions {
+  /**
+   * Run only the portable Prisma Client code — exactly what MongoDB runs — even on SQLite, where
+   * the store otherwise writes new messages with SQL. The test suites run both ways.
+   */
+  portable?: boolean;
+  /** How writes that lose a write conflict are retried. */
+  retry?: RetryPolicy;
+  /** Wraps the client the stores use: a seam for tracing, and for tests that inject failures. */
+  wrap?: (db: Database) => Database;
 }
 
-/**
- * WAL lets readers (history pages) run beside the writer; synchronous=NORMAL in WAL mode still
- * survives a process crash, and only the last transactions can be lost on power failure.
- */
-async function tuneSqlite(db: Database): Promise<void> {
-  await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
-  await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
-  await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
+/** Opens the database named by DATABASE_URL (embedded SQLite when unset), ready for use. */
+export async function openStore(databaseUrl: string | undefined, options: StoreOptions = {}): Promise<OpenStore> {
+  const target = parseDatabaseUrl(databaseUrl);
+  const retry = options.retry ?? DEFAULT_RETRY_POLICY;
+  const wrap = options.wrap ?? ((db: Database) => db);
+  if (target.kind === "sqlite") {
+    await migrateSqlite(target);
+    const client = createSqliteClient(target.file);
+    await client.$connect();
+    await tuneSqlite(client);
+    const db = wrap(client);
+    const fastPaths = options.portable ? undefined : { storeMessages: storeMessagesSqlite.bind(undefined, client) };
+    return {
+      accounts: new AccountStore(db, retry),
+      messages: new MessageStore(db, { fastPaths, retry }),
+      devices: new DeviceStore(db, retry),
+      target,
+      close: () => client.$disconnect(),
+    };
+  }
+  const client = createMongoClient(target.url);
+  await connectMongo(client);
+  try {
+    await assertMongoIndexes(client);
+  } catch (error) {
+    await client.$disconnect();
+    throw error;
+  }
+  const db = wrap(client);
+  return {
+    accounts: new AccountStore(db, retry),
+    messages: new MessageStore(db, { retry }),
+    devices: new DeviceStore(db, retry),
+    target,
+    close: () => client.$disconnect(),
+  };
 }

@@ -4,13 +4,15 @@
  * the method returns; deliveries are recorded with conditional updates so that two sockets (or two
  * server instances) draining the same backlog cannot both claim a message.
  */
-import type { Message as MessageRow, Prisma } from "@prisma/client";
+import { randomUUID } from "node:crypto";
+import type { Conversation as ConversationRow, Message as MessageRow, Prisma } from "@prisma/client";
 import { compareChronologically } from "../message-order";
 import type { ChatMessage, MessageType } from "../protocol";
+import type { Database } from "./database";
 import { GroupCommit } from "./group-commit";
 import { newMessageId } from "./message-id";
-import type { Database } from "./prisma-client";
-import { insertMessagesSqlite } from "./sqlite-insert";
+import { advanceConversationsPortable, insertMessagesPortable, newestPerConversation } from "./message-writes";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryOnConflict } from "./retry";
 
 export interface NewMessage {
   sender: string;
@@ -24,6 +26,20 @@ export interface NewMessage {
 export interface Page {
   before?: string;
   limit: number;
+}
+
+/**
+ * Faster ways to do what the portable code does, offered by a connector that has them (SQLite:
+ * sqlite-insert.ts). Without them the store runs only Prisma Client calls — what MongoDB runs.
+ */
+export interface MessageFastPaths {
+  /** Stores new messages and moves their conversation rows, as one write. */
+  storeMessages(rows: MessageRow[], conversations: ConversationRow[]): Promise<void>;
+}
+
+export interface MessageStoreOptions {
+  fastPaths?: MessageFastPaths;
+  retry?: RetryPolicy;
 }
 
 export function toChatMessage(row: MessageRow): ChatMessage {
@@ -45,7 +61,7 @@ export function toChatMessage(row: MessageRow): ChatMessage {
 const CHRONOLOGICAL = [{ timestamp: "asc" }, { id: "asc" }] satisfies Prisma.MessageOrderByWithRelationInput[];
 const NEWEST_FIRST = [{ timestamp: "desc" }, { id: "desc" }] satisfies Prisma.MessageOrderByWithRelationInput[];
 
-/** 500 rows × 9 columns stays well inside the 32,766 bound parameters of one SQLite statement. */
+/** 500 rows × 11 columns stays well inside the 32,766 bound parameters of one SQLite statement. */
 const MAX_MESSAGES_PER_WRITE = 500;
 const MAX_IDS_PER_DELIVERY_WRITE = 2_000;
 /** Prisma refuses a query with more than 999 bound values on SQLite, so long id lists go in slices. */
@@ -58,19 +74,25 @@ interface DeliveryClaim {
 }
 
 export class MessageStore {
-  private readonly messageWrites = new GroupCommit((rows: MessageRow[]) => this.insertMessages(rows), {
+  private readonly messageWrites = new GroupCommit((rows: MessageRow[]) => this.storeMessages(rows), {
     maxWeight: MAX_MESSAGES_PER_WRITE,
+    isolateFailures: true,
   });
   private readonly deliveryWrites = new GroupCommit((claims: DeliveryClaim[]) => this.claimDeliveries(claims), {
     maxWeight: MAX_IDS_PER_DELIVERY_WRITE,
     weigh: (claim) => claim.ids.length,
+    isolateFailures: true,
   });
+  private readonly retry: RetryPolicy;
+  private readonly fastPaths: MessageFastPaths | undefined;
 
-  /** `sqlite` lets new messages be inserted with one plain SQL statement (see sqlite-insert.ts). */
   constructor(
     private readonly db: Database,
-    private readonly dialect: "sqlite" | "mongodb" = "sqlite",
-  ) {}
+    options: MessageStoreOptions = {},
+  ) {
+    this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.fastPaths = options.fastPaths;
+  }
 
   // ── messages ───────────────────────────────────────────────────────────────
 
@@ -88,21 +110,27 @@ export class MessageStore {
       deliveredAt: null,
       readAt: null,
       clientId: input.clientId ?? null,
+      deliveryClaim: null,
     };
     await this.messageWrites.submit(row);
     return toChatMessage(row);
   }
 
-  private async insertMessages(rows: MessageRow[]): Promise<undefined[]> {
-    if (this.dialect === "sqlite") {
-      await insertMessagesSqlite(this.db, rows);
+  /**
+   * One group-commit write. A write conflict rolls the insert back, so it is retried; if the batch
+   * still fails, the group commit writes each message alone and only the failing one errors.
+   */
+  private async storeMessages(rows: MessageRow[]): Promise<undefined[]> {
+    const conversations = newestPerConversation(rows);
+    if (this.fastPaths) {
+      await this.fastPaths.storeMessages(rows, conversations);
     } else {
-      await this.db.message.createMany({
-        data: rows.map((row) => ({
-          ...row,
-          metadata: (row.metadata ?? undefined) as Prisma.InputJsonValue | undefined,
-        })),
-      });
+      await retryOnConflict(() => insertMessagesPortable(this.db, rows), this.retry);
+      // The messages are stored and are about to be acknowledged; a conversation row left behind
+      // only shows an older last message in the list until the next message of that conversation.
+      await advanceConversationsPortable(this.db, conversations, this.retry).catch((error) =>
+        console.error("conversation list not updated for new messages:", error),
+      );
     }
     return rows.map(() => undefined);
   }
@@ -126,7 +154,7 @@ export class MessageStore {
   /**
    * Records that `destination` received these messages. Returns the ones this call delivered — a
    * message another socket or instance already marked is not returned again — so each sender hears
-   * "delivered" once.
+   * "delivered" once. Ids of messages sent to someone else are ignored.
    */
   markDelivered(destination: string, ids: string[], at: Date): Promise<Pick<ChatMessage, "id" | "sender">[]> {
     if (ids.length === 0) return Promise.resolve([]);
@@ -134,24 +162,36 @@ export class MessageStore {
   }
 
   /**
-   * Many recipients' acks in one conditional update, which is the claim: it only touches rows still
-   * undelivered and stamps them with a time no other write of this process uses, so reading that
-   * stamp back finds exactly the rows this write delivered — even when another instance is
-   * draining the same backlog. (Writes run one at a time, so stamps grow by at most 1 ms a write.)
+   * Many recipients' acks in one write. The claim is a conditional update: it touches only messages
+   * to that recipient still undelivered, and stamps them with a random token of this write — unique
+   * across instances, unlike a time — so reading the token back finds exactly the messages this
+   * write delivered, even when another instance claims the same backlog at the same millisecond.
    */
   private async claimDeliveries(claims: DeliveryClaim[]): Promise<Pick<ChatMessage, "id" | "sender">[][]> {
-    const ids = [...new Set(claims.flatMap((claim) => claim.ids))];
-    const stamp = this.uniqueStamp(Math.max(...claims.map((claim) => claim.at.getTime())));
-    for (const slice of slices(ids, IDS_PER_QUERY)) {
-      await this.db.message.updateMany({
-        where: { id: { in: slice }, deliveredAt: null },
-        data: { deliveredAt: stamp },
-      });
+    const token = randomUUID();
+    const byDestination = new Map<string, { ids: Set<string>; at: Date }>();
+    for (const claim of claims) {
+      const group = byDestination.get(claim.destination) ?? { ids: new Set<string>(), at: claim.at };
+      for (const id of claim.ids) group.ids.add(id);
+      if (claim.at > group.at) group.at = claim.at;
+      byDestination.set(claim.destination, group);
+    }
+    for (const [destination, { ids, at }] of byDestination) {
+      for (const slice of slices([...ids], IDS_PER_QUERY)) {
+        await retryOnConflict(
+          () =>
+            this.db.message.updateMany({
+              where: { destination, id: { in: slice }, deliveredAt: null },
+              data: { deliveredAt: at, deliveryClaim: token },
+            }),
+          this.retry,
+        );
+      }
     }
     const claimed = new Map<string, { sender: string; destination: string }>();
-    for (const slice of slices(ids, IDS_PER_QUERY)) {
+    for (const slice of slices([...new Set(claims.flatMap((claim) => claim.ids))], IDS_PER_QUERY)) {
       const rows = await this.db.message.findMany({
-        where: { id: { in: slice }, deliveredAt: stamp },
+        where: { id: { in: slice }, deliveryClaim: token },
         select: { id: true, sender: true, destination: true },
       });
       for (const row of rows) claimed.set(row.id, row);
@@ -166,23 +206,25 @@ export class MessageStore {
     );
   }
 
-  private lastStamp = 0;
-
-  private uniqueStamp(at: number): Date {
-    this.lastStamp = Math.max(at, this.lastStamp + 1);
-    return new Date(this.lastStamp);
-  }
-
   /** Marks everything `sender` sent to `reader` as read (and delivered); returns what changed. */
   async markRead(reader: string, sender: string, at: Date): Promise<string[]> {
     const unread = await this.db.message.findMany({
-      where: { destination: reader, sender, readAt: null },
-      select: { id: true, deliveredAt: true },
+      where: { destination: reader, readAt: null, sender },
+      select: { id: true },
     });
     if (unread.length === 0) return [];
     const ids = unread.map((m) => m.id);
-    await this.db.message.updateMany({ where: { id: { in: ids }, deliveredAt: null }, data: { deliveredAt: at } });
-    await this.db.message.updateMany({ where: { id: { in: ids }, readAt: null }, data: { readAt: at } });
+    for (const slice of slices(ids, IDS_PER_QUERY)) {
+      await retryOnConflict(
+        () =>
+          this.db.message.updateMany({ where: { id: { in: slice }, deliveredAt: null }, data: { deliveredAt: at } }),
+        this.retry,
+      );
+      await retryOnConflict(
+        () => this.db.message.updateMany({ where: { id: { in: slice }, readAt: null }, data: { readAt: at } }),
+        this.retry,
+      );
+    }
     return ids;
   }
 
@@ -206,23 +248,34 @@ export class MessageStore {
     return newest.reverse().map(toChatMessage);
   }
 
-  /** For each person `username` has exchanged messages with: the latest message and how many are unread. */
+  /**
+   * For each person `username` has exchanged messages with: the latest message and how many are
+   * unread, newest conversation first. Reads one conversation row and one message per peer, and the
+   * index entries of the unread messages — never every message the person exchanged.
+   */
   async conversations(username: string): Promise<{ peer: string; last: ChatMessage; unread: number }[]> {
-    // Aggregates find the peers (reading no message bodies); then one page of one per peer.
-    const [sent, received, unread] = await Promise.all([
-      this.db.message.groupBy({ by: ["destination"], where: { sender: username } }),
-      this.db.message.groupBy({ by: ["sender"], where: { destination: username } }),
+    const rows = await this.db.conversation.findMany({ where: { owner: username } });
+    if (rows.length === 0) return [];
+    const [lastMessages, unread] = await Promise.all([
+      this.messagesById(rows.map((row) => row.lastMessageId)),
       this.db.message.groupBy({ by: ["sender"], where: { destination: username, readAt: null }, _count: true }),
     ]);
-    const peers = new Set([...sent.map((group) => group.destination), ...received.map((group) => group.sender)]);
     const unreadBy = new Map(unread.map((group) => [group.sender, group._count]));
-    const conversations = await Promise.all(
-      [...peers].map(async (peer) => {
-        const [last] = (await this.conversation(username, peer, { limit: 1 }))!;
-        return { peer, last: last!, unread: unreadBy.get(peer) ?? 0 };
-      }),
-    );
-    return conversations.sort((x, y) => compareChronologically(y.last, x.last));
+    return rows
+      .flatMap((row) => {
+        const last = lastMessages.get(row.lastMessageId);
+        return last ? [{ peer: row.peer, last, unread: unreadBy.get(row.peer) ?? 0 }] : [];
+      })
+      .sort((x, y) => compareChronologically(y.last, x.last))
+      .map(({ peer, last, unread }) => ({ peer, last: toChatMessage(last), unread }));
+  }
+
+  private async messagesById(ids: string[]): Promise<Map<string, MessageRow>> {
+    const found = new Map<string, MessageRow>();
+    for (const slice of slices(ids, IDS_PER_QUERY)) {
+      for (const row of await this.db.message.findMany({ where: { id: { in: slice } } })) found.set(row.id, row);
+    }
+    return found;
   }
 }
 

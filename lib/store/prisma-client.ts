@@ -1,30 +1,15 @@
 /**
- * One Prisma Client per process for the configured database.
- * The store is typed against the SQLite client (generated on every install); the MongoDB client is
- * generated only when MongoDB is chosen, has the same models and fields, and is loaded at run time.
+ * One Prisma Client per process for the configured database, as the stores see it (`Database`:
+ * the models, no SQL). openStore (index.ts) builds its clients itself, to hand the SQLite client to
+ * the fast paths too; this is for scripts that only need the models (bench/support/seed.ts).
  */
-import path from "node:path";
-import { PrismaClient } from "@prisma/client";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import type { DatabaseTarget } from "./database-url";
+import type { Database } from "./database";
+import { createMongoClient } from "./mongodb-client";
+import { createSqliteClient } from "./sqlite-client";
 
-export type Database = PrismaClient;
-
-/** Where prisma.mongodb.config.ts generates the MongoDB client (see prisma/schema.prisma). */
-const MONGODB_CLIENT_DIR = path.join(process.cwd(), "node_modules", ".prisma", "mongodb-client");
+export type { Database } from "./database";
 
 export function createPrismaClient(target: DatabaseTarget): Database {
-  if (target.kind === "sqlite") {
-    return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${target.file}` }) });
-  }
-  let generated: { PrismaClient: new (options: object) => Database };
-  try {
-    // A computed path keeps bundlers from resolving a module that exists only after the MongoDB generate step.
-    generated = require(/* webpackIgnore: true */ MONGODB_CLIENT_DIR);
-  } catch {
-    throw new Error(
-      "DATABASE_URL points at MongoDB but its Prisma client is not generated: run `npm run db:mongodb` (see README).",
-    );
-  }
-  return new generated.PrismaClient({ datasourceUrl: target.url });
+  return target.kind === "sqlite" ? createSqliteClient(target.file) : createMongoClient(target.url);
 }

@@ -1,10 +1,24 @@
 /**
  * The store's write batching against a real SQLite file: group commit must not change what is
- * stored, in what order, or what each caller is told.
+ * stored, in what order, or what each caller is told — with the SQLite fast paths and with the
+ * portable code MongoDB runs, which must store exactly the same rows.
  */
+import type { Conversation as ConversationRow, Message as MessageRow } from "@prisma/client";
+import Database from "better-sqlite3";
 import type { ChatMessage } from "@/lib/protocol";
 import { openStore, type OpenStore } from "@/lib/store";
 import { GroupCommit } from "@/lib/store/group-commit";
+import { parseDatabaseUrl } from "@/lib/store/database-url";
+import { migrateSqlite } from "@/lib/store/migrate";
+import {
+  advanceConversationsPortable,
+  insertMessagesPortable,
+  newestPerConversation,
+  rebuildConversations,
+} from "@/lib/store/message-writes";
+import { DEFAULT_RETRY_POLICY } from "@/lib/store/retry";
+import { createSqliteClient } from "@/lib/store/sqlite-client";
+import { storeMessagesSqlite } from "@/lib/store/sqlite-insert";
 import { removeDatabase, tempDatabaseFile } from "../support/server";
 
 describe("GroupCommit", () => {
@@ -63,15 +77,37 @@ describe("GroupCommit", () => {
     await expect(failed[1]).rejects.toThrow("disk full");
     await expect(commit.submit(3)).resolves.toBe(3);
   });
+
+  it("can write the items of a failed write one by one, so only the item that fails errors", async () => {
+    const writes: string[][] = [];
+    const commit = new GroupCommit(
+      async (items: string[]) => {
+        writes.push(items);
+        if (items.includes("bad")) throw new Error("refused");
+        return items.map((item) => item.toUpperCase());
+      },
+      { maxWeight: 10, isolateFailures: true },
+    );
+    const results = await Promise.allSettled(["a", "bad", "c"].map((item) => commit.submit(item)));
+    expect(results.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as Error).message))).toEqual([
+      "A",
+      "refused",
+      "C",
+    ]);
+    expect(writes).toEqual([["a", "bad", "c"], ["a"], ["bad"], ["c"]]);
+  });
 });
 
-describe("MessageStore on SQLite", () => {
+describe.each([
+  ["with the SQLite fast paths", false],
+  ["portable code only (what MongoDB runs)", true],
+])("MessageStore on SQLite, %s", (_mode, portable) => {
   let database: OpenStore;
   let file: string;
 
   beforeAll(async () => {
     file = tempDatabaseFile();
-    database = await openStore(`file:${file}`);
+    database = await openStore(`file:${file}`, { portable });
     await database.accounts.createUser("ann", "hash");
   });
   afterAll(async () => {
@@ -144,10 +180,147 @@ describe("MessageStore on SQLite", () => {
     expect(await database.messages.undelivered("fay", { limit: 10 })).toEqual([]);
   });
 
+  it("marks more messages read in one call than SQLite takes bound values in one query", async () => {
+    await Promise.all(
+      Array.from({ length: 1_200 }, (_, i) =>
+        database.messages.saveMessage({ sender: "bob", destination: "hal", message: `r${i}`, type: "chat" }),
+      ),
+    );
+    expect(await database.messages.markRead("hal", "bob", new Date())).toHaveLength(1_200);
+    expect((await database.messages.conversations("hal")).map((c) => [c.peer, c.unread])).toEqual([["bob", 0]]);
+  });
+
+  it("rebuilds the conversation rows of messages stored before they existed", async () => {
+    const people = ["ria", "sam", "tom"];
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        database.messages.saveMessage({
+          sender: people[i % 3]!,
+          destination: people[(i + 1) % 3]!,
+          message: `${i}`,
+          type: "chat",
+        }),
+      ),
+    );
+    const lists = async () => Promise.all(people.map((person) => database.messages.conversations(person)));
+    const before = await lists();
+    expect(before.map((list) => list.length)).toEqual([2, 2, 2]);
+    const client = createSqliteClient(file);
+    try {
+      await client.conversation.deleteMany();
+      expect((await lists()).flat()).toEqual([]);
+      expect(await rebuildConversations(client, DEFAULT_RETRY_POLICY)).toBeGreaterThanOrEqual(30);
+    } finally {
+      await client.$disconnect();
+    }
+    expect(await lists()).toEqual(before);
+  });
+
   it("knows who exists, and learns about people who sign up later", async () => {
     expect(await database.accounts.userExists("ann")).toBe(true);
     expect(await database.accounts.userExists("gus")).toBe(false);
     await database.accounts.createUser("gus", "hash");
     expect(await database.accounts.userExists("gus")).toBe(true);
+  });
+});
+
+describe("the SQLite fast path and its portable twin", () => {
+  const files: string[] = [];
+  afterAll(() => {
+    for (const file of files) removeDatabase(file);
+  });
+
+  /** A fresh migrated database, written by `write`, read back raw (every column, as stored). */
+  async function storedBy(write: (client: ReturnType<typeof createSqliteClient>) => Promise<void>) {
+    const file = tempDatabaseFile();
+    files.push(file);
+    const target = parseDatabaseUrl(`file:${file}`);
+    if (target.kind !== "sqlite") throw new Error("unreachable");
+    await migrateSqlite(target);
+    const client = createSqliteClient(file);
+    try {
+      await write(client);
+    } finally {
+      await client.$disconnect();
+    }
+    const raw = new Database(file, { readonly: true });
+    try {
+      return {
+        messages: raw.prepare('SELECT * FROM "Message" ORDER BY "id"').all(),
+        conversations: raw
+          .prepare('SELECT "owner", "peer", "lastTimestamp", "lastMessageId" FROM "Conversation" ORDER BY 1, 2')
+          .all(),
+      };
+    } finally {
+      raw.close();
+    }
+  }
+
+  const at = (ms: number) => new Date(Date.UTC(2026, 10, 26, 12, 0, 0, ms));
+  const message = (id: string, sender: string, destination: string, ms: number, extra: Partial<MessageRow> = {}) =>
+    ({
+      id,
+      sender,
+      destination,
+      message: `text of ${id}`,
+      timestamp: at(ms),
+      type: "chat",
+      metadata: null,
+      deliveredAt: null,
+      readAt: null,
+      clientId: null,
+      deliveryClaim: null,
+      ...extra,
+    }) as MessageRow;
+  // Two writes; the second brings an older message, which must not move its conversation back.
+  const batches: MessageRow[][] = [
+    [
+      message("m1", "ann", "bob", 1, { metadata: { celsius: 21.5, tags: ["a"] }, clientId: "c-1" }),
+      message("m2", "bob", "ann", 2, { deliveredAt: at(3), readAt: at(4), deliveryClaim: "claim" }),
+      message("m3", "ann", "cat", 2),
+    ],
+    [message("m0", "cat", "ann", 0), message("m4", "bob", "dan", 5, { type: "command" })],
+  ];
+
+  it("store the same rows, byte for byte", async () => {
+    const fast = await storedBy(async (client) => {
+      for (const rows of batches) await storeMessagesSqlite(client, rows, newestPerConversation(rows));
+    });
+    const portable = await storedBy(async (client) => {
+      for (const rows of batches) {
+        await insertMessagesPortable(client, rows);
+        await advanceConversationsPortable(client, newestPerConversation(rows), DEFAULT_RETRY_POLICY);
+      }
+    });
+    expect(fast.messages).toHaveLength(5);
+    expect(portable).toEqual(fast);
+    expect(fast.conversations).toEqual(
+      (
+        [
+          ["ann", "bob", 2, "m2"],
+          ["ann", "cat", 2, "m3"],
+          ["bob", "ann", 2, "m2"],
+          ["bob", "dan", 5, "m4"],
+          ["cat", "ann", 2, "m3"],
+          ["dan", "bob", 5, "m4"],
+        ] as const
+      ).map(([owner, peer, ms, id]) => ({
+        owner,
+        peer,
+        lastTimestamp: at(ms).toISOString().replace("Z", "+00:00"),
+        lastMessageId: id,
+      })),
+    );
+  });
+
+  it("pick the newest message of each conversation, ties broken by id", () => {
+    const rows = [message("b", "x", "y", 7), message("a", "y", "x", 7), message("c", "x", "z", 1)];
+    const pointers: Pick<ConversationRow, "owner" | "peer" | "lastMessageId">[] = newestPerConversation(rows);
+    expect(pointers.map(({ owner, peer, lastMessageId }) => [owner, peer, lastMessageId]).sort()).toEqual([
+      ["x", "y", "b"],
+      ["x", "z", "c"],
+      ["y", "x", "b"],
+      ["z", "x", "c"],
+    ]);
   });
 });

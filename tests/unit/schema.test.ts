@@ -1,49 +1,88 @@
 /**
- * The MongoDB schema (production) and the SQLite schema (embedded default) must describe the same
- * models; and the SQLite migrations a server applies on start must build exactly the SQLite schema.
+ * The MongoDB schema (production) and the SQLite schema (embedded default) are both valid for
+ * their connector and describe the same models, as Prisma itself parses them (not as text); the
+ * store's MongoDB startup check asks for exactly the MongoDB schema's indexes; and the SQLite
+ * migrations a server applies on start build exactly the SQLite schema. Offline: see
+ * scripts/mongodb-offline-check.ts for how Prisma's CLI runs here without its engines.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { openStore } from "@/lib/store";
+import { REQUIRED_INDEXES } from "@/lib/store/mongodb-indexes";
+import {
+  type Datamodel,
+  OfflineWorkspace,
+  parseSchemas,
+  ROOT,
+  SQLITE_SCHEMA,
+  validateSchemas,
+} from "@/scripts/mongodb-offline-check";
 
-const ROOT = path.resolve(__dirname, "..", "..");
-const MONGODB_SCHEMA = path.join(ROOT, "prisma", "schema.prisma");
-const SQLITE_SCHEMA = path.join(ROOT, "prisma", "sqlite", "schema.prisma");
+let workspace: OfflineWorkspace;
+let schemas: { mongodb: Datamodel; sqlite: Datamodel };
 
-/** model → its field and index lines, without comments and connector-only attributes. */
-function models(file: string): Record<string, string[]> {
-  const source = readFileSync(file, "utf8");
-  const result: Record<string, string[]> = {};
-  for (const [, name, body] of source.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)) {
-    result[name!] = body!
-      .split("\n")
-      .map((line) =>
-        line
-          .replace(/\/\/.*$/, "")
-          .replace(/@map\("_id"\)/, "")
-          .replace(/@db\.\w+(\([^)]*\))?/g, "")
-          .trim()
-          .replace(/\s+/g, " "),
-      )
-      .filter(Boolean);
-  }
-  return result;
+beforeAll(async () => {
+  workspace = new OfflineWorkspace();
+  schemas = await parseSchemas(workspace);
+}, 120_000);
+afterAll(() => workspace.remove());
+
+test("both schemas pass `prisma validate`, each with its own configuration", async () => {
+  await expect(validateSchemas(workspace)).resolves.toBeUndefined();
+}, 120_000);
+
+/** Everything about a model except where each connector stores it (`_id` on MongoDB). */
+function shape(datamodel: Datamodel) {
+  return {
+    models: datamodel.models.map((model) => ({
+      name: model.name,
+      fields: model.fields.map(({ dbName: _stored, ...field }) => {
+        const { nativeType: _native, ...portable } = field as typeof field & { nativeType?: unknown };
+        return portable;
+      }),
+    })),
+    indexes: datamodel.indexes,
+  };
 }
 
-test("both schemas have the same models, fields, types, defaults and indexes", () => {
-  const mongodb = models(MONGODB_SCHEMA);
-  const sqlite = models(SQLITE_SCHEMA);
-  expect(Object.keys(mongodb).sort()).toEqual(["Message", "Reading", "Session", "Subscription", "User"]);
-  expect(sqlite).toEqual(mongodb);
+test("both schemas have the same models, fields, types, defaults, relations and indexes", () => {
+  expect(schemas.mongodb.models.map((model) => model.name).sort()).toEqual([
+    "Conversation",
+    "Message",
+    "Reading",
+    "Session",
+    "Subscription",
+    "User",
+  ]);
+  expect(shape(schemas.sqlite)).toEqual(shape(schemas.mongodb));
 });
 
-test("every id is a string with a generated default, so ids look the same on both databases", () => {
-  for (const fields of Object.values(models(SQLITE_SCHEMA))) {
-    expect(fields).toContain("id String @id @default(cuid())");
+test("every id is a string with a generated cuid, stored as _id on MongoDB", () => {
+  for (const [connector, datamodel] of Object.entries(schemas)) {
+    for (const model of datamodel.models) {
+      const id = model.fields.find((field) => field.isId);
+      expect({ connector, model: model.name, id: id && [id.name, id.type, id.default, id.dbName ?? null] }).toEqual({
+        connector,
+        model: model.name,
+        id: ["id", "String", { name: "cuid", args: [1] }, connector === "mongodb" ? "_id" : null],
+      });
+    }
   }
+});
+
+test("the MongoDB startup check asks for exactly the indexes the MongoDB schema declares", () => {
+  const declared = schemas.mongodb.indexes
+    .filter((index) => index.type === "normal" || index.type === "unique")
+    .map((index) => {
+      const fields = schemas.mongodb.models.find((model) => model.name === index.model)!.fields;
+      const keys = index.fields.map((key) => fields.find((field) => field.name === key.name)?.dbName ?? key.name);
+      return { collection: index.model, keys, ...(index.type === "unique" ? { unique: true } : {}) };
+    });
+  const sorted = <T>(list: T[]) => list.map((item) => JSON.stringify(item)).sort();
+  expect(sorted(REQUIRED_INDEXES)).toEqual(sorted(declared));
 });
 
 /** Tables with their columns, and indexes with their columns, as SQLite reports them. */
@@ -107,7 +146,7 @@ test("the SQLite migrations build exactly the SQLite schema", async () => {
       ],
       {
         cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: `file:${path.join(dir, "scratch.db")}` },
+        env: { ...workspace.env(`file:${path.join(dir, "scratch.db")}`) },
         encoding: "utf8",
         stdio: ["ignore", "pipe", "pipe"],
       },

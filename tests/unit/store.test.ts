@@ -1,36 +1,48 @@
 /**
- * The store suite, run against a real temporary SQLite file and, when MONGODB_TEST_URL names a
- * MongoDB replica set (with the MongoDB client generated: `npm run db:mongodb`), against MongoDB too.
+ * The store suite, run against a real temporary SQLite file twice — with the SQLite fast paths, and
+ * with only the portable Prisma Client code that MongoDB runs — and, when MONGODB_TEST_URL names a
+ * MongoDB replica set (with the MongoDB client generated: `npm run db:mongodb:generate`), against MongoDB too.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openStore, type OpenStore } from "@/lib/store";
+import { openStore, type OpenStore, type StoreOptions } from "@/lib/store";
+import { MONGODB_SKIPPED, MONGODB_TEST_URL, pushMongoSchema } from "../store/mongodb-setup";
 
-const targets: [string, () => { url: string; cleanup(): void }][] = [
-  [
-    "SQLite",
-    () => {
-      const dir = mkdtempSync(path.join(os.tmpdir(), "chat-store-"));
-      return { url: `file:${path.join(dir, "chat.db")}`, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-    },
-  ],
+interface Target {
+  /** The database URL and store options, ready to open (twice, for tests of two instances). */
+  prepare(): Promise<{ url: string; options: StoreOptions; cleanup(): void }>;
+}
+
+const sqlite = (options: StoreOptions): Target => ({
+  async prepare() {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "chat-store-"));
+    const cleanup = () => rmSync(dir, { recursive: true, force: true });
+    return { url: `file:${path.join(dir, "chat.db")}`, options, cleanup };
+  },
+});
+
+const targets: [string, Target][] = [
+  ["SQLite", sqlite({})],
+  ["SQLite, portable code only (what MongoDB runs)", sqlite({ portable: true })],
 ];
-if (process.env.MONGODB_TEST_URL)
-  targets.push(["MongoDB", () => ({ url: process.env.MONGODB_TEST_URL!, cleanup() {} })]);
-else test.skip("MongoDB store suite (skipped: set MONGODB_TEST_URL to a replica set to run it)", () => {});
+if (MONGODB_TEST_URL) {
+  const url = MONGODB_TEST_URL;
+  targets.push(["MongoDB", { prepare: () => pushMongoSchema(url).then(() => ({ url, options: {}, cleanup() {} })) }]);
+} else test.skip(`MongoDB store suite (${MONGODB_SKIPPED})`, () => {});
 
-describe.each(targets)("store on %s", (_name, makeTarget) => {
+describe.each(targets)("store on %s", (_name, target) => {
   let db: OpenStore;
+  let url: string;
+  let options: StoreOptions;
   let cleanup: () => void;
   const run = `${process.pid}${Date.now().toString(36)}`; // names unique per run, for a shared MongoDB
   const name = (who: string) => `${who}_${run}`;
   const later = (ms: number) => new Date(Date.now() + ms);
 
   beforeAll(async () => {
-    const target = makeTarget();
-    cleanup = target.cleanup;
-    db = await openStore(target.url);
+    ({ url, options, cleanup } = await target.prepare());
+    db = await openStore(url, options);
   });
   afterAll(async () => {
     await db.close();
@@ -136,6 +148,59 @@ describe.each(targets)("store on %s", (_name, makeTarget) => {
     conversations = await db.messages.conversations(a);
     expect(conversations.find((x) => x.peer === b)?.unread).toBe(0);
     expect((await db.messages.conversation(a, b, { limit: 10 }))!.every((m) => m.readAt && m.deliveredAt)).toBe(true);
+  });
+
+  test("a sender's acknowledgement does not mark their own message delivered", async () => {
+    const [from, to] = [name("af"), name("at")];
+    const sent = await db.messages.saveMessage({ sender: from, destination: to, message: "for you", type: "chat" });
+    expect(await db.messages.markDelivered(from, [sent.id], new Date())).toEqual([]);
+    expect((await db.messages.undelivered(to, { limit: 10 })).map((m) => m.id)).toEqual([sent.id]);
+    expect(await db.messages.markDelivered(to, [sent.id], new Date())).toEqual([{ id: sent.id, sender: from }]);
+    expect(await db.messages.undelivered(to, { limit: 10 })).toEqual([]);
+  });
+
+  test("two instances claiming one backlog at the same millisecond deliver each message once", async () => {
+    const [from, to] = [name("if"), name("it")];
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++)
+      ids.push((await db.messages.saveMessage({ sender: from, destination: to, message: `i${i}`, type: "chat" })).id);
+    const other = await openStore(url, options);
+    try {
+      const at = new Date();
+      const [mine, theirs] = await Promise.all([
+        db.messages.markDelivered(to, ids, at),
+        other.messages.markDelivered(to, [...ids].reverse(), at),
+      ]);
+      const delivered = [...mine, ...theirs].map((m) => m.id);
+      expect(delivered.sort()).toEqual([...ids].sort());
+    } finally {
+      await other.close();
+    }
+  });
+
+  test("the conversation list follows each conversation's newest message, whoever sent it", async () => {
+    const [me, ann, bob] = [name("lm"), name("la"), name("lb")];
+    expect(await db.messages.conversations(me)).toEqual([]);
+    await db.messages.saveMessage({ sender: me, destination: ann, message: "to ann", type: "chat" });
+    await db.messages.saveMessage({ sender: bob, destination: me, message: "from bob", type: "chat" });
+    const list = async () => (await db.messages.conversations(me)).map((c) => [c.peer, c.last.message, c.unread]);
+    expect(await list()).toEqual([
+      [bob, "from bob", 1],
+      [ann, "to ann", 0],
+    ]);
+    // Messages saved at once (one group-commit write) move each conversation to the newest of them.
+    await Promise.all([
+      db.messages.saveMessage({ sender: ann, destination: me, message: "ann 1", type: "chat" }),
+      db.messages.saveMessage({ sender: ann, destination: me, message: "ann 2", type: "chat" }),
+      db.messages.saveMessage({ sender: me, destination: bob, message: "to bob", type: "chat" }),
+    ]);
+    expect(await list()).toEqual([
+      [bob, "to bob", 1],
+      [ann, "ann 2", 2],
+    ]);
+    expect((await db.messages.conversations(ann)).map((c) => [c.peer, c.last.message, c.unread])).toEqual([
+      [me, "ann 2", 1],
+    ]);
   });
 
   test("readings are kept newest-last, filtered by time, summarised, and trimmed to a bound", async () => {

@@ -1,0 +1,118 @@
+/**
+ * Storing new messages the portable way — Prisma Client calls only, exactly what runs on MongoDB —
+ * together with the conversation rows that point at each conversation's newest message (what the
+ * conversation list reads instead of every message). The SQLite fast path (sqlite-insert.ts) does
+ * the same in two SQL statements; the store suite runs on both and a test compares what they store.
+ */
+import { randomUUID } from "node:crypto";
+import type { Conversation as ConversationRow, Message as MessageRow, Prisma } from "@prisma/client";
+import { compareChronologically } from "../message-order";
+import type { Database } from "./database";
+import { isUniqueViolation, type RetryPolicy, retryOnConflict } from "./retry";
+
+/** How many conversation rows are moved at once: enough to keep a connection pool busy, not a flood. */
+const CONVERSATIONS_IN_FLIGHT = 16;
+
+/**
+ * Writes every field, nulls included. MongoDB's `deliveredAt: null` filter matches only a stored
+ * null, not a missing field, so a message written without its nulls would never be delivered. The
+ * one exception is `metadata`: a JSON null needs the connector's own `Prisma.DbNull` (the MongoDB
+ * client carries its own copy of Prisma's runtime), and no query filters on it, so it is left out.
+ */
+export function messageCreateData(row: MessageRow): Prisma.MessageCreateManyInput {
+  const { metadata, ...rest } = row;
+  return metadata === null ? rest : { ...rest, metadata: metadata as Prisma.InputJsonValue };
+}
+
+export async function insertMessagesPortable(db: Database, rows: MessageRow[]): Promise<void> {
+  await db.message.createMany({ data: rows.map(messageCreateData) });
+}
+
+/**
+ * For each person and peer in these messages, the newest message between them — seen from both
+ * sides — as the conversation row that should point at it unless it already points at a newer one.
+ * The ids are only used for rows created now.
+ */
+export function newestPerConversation(rows: MessageRow[]): ConversationRow[] {
+  const newest = new Map<string, { owner: string; peer: string; row: MessageRow }>();
+  const consider = (owner: string, peer: string, row: MessageRow) => {
+    const key = `${owner}\u0000${peer}`; // NUL appears in no username
+    const known = newest.get(key);
+    if (!known || compareChronologically(known.row, row) < 0) newest.set(key, { owner, peer, row });
+  };
+  for (const row of rows) {
+    consider(row.sender, row.destination, row);
+    consider(row.destination, row.sender, row);
+  }
+  return [...newest.values()].map(({ owner, peer, row }) => ({
+    id: randomUUID(),
+    owner,
+    peer,
+    lastTimestamp: row.timestamp,
+    lastMessageId: row.id,
+  }));
+}
+
+/** Moves each conversation row to its new newest message, creating the rows of new conversations. */
+export async function advanceConversationsPortable(
+  db: Database,
+  pointers: ConversationRow[],
+  retry: RetryPolicy,
+): Promise<void> {
+  for (let i = 0; i < pointers.length; i += CONVERSATIONS_IN_FLIGHT) {
+    await Promise.all(pointers.slice(i, i + CONVERSATIONS_IN_FLIGHT).map((pointer) => advance(db, pointer, retry)));
+  }
+}
+
+/**
+ * A conditional update (only to a newer message, so writes racing on two instances end on the
+ * newest whatever their order), then a create if the row does not exist yet. A create refused as a
+ * duplicate means another write created the row meanwhile: the conditional update then decides.
+ */
+async function advance(db: Database, pointer: ConversationRow, retry: RetryPolicy): Promise<void> {
+  const { owner, peer, lastTimestamp, lastMessageId } = pointer;
+  const moveIfNewer = () =>
+    retryOnConflict(
+      () =>
+        db.conversation.updateMany({
+          where: {
+            owner,
+            peer,
+            OR: [{ lastTimestamp: { lt: lastTimestamp } }, { lastTimestamp, lastMessageId: { lt: lastMessageId } }],
+          },
+          data: { lastTimestamp, lastMessageId },
+        }),
+      retry,
+    );
+  if ((await moveIfNewer()).count > 0) return;
+  try {
+    await retryOnConflict(() => db.conversation.create({ data: pointer }), retry);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    await moveIfNewer();
+  }
+}
+
+/** Messages read per step when rebuilding: by id, the order every database walks without sorting. */
+const REBUILD_PAGE = 1_000;
+
+/**
+ * Builds the conversation rows from the messages already stored, for a database whose messages
+ * predate them (a MongoDB database from before this version; SQLite's migration does the same in
+ * SQL). Safe to run on a live database, and again: rows only ever move to a newer message.
+ */
+export async function rebuildConversations(db: Database, retry: RetryPolicy): Promise<number> {
+  let after: string | undefined;
+  let messages = 0;
+  for (;;) {
+    const page = await db.message.findMany({
+      where: after === undefined ? {} : { id: { gt: after } },
+      orderBy: { id: "asc" },
+      take: REBUILD_PAGE,
+    });
+    if (page.length === 0) return messages;
+    await advanceConversationsPortable(db, newestPerConversation(page), retry);
+    messages += page.length;
+    after = page[page.length - 1]!.id;
+  }
+}

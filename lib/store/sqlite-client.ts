@@ -1,0 +1,23 @@
+/**
+ * The SQLite client: Prisma's JS engine over better-sqlite3, no native Prisma engine. Its type has
+ * everything, SQL included, and only the SQLite-only code is handed it: the fast paths
+ * (sqlite-insert.ts) and the tuning below. The stores get it as a `Database`, which has no SQL.
+ */
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaClient } from "@prisma/client";
+
+export type SqliteClient = PrismaClient;
+
+export function createSqliteClient(file: string): SqliteClient {
+  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}` }) });
+}
+
+/**
+ * WAL lets readers (history pages) run beside the writer; synchronous=NORMAL in WAL mode still
+ * survives a process crash, and only the last transactions can be lost on power failure.
+ */
+export async function tuneSqlite(db: SqliteClient): Promise<void> {
+  await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+  await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
+  await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
+}
