@@ -4,7 +4,12 @@
  */
 import net from "node:net";
 import { api, closeAllSockets, connect, login, uniqueName } from "../support/clients";
-import { removeDatabase, startServer, tempDatabaseFile, type TestServer } from "../support/server";
+import {
+  removeDatabase,
+  startTestServerProcess,
+  tempDatabaseFile,
+  type ServerProcess,
+} from "../support/server-process";
 import { startClient, stopAllClients, type ClientProcess } from "./client-process";
 import { offlineNotice, type ChatMessage } from "@/lib/protocol";
 import { formatStored, formatTimestamp } from "@/cli/format";
@@ -12,10 +17,10 @@ import { formatStored, formatTimestamp } from "@/cli/format";
 const PASSWORD = "correct horse";
 const TIMESTAMP = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`;
 
-let server: TestServer;
+let server: ServerProcess;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startTestServerProcess();
 });
 afterEach(async () => {
   closeAllSockets();
@@ -261,14 +266,14 @@ describe("starting and stopping", () => {
 describe("a dropped connection", () => {
   test("is reported, comes back by itself, and the client carries on", async () => {
     const databaseFile = tempDatabaseFile();
-    let restartable = await startServer({ databaseFile });
+    let restartable = await startTestServerProcess({ databaseFile });
     try {
       const port = new URL(restartable.url).port;
       const bob = (await login(restartable.url, uniqueName("bob"), PASSWORD)).username;
       const alice = await chatAs(uniqueName("alice"), restartable.url);
 
       await restartable.stop();
-      restartable = await startServer({ databaseFile, env: { PORT: port } });
+      restartable = await startTestServerProcess({ databaseFile, env: { PORT: port } });
       await waitFor(() => alice.stderr().includes(`Reconnected to ${restartable.url}.`), 20_000);
       expect(alice.stderr()).toMatch(/Disconnected from .* Reconnecting…/);
 

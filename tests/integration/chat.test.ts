@@ -1,12 +1,12 @@
 /** The walking chat end to end: real server process, real SQLite file, real sockets and HTTP. */
 import { api, closeAllSockets, connect, login, sleep, uniqueName } from "../support/clients";
-import { removeDatabase, startServer, type TestServer } from "../support/server";
+import { removeDatabase, startTestServerProcess, type ServerProcess } from "../support/server-process";
 import { offlineNotice, type ChatMessage, type PresenceEvent } from "@/lib/protocol";
 
-let server: TestServer;
+let server: ServerProcess;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startTestServerProcess();
 });
 afterEach(() => closeAllSockets());
 afterAll(async () => {

@@ -1,13 +1,13 @@
 /** The thermometer service through a real server with a short interval: commands by DM, readings by room. */
 import { api, closeAllSockets, connect, login, sleep, type TestSocket } from "../support/clients";
-import { removeDatabase, startServer, type TestServer } from "../support/server";
+import { removeDatabase, startTestServerProcess, type ServerProcess } from "../support/server-process";
 import type { ChatMessage, ReadingEvent } from "@/lib/protocol";
 
 const DEVICE = "thermometer1";
-let server: TestServer;
+let server: ServerProcess;
 
 beforeAll(async () => {
-  server = await startServer({
+  server = await startTestServerProcess({
     env: { THERMOMETER_INTERVAL_MS: "100", THERMOMETER_REBOOT_MS: "300", THERMOMETERS: "thermometer1,greenhouse" },
   });
 });

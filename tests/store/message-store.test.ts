@@ -5,7 +5,7 @@
 import type { ChatMessage } from "@/lib/protocol";
 import { openStore, type OpenStore } from "@/lib/store";
 import { GroupCommit } from "@/lib/store/group-commit";
-import { removeDatabase, tempDatabaseFile } from "../support/server";
+import { removeDatabase, tempDatabaseFile } from "../../tools/temp-database";
 
 describe("GroupCommit", () => {
   it("writes calls made together in one write and resolves each caller after it", async () => {
