@@ -20,7 +20,6 @@ import { startBackgroundJobs } from "./services";
 export interface RunningServer {
   url: string;
   port: number;
-  chat: ChatService;
   /** Stops accepting, lets in-flight writes finish, then closes the store. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -68,5 +67,5 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await database.close();
     })());
 
-  return { url: `http://127.0.0.1:${port}`, port, chat, close };
+  return { url: `http://127.0.0.1:${port}`, port, close };
 }

@@ -1,4 +1,7 @@
-/** The real server as a child process, with the tests' settings and a SQLite file of its own. */
+/**
+ * The real server as a child process, for the tests that need a process: SIGTERM and its exit
+ * code, a restart on the same SQLite file, and the browser tests.
+ */
 import { startServerProcess, type ServerProcess } from "../../tools/server-process";
 import { tempDatabaseFile } from "../../tools/temp-database";
 import { TEST_SERVER_ENV } from "./server-settings";
