@@ -55,4 +55,4 @@ test("accounts, sessions, stored messages, history and subscriptions survive a r
 
   const aliceAgain = await connect(server.url, alice.token);
   expect((await aliceAgain.next<ReadingEvent>("thermometer:reading")).device).toBe("thermometer1");
-});
+}, 90_000); // two server processes start here, each with its own migration run; on a busy machine that passed 30 s
