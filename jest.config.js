@@ -4,9 +4,15 @@ const swc = [
   { jsc: { parser: { syntax: "typescript", tsx: true }, target: "es2022" }, module: { type: "commonjs" } },
 ];
 
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const buildDir = process.env.NEXT_DIST_DIR || ".next";
+
 module.exports = {
   testEnvironment: "node",
   transform: { "^.+\\.(t|j)sx?$": swc },
+  // The in-process server loads Next and the route handlers of the build through Jest's module
+  // registry; both are finished JavaScript, which compiling again would only slow down or change.
+  transformIgnorePatterns: ["/node_modules/", `^<rootDir>/${escapeRegExp(buildDir)}/`],
   moduleNameMapper: { "^@/(.*)$": "<rootDir>/$1" },
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],

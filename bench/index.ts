@@ -11,7 +11,8 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import buildIfStale from "../tests/support/global-setup";
+import { buildIfStale } from "../tools/build";
+import { ROOT } from "../tools/root";
 import { markdownTable, summariseRuns, type RunMeasurements } from "./report";
 import { backlog } from "./scenarios/backlog";
 import { connections } from "./scenarios/connections";
@@ -21,7 +22,7 @@ import { throughput } from "./scenarios/throughput";
 import type { Measurement, Scenario } from "./scenarios/types";
 import { FULL, peopleNeeded, QUICK, type Settings } from "./settings";
 import { LoadPool } from "./support/load-pool";
-import { ROOT, startTarget, type Target, type TargetKind } from "./support/processes";
+import { startTarget, type Target, type TargetKind } from "./support/processes";
 import { formatHotFunctions, topSelfTime } from "./support/profile-summary";
 import { copyFixture, seedFixture } from "./support/seed";
 

@@ -5,10 +5,11 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import buildIfStale from "../tests/support/global-setup";
-import { api, login } from "../tests/support/clients";
-import { removeDatabase, startServer } from "../tests/support/server";
-import { bubble, DESKTOP, launchBrowser, logIn, PHONE, personButton } from "../tests/e2e/support/browser";
+import { buildIfStale } from "../tools/build";
+import { api, login } from "../tools/http-api";
+import { startServerProcess } from "../tools/server-process";
+import { removeDatabase, tempDatabaseFile } from "../tools/temp-database";
+import { bubble, DESKTOP, launchBrowser, logIn, PHONE, personButton } from "../tools/browser";
 
 const OUTPUT = path.resolve(__dirname, "..", "docs", "screenshots");
 const PASSWORD = "correct horse";
@@ -26,7 +27,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function main(): Promise<void> {
   buildIfStale();
   mkdirSync(OUTPUT, { recursive: true });
-  const server = await startServer({ env: { THERMOMETER_INTERVAL_MS: "250" } });
+  const server = await startServerProcess({
+    databaseFile: tempDatabaseFile(),
+    env: { THERMOMETER_INTERVAL_MS: "250" },
+  });
   let browser: Browser | undefined;
   try {
     browser = await launchBrowser();

@@ -1,14 +1,15 @@
 /** The harness's side of the load processes: start them, send commands, collect answers. */
-import type { ChildProcess } from "node:child_process";
+import type { NodeProcess } from "../../tools/processes";
 import type { Command, Reply } from "../load/protocol";
-import { startLoadProcess, stopProcess } from "./processes";
+import { startLoadProcess } from "./processes";
 
 export class LoadProcess {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (value: any) => void; reject: (error: Error) => void }>();
   private readonly ready: Promise<void>;
 
-  constructor(private readonly child: ChildProcess = startLoadProcess()) {
+  constructor(private readonly load: NodeProcess = startLoadProcess()) {
+    const child = load.child;
     child.on("error", () => {}); // a send racing the process's exit; run() reports it as "gone"
     this.ready = new Promise((resolve, reject) => {
       child.once("exit", (code) => {
@@ -29,16 +30,16 @@ export class LoadProcess {
 
   async run<T>(command: Command): Promise<T> {
     await this.ready;
-    if (!this.child.connected) throw new Error("the load process is gone");
+    if (!this.load.child.connected) throw new Error("the load process is gone");
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.child.send({ id, command });
+      this.load.child.send({ id, command });
     });
   }
 
   stop(): Promise<void> {
-    return stopProcess(this.child, 5_000);
+    return this.load.stop(5_000).then(() => undefined);
   }
 }
 

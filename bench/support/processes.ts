@@ -1,15 +1,16 @@
 /**
- * Starting and stopping the processes of a benchmark run: the server under test (the real
- * production server), the bare relay it is compared with, and the load-generating clients.
- * Every child is started here and stopped by its PID.
+ * The processes of a benchmark run: the server under test (the real production server), the bare
+ * relay it is compared with, and the load-generating clients. Every child is started through
+ * tools/processes.ts and stopped by its PID.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { spawnNode, startListening, type ListeningProcess, type NodeProcess } from "../../tools/processes";
+import { startServerProcess, serverEnvironment } from "../../tools/server-process";
 
-export const ROOT = path.resolve(__dirname, "..", "..");
 const MEMORY_REPORTER = path.join(__dirname, "report-memory.cjs");
 const START_TIMEOUT_MS = 90_000;
+const MEMORY_LINE = /^BENCH_MEMORY (.*)\n/m;
 
 export type TargetKind = "app" | "baseline";
 
@@ -31,16 +32,6 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-/**
- * Node runs TypeScript through tsx's loader in the same process (not tsx's CLI, which forks), so the
- * PID we hold is the server's own: its memory, its CPU profile. A shell raises the open-file limit
- * to the hard limit first, because ten thousand sockets are ten thousand descriptors.
- */
-function nodeCommand(args: string[]): [string, string[]] {
-  const quoted = [process.execPath, ...args].map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(" ");
-  return ["/bin/sh", ["-c", `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec ${quoted}`]];
-}
-
 export interface StartOptions {
   databaseFile: string;
   /** Write a V8 CPU profile of the server to this folder when it exits. */
@@ -49,68 +40,36 @@ export interface StartOptions {
 
 export async function startTarget(kind: TargetKind, options: StartOptions): Promise<Target> {
   const profile = options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : [];
-  const entry = kind === "app" ? "server/index.ts" : path.join("bench", "baseline", "relay-server.ts");
-  const [command, args] = nodeCommand([...profile, "--require", MEMORY_REPORTER, "--import", "tsx", entry]);
-  const child = spawn(command, args, {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATABASE_URL: `file:${options.databaseFile}`,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const memoryWaiters: ((line: string) => void)[] = [];
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-    output += chunk;
-    for (const line of chunk.split("\n")) {
-      if (line.startsWith("BENCH_MEMORY ")) memoryWaiters.shift()?.(line.slice("BENCH_MEMORY ".length));
-    }
-  });
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+  // Ten thousand sockets are ten thousand descriptors, and the reporter answers SIGUSR2 with the heap.
+  const spawn = { nodeFlags: [...profile, "--require", MEMORY_REPORTER], raiseOpenFileLimit: true };
+  const server: ListeningProcess =
+    kind === "app"
+      ? await startServerProcess({ databaseFile: options.databaseFile, spawn, timeoutMs: START_TIMEOUT_MS })
+      : await startListening(path.join("bench", "baseline", "relay-server.ts"), {
+          ...spawn,
+          env: serverEnvironment(options.databaseFile),
+          timeoutMs: START_TIMEOUT_MS,
+        });
 
-  const port = await new Promise<number>((resolve, reject) => {
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      child.kill("SIGKILL");
-      reject(new Error(`${kind} server: ${error.message}\n${output}`));
-    };
-    const timer = setTimeout(() => fail(new Error("did not start in time")), START_TIMEOUT_MS);
-    const onData = () => {
-      const match = /ready on http:\/\/localhost:(\d+)/.exec(output);
-      if (!match) return;
-      clearTimeout(timer);
-      child.stdout!.off("data", onData);
-      child.off("exit", onEarlyExit);
-      resolve(Number(match[1]));
-    };
-    const onEarlyExit = (code: number | null) => fail(new Error(`exited with code ${code} before it was ready`));
-    child.stdout!.on("data", onData);
-    child.once("exit", onEarlyExit);
-  });
-
-  const pid = child.pid!;
   return {
     kind,
-    url: `http://127.0.0.1:${port}`,
-    pid,
-    output: () => output,
+    url: server.url,
+    pid: server.pid,
+    output: server.output,
     async memory() {
-      const reported = new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${kind} server did not report its memory`)), 10_000);
-        memoryWaiters.push((line) => {
-          clearTimeout(timer);
-          resolve(line);
-        });
-      });
-      child.kill("SIGUSR2");
-      const { heapUsed, heapTotal } = JSON.parse(await reported) as Memory;
-      return { rss: residentSetSize(pid), heapUsed, heapTotal };
+      const from = server.stdout().length;
+      server.child.kill("SIGUSR2");
+      const line = await server.waitFor(
+        () => MEMORY_LINE.exec(server.stdout().slice(from))?.[1],
+        10_000,
+        `${kind} server did not report its memory`,
+      );
+      const { heapUsed, heapTotal } = JSON.parse(line) as Memory;
+      return { rss: residentSetSize(server.pid), heapUsed, heapTotal };
     },
-    stop: () => stopProcess(child),
+    stop: async () => {
+      await server.stop(20_000);
+    },
   };
 }
 
@@ -122,20 +81,11 @@ export function residentSetSize(pid: number): number {
   return Number(match[1]) * 1024;
 }
 
-export function stopProcess(child: ChildProcess, graceMs = 20_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill("SIGKILL"), graceMs);
-    child.once("exit", () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  });
-}
-
 /** A load-generating client process, talked to over Node's IPC channel. */
-export function startLoadProcess(): ChildProcess {
-  const [command, args] = nodeCommand(["--import", "tsx", path.join("bench", "load", "worker.ts")]);
-  return spawn(command, args, { cwd: ROOT, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+export function startLoadProcess(): NodeProcess {
+  return spawnNode(path.join("bench", "load", "worker.ts"), {
+    ipc: true,
+    inheritOutput: true,
+    raiseOpenFileLimit: true,
+  });
 }

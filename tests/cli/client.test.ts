@@ -1,10 +1,10 @@
 /**
  * The terminal client end to end: the real client process, fed through a pipe, against the real
- * server process on an ephemeral port with its own SQLite file.
+ * server (started in this test file's process) on an ephemeral port with its own SQLite file.
  */
 import net from "node:net";
 import { api, closeAllSockets, connect, login, uniqueName } from "../support/clients";
-import { removeDatabase, startServer, tempDatabaseFile, type TestServer } from "../support/server";
+import { removeDatabase, startTestServer, type TestServer } from "../support/server";
 import { startClient, stopAllClients, type ClientProcess } from "./client-process";
 import { offlineNotice, type ChatMessage } from "@/lib/protocol";
 import { formatStored, formatTimestamp } from "@/cli/format";
@@ -15,15 +15,15 @@ const TIMESTAMP = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`;
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startTestServer();
 });
 afterEach(async () => {
   closeAllSockets();
   await stopAllClients();
 });
 afterAll(async () => {
-  await server.stop();
-  removeDatabase(server.databaseFile);
+  await server?.close();
+  if (server) removeDatabase(server.databaseFile);
 });
 
 /** Starts the client as `username` and waits for its connected line. */
@@ -260,27 +260,21 @@ describe("starting and stopping", () => {
 
 describe("a dropped connection", () => {
   test("is reported, comes back by itself, and the client carries on", async () => {
-    const databaseFile = tempDatabaseFile();
-    let restartable = await startServer({ databaseFile });
-    try {
-      const port = new URL(restartable.url).port;
-      const bob = (await login(restartable.url, uniqueName("bob"), PASSWORD)).username;
-      const alice = await chatAs(uniqueName("alice"), restartable.url);
+    const bob = (await login(server.url, uniqueName("bob"), PASSWORD)).username;
+    const alice = await chatAs(uniqueName("alice"));
 
-      await restartable.stop();
-      restartable = await startServer({ databaseFile, env: { PORT: port } });
-      await waitFor(() => alice.stderr().includes(`Reconnected to ${restartable.url}.`), 20_000);
-      expect(alice.stderr()).toMatch(/Disconnected from .* Reconnecting…/);
+    // The file's one server goes away and comes back on the same address with the same database.
+    const port = new URL(server.url).port;
+    await server.close();
+    server = await startTestServer({ databaseFile: server.databaseFile, env: { PORT: port } });
+    await waitFor(() => alice.stderr().includes(`Reconnected to ${server.url}.`), 20_000);
+    expect(alice.stderr()).toMatch(/Disconnected from .* Reconnecting…/);
 
-      alice.type(`${bob}: after the restart`);
-      await alice.waitForLine(offlineNotice(bob));
-      alice.endInput();
-      expect(await alice.exitCode()).toBe(0);
-    } finally {
-      await restartable.stop();
-      removeDatabase(databaseFile);
-    }
-  }, 90_000);
+    alice.type(`${bob}: after the restart`);
+    await alice.waitForLine(offlineNotice(bob));
+    alice.endInput();
+    expect(await alice.exitCode()).toBe(0);
+  }, 45_000);
 });
 
 /** A port on 127.0.0.1 that nothing listens on: bound by us, then released. */

@@ -3,7 +3,7 @@
  * waits for by sender and the devices it follows by name, so these names must be names to it too.
  */
 import { closeAllSockets, connect, login } from "../support/clients";
-import { removeDatabase, startServer, type TestServer } from "../support/server";
+import { removeDatabase, type ServerProcess, startTestServerProcess } from "../support/server-process";
 import { startClient, stopAllClients, type ClientProcess } from "./client-process";
 import { offlineNotice } from "@/lib/protocol";
 
@@ -11,10 +11,10 @@ const PASSWORD = "correct horse";
 const TIMESTAMP = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`;
 const live = (sender: string, text: string) => new RegExp(String.raw`^\[${TIMESTAMP}\]\[${sender}\] ${text}$`);
 
-let server: TestServer;
+let server: ServerProcess;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startTestServerProcess();
 });
 afterEach(async () => {
   closeAllSockets();

@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { api, connect, login as claimName, uniqueName, type TestSocket } from "../support/clients";
-import { removeDatabase, startServer } from "../support/server";
+import { removeDatabase, startTestServerProcess } from "../support/server-process";
 import {
   bubble,
   conversationButton,
@@ -140,7 +140,7 @@ test("people named constructor, __proto__, toString, hasOwnProperty and valueOf 
 });
 
 test("thermometers named toString and __proto__ show their readings and replies", async () => {
-  const server = await startServer({ env: { THERMOMETERS: "toString,__proto__" } });
+  const server = await startTestServerProcess({ env: { THERMOMETERS: "toString,__proto__" } });
   try {
     const me = await watchedPerson(suite.browser, server.url, uniqueName("p"));
     suite.people.push(me);

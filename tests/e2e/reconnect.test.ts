@@ -3,7 +3,7 @@
  * meanwhile is kept and sent once it is back, and nothing is shown twice.
  */
 import { uniqueName } from "../support/clients";
-import { startServer } from "../support/server";
+import { startTestServerProcess } from "../support/server-process";
 import {
   bubble,
   conversationButton,
@@ -31,7 +31,7 @@ test("messages typed while the server is away are kept and sent exactly once whe
   await queued.getByText("Waiting for connection").waitFor();
 
   // Same database, same address: the sessions and history are all still there.
-  suite.server = await startServer({ databaseFile: suite.server.databaseFile, env: { PORT: port } });
+  suite.server = await startTestServerProcess({ databaseFile: suite.server.databaseFile, env: { PORT: port } });
   await alice.page.getByText("Connection lost").waitFor({ state: "detached", timeout: 30_000 });
   await bubble(alice.page, "typed while the server was away").locator("[data-receipt]").waitFor();
   await conversationButton(bob.page, alice.username)

@@ -1,17 +1,17 @@
-/** The walking chat end to end: real server process, real SQLite file, real sockets and HTTP. */
+/** The walking chat end to end: the real server in this process, a real SQLite file, real sockets and HTTP. */
 import { api, closeAllSockets, connect, login, sleep, uniqueName } from "../support/clients";
-import { removeDatabase, startServer, type TestServer } from "../support/server";
+import { removeDatabase, startTestServer, type TestServer } from "../support/server";
 import { offlineNotice, type ChatMessage, type PresenceEvent } from "@/lib/protocol";
 
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startTestServer();
 });
 afterEach(() => closeAllSockets());
 afterAll(async () => {
-  await server.stop();
-  removeDatabase(server.databaseFile);
+  await server?.close();
+  if (server) removeDatabase(server.databaseFile);
 });
 
 const text = (messages: ChatMessage[]) => messages.map((m) => m.message);

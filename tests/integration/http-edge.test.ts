@@ -6,18 +6,18 @@ import http from "node:http";
 import net from "node:net";
 import { io } from "socket.io-client";
 import { api, closeAllSockets, login, uniqueName, type Person } from "../support/clients";
-import { removeDatabase, startServer, type TestServer } from "../support/server";
+import { removeDatabase, type ServerProcess, startTestServerProcess } from "../support/server-process";
 
 /** The default server, and one with every edge setting changed. */
-let server: TestServer;
-let tuned: TestServer;
+let server: ServerProcess;
+let tuned: ServerProcess;
 const TUNED_LIMIT = 2048;
 const LISTED_ORIGIN = "https://app.example";
 
 beforeAll(async () => {
   [server, tuned] = await Promise.all([
-    startServer(),
-    startServer({
+    startTestServerProcess(),
+    startTestServerProcess({
       env: {
         MAX_BODY_BYTES: String(TUNED_LIMIT),
         ALLOWED_ORIGINS: `${LISTED_ORIGIN}, https://other.example`,

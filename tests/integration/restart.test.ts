@@ -1,10 +1,18 @@
-/** Nothing is lost across a restart: the same SQLite file, a new server process. */
+/**
+ * Nothing is lost across a restart: the same SQLite file, a new server process. A real process,
+ * because SIGTERM, the exit code and the shutdown around server/index.ts are what is tested.
+ */
 import { api, closeAllSockets, connect, login } from "../support/clients";
-import { removeDatabase, startServer, tempDatabaseFile, type TestServer } from "../support/server";
+import {
+  removeDatabase,
+  startTestServerProcess,
+  tempDatabaseFile,
+  type ServerProcess,
+} from "../support/server-process";
 import type { ChatMessage, ReadingEvent } from "@/lib/protocol";
 
 const databaseFile = tempDatabaseFile();
-let server: TestServer | undefined;
+let server: ServerProcess | undefined;
 
 afterEach(() => closeAllSockets());
 afterAll(async () => {
@@ -13,7 +21,7 @@ afterAll(async () => {
 });
 
 test("accounts, sessions, stored messages, history and subscriptions survive a restart; SIGTERM exits cleanly", async () => {
-  server = await startServer({ databaseFile });
+  server = await startTestServerProcess({ databaseFile });
   const alice = await login(server.url, "alice", "alice-pw");
   const bob = await login(server.url, "bob", "bob-pw");
   const aliceSocket = await connect(server.url, alice.token);
@@ -27,7 +35,7 @@ test("accounts, sessions, stored messages, history and subscriptions survive a r
   aliceSocket.close();
 
   expect(await server.stop()).toBe(0);
-  server = await startServer({ databaseFile });
+  server = await startTestServerProcess({ databaseFile });
 
   // The password still guards the name, and the old session token still works.
   expect(
@@ -47,4 +55,4 @@ test("accounts, sessions, stored messages, history and subscriptions survive a r
 
   const aliceAgain = await connect(server.url, alice.token);
   expect((await aliceAgain.next<ReadingEvent>("thermometer:reading")).device).toBe("thermometer1");
-});
+}, 90_000); // two server processes start here, each with its own migration run; on a busy machine that passed 30 s

@@ -1,20 +1,20 @@
 /** The thermometer service through a real server with a short interval: commands by DM, readings by room. */
 import { api, closeAllSockets, connect, login, sleep, type TestSocket } from "../support/clients";
-import { removeDatabase, startServer, type TestServer } from "../support/server";
+import { removeDatabase, startTestServer, type TestServer } from "../support/server";
 import type { ChatMessage, ReadingEvent } from "@/lib/protocol";
 
 const DEVICE = "thermometer1";
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startServer({
+  server = await startTestServer({
     env: { THERMOMETER_INTERVAL_MS: "100", THERMOMETER_REBOOT_MS: "300", THERMOMETERS: "thermometer1,greenhouse" },
   });
 });
 afterEach(() => closeAllSockets());
 afterAll(async () => {
-  await server.stop();
-  removeDatabase(server.databaseFile);
+  await server?.close();
+  if (server) removeDatabase(server.databaseFile);
 });
 
 /** Sends a command as a DM and returns the device's first reply. */

@@ -6,7 +6,7 @@
  */
 import Database from "better-sqlite3";
 import { openStore, type OpenStore } from "@/lib/store";
-import { removeDatabase, tempDatabaseFile } from "../support/server";
+import { removeDatabase, tempDatabaseFile } from "../../tools/temp-database";
 import { intercepted, type ModelCall } from "./database-seam";
 
 /** The rows a create-like call writes. */

@@ -19,7 +19,7 @@ import {
 import { DEFAULT_RETRY_POLICY } from "@/lib/store/retry";
 import { createSqliteClient } from "@/lib/store/sqlite-client";
 import { storeMessagesSqlite } from "@/lib/store/sqlite-insert";
-import { removeDatabase, tempDatabaseFile } from "../support/server";
+import { removeDatabase, tempDatabaseFile } from "../../tools/temp-database";
 
 describe("GroupCommit", () => {
   it("writes calls made together in one write and resolves each caller after it", async () => {

@@ -6,7 +6,7 @@
 import type { ChatMessage } from "@/lib/protocol";
 import { openStore, type OpenStore } from "@/lib/store";
 import { DEFAULT_RETRY_POLICY, retryDelay } from "@/lib/store/retry";
-import { removeDatabase, tempDatabaseFile } from "../support/server";
+import { removeDatabase, tempDatabaseFile } from "../../tools/temp-database";
 import { intercepted, type ModelCall, writeConflict } from "./database-seam";
 
 const RETRY = { retries: 3, baseDelayMs: 1, maxDelayMs: 2 };

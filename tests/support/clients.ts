@@ -1,11 +1,9 @@
 /** Real clients for the tests: fetch for HTTP and socket.io-client over WebSocket. */
 import { io, type Socket } from "socket.io-client";
 import type { ChatMessage } from "@/lib/protocol";
+import { login as loginAs, type Person } from "../../tools/http-api";
 
-export interface Person {
-  username: string;
-  token: string;
-}
+export { api, type Person } from "../../tools/http-api";
 
 let counter = 0;
 /** A username no other test in this run uses. */
@@ -14,24 +12,8 @@ export function uniqueName(prefix = "user"): string {
   return `${prefix}${process.pid}_${counter}`;
 }
 
-export async function api(baseUrl: string, route: string, init: RequestInit & { token?: string; json?: unknown } = {}) {
-  const { token, json, ...rest } = init;
-  const headers = new Headers(rest.headers);
-  if (token) headers.set("authorization", `Bearer ${token}`);
-  if (json !== undefined) headers.set("content-type", "application/json");
-  const response = await fetch(baseUrl + route, {
-    ...rest,
-    headers,
-    body: json === undefined ? rest.body : JSON.stringify(json),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-}
-
 export async function login(baseUrl: string, username = uniqueName(), password = "correct horse"): Promise<Person> {
-  const { status, body } = await api(baseUrl, "/api/session", { method: "POST", json: { username, password } });
-  if (status !== 200 && status !== 201) throw new Error(`login failed: ${status} ${JSON.stringify(body)}`);
-  return { username, token: body.token };
+  return loginAs(baseUrl, username, password);
 }
 
 export interface TestSocket {
