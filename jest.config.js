@@ -16,7 +16,8 @@ module.exports = {
   moduleNameMapper: { "^@/(.*)$": "<rootDir>/$1" },
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
-  testPathIgnorePatterns: ["/tests/e2e/"],
+  // The browser tests and the fault run have commands of their own (npm run test:e2e, npm run test:faults).
+  testPathIgnorePatterns: ["/tests/e2e/", "/tests/faults/"],
   globalSetup: "<rootDir>/tests/support/global-setup.ts",
   testTimeout: 30_000,
 };
