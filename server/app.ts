@@ -12,13 +12,17 @@ import { ChatService } from "../lib/chat";
 import { createDevices } from "../lib/devices";
 import { openStore } from "../lib/store";
 import type { Config } from "./config";
+import { withDeadline } from "./deadline";
 import { InFlight } from "./in-flight";
 import { attachChatHandlers, createSocketServer, SocketNotifier } from "./realtime";
 
 export interface RunningServer {
   url: string;
   port: number;
-  /** Stops accepting, lets in-flight writes finish, then closes the store. Safe to call twice. */
+  /**
+   * Stops accepting, lets in-flight writes finish, then closes the store. Safe to call twice.
+   * Rejects, after cutting open connections, if that takes longer than the shutdown deadline.
+   */
   close(): Promise<void>;
 }
 
@@ -42,12 +46,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
 
   const notifier = new SocketNotifier(io);
-  const chat = new ChatService(database, notifier);
+  const chat = new ChatService(database, notifier, { background: inFlight });
   const devices = createDevices(config, { chat, store: database.devices, notifier });
   const accounts = new AccountService(database.accounts, (name) => devices.isDeviceName(name));
   const context = { accounts, chat, devices };
   publishAppContext(context);
-  attachChatHandlers(io, context, inFlight);
+  attachChatHandlers(io, context, inFlight, config.limits);
   devices.startJobs();
 
   await new Promise<void>((resolve, reject) => {
@@ -58,17 +62,21 @@ export async function startServer(config: Config): Promise<RunningServer> {
 
   let closing: Promise<void> | undefined;
   const close = () =>
-    (closing ??= (async () => {
-      await devices.stopJobs();
-      await new Promise<void>((resolve) => {
-        io.close(() => resolve()); // disconnects every socket and closes the HTTP server
-        httpServer.closeIdleConnections();
-      });
-      await inFlight.drain(SHUTDOWN_GRACE_MS);
-      publishAppContext(undefined);
-      await nextApp.close();
-      await database.close();
-    })());
+    (closing ??= withDeadline(
+      (async () => {
+        await devices.stopJobs();
+        await new Promise<void>((resolve) => {
+          io.close(() => resolve()); // disconnects every socket and closes the HTTP server
+          httpServer.closeIdleConnections();
+        });
+        await inFlight.drain(SHUTDOWN_GRACE_MS);
+        publishAppContext(undefined);
+        await nextApp.close();
+        await database.close();
+      })(),
+      config.shutdownDeadlineMs,
+      () => httpServer.closeAllConnections(),
+    ));
 
   return { url: `http://127.0.0.1:${port}`, port, close };
 }
