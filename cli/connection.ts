@@ -2,6 +2,7 @@
  * The client's Socket.IO side: one WebSocket authenticated with the session token, requests that
  * wait for their ack, and the events the server pushes. Reconnection is socket.io-client's own.
  */
+import { randomUUID } from "node:crypto";
 import { io, type Socket } from "socket.io-client";
 import type {
   ChatMessage,
@@ -12,6 +13,7 @@ import type {
   SendAck,
   ServerToClientEvents,
   SubscriptionEvent,
+  WarningEvent,
 } from "../lib/protocol";
 import { CliError } from "./errors";
 import type { Session } from "./session";
@@ -20,6 +22,8 @@ import type { Session } from "./session";
 const ACK_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 const RECONNECT_WAIT_MS = 30_000;
+/** How often a send cut off by dropped connections is sent again before giving up. */
+const SEND_ATTEMPTS = 5;
 
 export interface ConnectionEvents {
   /** A message for you (live or from the store); the server hears it was delivered once this returns. */
@@ -27,6 +31,8 @@ export interface ConnectionEvents {
   reading(reading: ReadingEvent): void;
   deviceStatus(status: DeviceStatusEvent): void;
   subscription(change: SubscriptionEvent): void;
+  /** The server says this client ran into a limit where no ack could say so (typing dropped). */
+  warning(warning: WarningEvent): void;
   /** The first handshake succeeded; called before any message of the stored backlog. */
   connected(): void;
   disconnected(reason: string): void;
@@ -41,7 +47,10 @@ type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 type TimedSocket = ReturnType<ChatSocket["timeout"]>;
 
 export class ChatConnection {
-  private constructor(private readonly socket: ChatSocket) {}
+  private constructor(
+    private readonly socket: ChatSocket,
+    private readonly firstBacklog: Promise<void>,
+  ) {}
 
   /** Resolves once the server accepted the handshake; a refused or unreachable socket rejects. */
   static open(session: Session, events: ConnectionEvents): Promise<ChatConnection> {
@@ -51,6 +60,9 @@ export class ChatConnection {
       reconnection: true,
       reconnectionDelayMax: 5_000,
     });
+    let backlogDone!: () => void;
+    const firstBacklog = new Promise<void>((resolve) => (backlogDone = resolve));
+    socket.once("backlog:done", () => backlogDone());
     listen(socket, events);
 
     return new Promise((resolve, reject) => {
@@ -68,7 +80,7 @@ export class ChatConnection {
       const onConnect = () => {
         clearTimeout(timer);
         socket.off("connect_error", onConnectError);
-        resolve(new ChatConnection(socket));
+        resolve(new ChatConnection(socket, firstBacklog));
       };
       // A transport error is retried by the manager until the timer fires; a refusal by the server is final.
       const onConnectError = (error: Error) => {
@@ -79,13 +91,38 @@ export class ChatConnection {
     });
   }
 
-  async send(destination: string, message: string): Promise<SendAck> {
-    return this.request((socket) => socket.emitWithAck("message:send", { destination, message }));
+  /**
+   * Resolves once the messages that waited for you have all arrived (the server's `backlog:done`
+   * after the first handshake), or after `timeoutMs` from a server that does not say.
+   */
+  backlogArrived(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    return Promise.race([this.firstBacklog, timeout]).finally(() => clearTimeout(timer));
   }
 
-  /** `!check`: what you have not received yet, already marked `stored`. */
-  async check(): Promise<CheckAck> {
-    return this.request((socket) => socket.emitWithAck("check"));
+  /**
+   * Sends a message with a clientId of its own. A send cut off by a dropped connection may have been
+   * stored without its ack getting back, so it is sent again once reconnected, with the same
+   * clientId: the server answers with the stored message instead of storing it twice.
+   */
+  async send(destination: string, message: string): Promise<SendAck> {
+    const payload = { destination, message, clientId: randomUUID() };
+    for (let attempt = 1; ; attempt += 1) {
+      await this.whenConnected();
+      try {
+        return await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("message:send", payload);
+      } catch {
+        if (this.socket.connected || attempt === SEND_ATTEMPTS) {
+          throw new CliError(`no answer from the server within ${ACK_TIMEOUT_MS / 1000} s`);
+        }
+      }
+    }
+  }
+
+  /** `!check`: one page of what you have not received yet, already marked `stored`; `after` is the previous page's `next`. */
+  async check(after?: string): Promise<CheckAck> {
+    return this.request((socket) => socket.emitWithAck("check", after ? { after } : {}));
   }
 
   close(): void {
@@ -130,6 +167,7 @@ function listen(socket: ChatSocket, events: ConnectionEvents): void {
   socket.on("thermometer:reading", (reading) => events.reading(reading));
   socket.on("thermometer:status", (status) => events.deviceStatus(status));
   socket.on("thermometer:subscription", (change) => events.subscription(change));
+  socket.on("warning", (warning) => events.warning(warning));
 
   let everConnected = false;
   socket.on("connect", () => {

@@ -2,9 +2,34 @@
  * Every line the terminal client prints about the chat, in one place, so the words stay the same
  * as the original asyncio client's and the tests can check them against one definition.
  */
-import type { ChatMessage, DeviceStatusEvent, ReadingEvent, UserSummary } from "../lib/protocol";
+import {
+  CONTROL_CHARACTER,
+  MAX_MESSAGE_LENGTH,
+  type ChatMessage,
+  type DeviceStatusEvent,
+  type ReadingEvent,
+  type UserSummary,
+} from "../lib/protocol";
 
 export { offlineNotice } from "../lib/protocol";
+
+const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER.source, "g");
+/** What starts each further line of a message, so none of them can pass for a line of its own. */
+export const CONTINUATION = "  | ";
+
+/**
+ * Text someone else wrote, made safe to print: every control character the terminal would act on
+ * (ESC clearing the screen or retitling the window, CR overwriting the line) is shown as `\xHH`
+ * instead. The server refuses them; this also covers messages stored before it did, or another server.
+ */
+export function visible(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+/** A message's text: visible, and every line after the first marked, so it cannot forge `[time][someone]`. */
+function messageText(text: string): string {
+  return visible(text).split("\n").join(`\n${CONTINUATION}`);
+}
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
@@ -20,12 +45,12 @@ export function formatTimestamp(iso: string | Date): string {
 
 /** A message as it arrives live: `[timestamp][sender] text`. */
 export function formatLive(message: Pick<ChatMessage, "timestamp" | "sender" | "message">): string {
-  return `[${formatTimestamp(message.timestamp)}][${message.sender}] ${message.message}`;
+  return `[${formatTimestamp(message.timestamp)}][${visible(message.sender)}] ${messageText(message.message)}`;
 }
 
 /** A message that waited in the store: `[Stored] [timestamp][sender] 'text'`. */
 export function formatStored(message: Pick<ChatMessage, "timestamp" | "sender" | "message">): string {
-  return `[Stored] [${formatTimestamp(message.timestamp)}][${message.sender}] '${message.message}'`;
+  return `[Stored] [${formatTimestamp(message.timestamp)}][${visible(message.sender)}] '${messageText(message.message)}'`;
 }
 
 /** An incoming message, live or stored, decided by the server's `stored` flag. */
@@ -58,6 +83,13 @@ export function formatHistory(messages: ChatMessage[], peer: string): string {
 }
 
 export const NO_NEW_MESSAGES = "No new messages.";
+
+export const LOGGED_OUT_EVERYWHERE = "Logged out everywhere.";
+
+/** Why a line is not sent: `the message is 120,000 characters long; the limit is 4,000`. */
+export function tooLong(length: number): string {
+  return `the message is ${length.toLocaleString("en")} characters long; the limit is ${MAX_MESSAGE_LENGTH.toLocaleString("en")}`;
+}
 
 export function connectedLine(url: string, username: string): string {
   return `Connected to ${url} as ${username}. Type !help for commands.`;

@@ -12,6 +12,9 @@ import { runRepl } from "./repl";
 import { CliError } from "./errors";
 import { login, type Session } from "./session";
 
+/** How long input waits for the stored messages to arrive, from a server that never says they did. */
+const BACKLOG_WAIT_MS = 15_000;
+
 interface Options {
   url: string;
   username: string;
@@ -39,6 +42,7 @@ function printEvents(
   const followed = new Set<string>();
   return {
     message: (message) => inbox.show(message),
+    warning: (warning) => output.error(`Warning from the server: ${warning.message}`),
     reading: (reading) => {
       followed.add(reading.device); // readings reach subscribers only, also those from an earlier session
       output.line(formatReading(reading));
@@ -76,6 +80,8 @@ async function main(): Promise<number> {
     const lost = new Promise<CliError>((resolve) => (connectionLost = resolve));
     const inbox = new Inbox(session.username, output);
     const connection = await ChatConnection.open(session, printEvents(session, output, inbox, connectionLost));
+    // What waited for you prints before the first line of input runs, so `printf 'exit\n' | …` shows it.
+    await Promise.race([connection.backlogArrived(BACKLOG_WAIT_MS), lost]);
 
     const outcome = await Promise.race([runRepl({ session, connection, output, inbox }).then(() => undefined), lost]);
     connection.close();

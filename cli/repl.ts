@@ -5,12 +5,21 @@
  */
 import readline from "node:readline";
 import { INPUT_HELP, parseInput, type ParsedInput } from "../lib/commands";
+import { MAX_MESSAGE_LENGTH } from "../lib/protocol";
 import type { ChatConnection } from "./connection";
-import { formatHistory, formatWho, NO_NEW_MESSAGES, offlineNotice, UNADDRESSED_HINT } from "./format";
+import {
+  formatHistory,
+  formatWho,
+  LOGGED_OUT_EVERYWHERE,
+  NO_NEW_MESSAGES,
+  offlineNotice,
+  tooLong,
+  UNADDRESSED_HINT,
+} from "./format";
 import type { Inbox } from "./inbox";
 import type { Output } from "./output";
 import { CliError } from "./errors";
-import { history, listUsers, type Session } from "./session";
+import { history, listUsers, logoutEverywhere, type Session } from "./session";
 
 const HISTORY_LINES = 20;
 const DEVICE_REPLY_WAIT_MS = 5_000;
@@ -41,6 +50,10 @@ export async function runRepl(context: ReplContext, input: NodeJS.ReadableStream
     for await (const line of lines) {
       const parsed = parseInput(line);
       if (parsed.kind === "exit") break;
+      if (parsed.kind === "logoutEverywhere") {
+        await leaveEverywhere(context);
+        break;
+      }
       await execute(parsed, context);
       if (interactive) lines.prompt();
     }
@@ -50,9 +63,20 @@ export async function runRepl(context: ReplContext, input: NodeJS.ReadableStream
   }
 }
 
+/**
+ * `!logout-everywhere`: every session of this person ends, and the client leaves. Its own socket is
+ * closed first, so the server disconnecting it is not taken for a dropped connection. A failure
+ * stops the client with an error, since its own socket is closed by then.
+ */
+async function leaveEverywhere({ session, connection, output }: ReplContext): Promise<void> {
+  connection.close();
+  await logoutEverywhere(session);
+  output.line(LOGGED_OUT_EVERYWHERE);
+}
+
 /** What one parsed line does. Failures are reported and the loop goes on. */
 async function execute(
-  input: Exclude<ParsedInput, { kind: "exit" }>,
+  input: Exclude<ParsedInput, { kind: "exit" | "logoutEverywhere" }>,
   { session, connection, output, inbox }: ReplContext,
 ): Promise<void> {
   try {
@@ -60,6 +84,10 @@ async function execute(
       case "empty":
         return;
       case "send": {
+        // Refused here rather than by the server, which closes a connection sent a frame this big.
+        if (input.message.length > MAX_MESSAGE_LENGTH) {
+          return output.error(`Could not send to '${input.destination}': ${tooLong(input.message.length)}`);
+        }
         // A device answers every command: wait for that reply, so a script sees it before its next line.
         const reply = inbox.nextFrom(input.destination, DEVICE_REPLY_WAIT_MS);
         const ack = await connection.send(input.destination, input.message);
@@ -69,11 +97,17 @@ async function execute(
         return;
       }
       case "check": {
-        const ack = await connection.check();
-        if (!ack.ok) return output.error(`Could not check for messages: ${ack.error}`);
-        // Through the inbox, so a message the connect-time backlog already showed is not shown twice.
-        const shown = ack.messages.filter((message) => inbox.show(message));
-        if (shown.length === 0) output.line(NO_NEW_MESSAGES);
+        // The server answers a page at a time; follow `next` to the end, printing each page as it comes.
+        let shown = 0;
+        let after: string | undefined;
+        do {
+          const ack = await connection.check(after);
+          if (!ack.ok) return output.error(`Could not check for messages: ${ack.error}`);
+          // Through the inbox, so a message the connect-time backlog already showed is not shown twice.
+          shown += ack.messages.filter((message) => inbox.show(message)).length;
+          after = ack.next ?? undefined;
+        } while (after);
+        if (shown === 0) output.line(NO_NEW_MESSAGES);
         return;
       }
       case "who":

@@ -31,6 +31,12 @@ export async function history(session: Session, peer: string, limit: number): Pr
   return ((await authenticated(session, `/api/messages?${query}`)) as { messages: ChatMessage[] }).messages;
 }
 
+/** Ends every session of this person (this one included); their sockets are disconnected. */
+export async function logoutEverywhere(session: Session): Promise<void> {
+  const { status, body } = await request(session.url, "/api/sessions", { method: "DELETE", token: session.token });
+  if (status !== 204) throw new CliError(`could not log out everywhere: ${errorText(status, body)}`);
+}
+
 async function authenticated(session: Session, route: string): Promise<unknown> {
   const { status, body } = await request(session.url, route, { method: "GET", token: session.token });
   if (status !== 200) throw new CliError(errorText(status, body));

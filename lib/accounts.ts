@@ -22,7 +22,19 @@ export interface Session {
   created: boolean;
 }
 
+/** A live session as the socket layer sees it: whose it is, its key (the token's hash) and its end. */
+export interface LiveSession {
+  username: string;
+  key: string;
+  expiresAt: Date;
+}
+
+/** Told the keys of sessions that just ended, so their live sockets can be disconnected. */
+export type SessionsEndedListener = (keys: string[]) => void;
+
 export class AccountService {
+  private readonly sessionsEndedListeners = new Set<SessionsEndedListener>();
+
   constructor(
     private readonly store: AccountStore,
     /** Names nobody may claim, in any capitalisation (the devices'). */
@@ -75,7 +87,38 @@ export class AccountService {
     return this.store.sessionUser(hashSessionToken(token), this.now());
   }
 
+  /** The live session of a token, with its key and end; undefined for an unknown or expired one. */
+  async session(token: string | undefined): Promise<LiveSession | undefined> {
+    if (!token) return undefined;
+    return this.sessionByKey(hashSessionToken(token));
+  }
+
+  /** The live session with this key (a token's hash), looked up again: has it ended, or moved its end? */
+  async sessionByKey(key: string): Promise<LiveSession | undefined> {
+    const session = await this.store.liveSession(key, this.now());
+    return session && { ...session, key };
+  }
+
+  /** Ends this token's session; its live sockets are disconnected. */
   async logout(token: string): Promise<void> {
-    await this.store.deleteSession(hashSessionToken(token));
+    const key = hashSessionToken(token);
+    await this.store.deleteSession(key);
+    this.sessionsEnded([key]);
+  }
+
+  /** Ends every session of `username`, wherever they are logged in; all their live sockets are disconnected. */
+  async logoutEverywhere(username: string): Promise<void> {
+    this.sessionsEnded(await this.store.deleteSessionsOf(username));
+  }
+
+  /** Whoever holds live connections (the socket layer) hears which sessions ended. */
+  onSessionsEnded(listener: SessionsEndedListener): () => void {
+    this.sessionsEndedListeners.add(listener);
+    return () => this.sessionsEndedListeners.delete(listener);
+  }
+
+  private sessionsEnded(keys: string[]): void {
+    if (keys.length === 0) return;
+    for (const listener of this.sessionsEndedListeners) listener(keys);
   }
 }

@@ -7,11 +7,14 @@ import type { Device } from "./devices/device";
 import { ChatError } from "./errors";
 import type { Notifier } from "./notifier";
 import {
+  CHECK_PAGE_SIZE,
+  checkSchema,
   historyQuerySchema,
   markReadSchema,
   parsePayload as parse,
   sendMessageSchema,
   type ChatMessage,
+  type CheckPage,
   type ConversationSummary,
   type MessageStatusEvent,
   type UserSummary,
@@ -23,15 +26,30 @@ export type { Notifier } from "./notifier";
 
 export const BACKLOG_BATCH_SIZE = 500;
 
+/** Where work that outlives the request that started it is counted, so shutdown can wait for it. */
+export interface BackgroundWork {
+  track<T>(work: Promise<T>): Promise<T>;
+}
+
+export interface ChatServiceOptions {
+  now?: () => Date;
+  /** Counts live deliveries, their delivery marks and device commands (replies included). */
+  background?: BackgroundWork;
+}
+
 export class ChatService {
   private readonly devices = new Map<string, Device>();
   private readonly presence: PresenceAnnouncer;
+  private readonly now: () => Date;
+  private readonly background: BackgroundWork | undefined;
 
   constructor(
     private readonly stores: { messages: MessageStore; accounts: AccountStore },
     private readonly notifier: Notifier,
-    private readonly now: () => Date = () => new Date(),
+    options: ChatServiceOptions = {},
   ) {
+    this.now = options.now ?? (() => new Date());
+    this.background = options.background;
     this.presence = new PresenceAnnouncer((events) => this.notifier.toEveryone("presence", events));
   }
 
@@ -104,8 +122,9 @@ export class ChatService {
     if (await this.notifier.deliver(message)) await this.acknowledgeDelivered(message.destination, [message.id]);
   }
 
+  /** Work the caller does not wait for, counted so shutdown waits for it (and the store stays open until it ends). */
   private runInBackground(work: Promise<unknown>, what: string): void {
-    work.catch((error) => console.error(`${what} failed:`, error));
+    (this.background?.track(work) ?? work).catch((error) => console.error(`${what} failed:`, error));
   }
 
   // ── receiving ──────────────────────────────────────────────────────────────
@@ -127,15 +146,27 @@ export class ChatService {
     }
   }
 
-  /** `!check`: every message `username` has not received yet, oldest first, then marked delivered. */
-  async check(username: string): Promise<ChatMessage[]> {
-    const messages: ChatMessage[] = [];
-    for await (const batch of this.backlog(username)) messages.push(...batch);
+  /**
+   * `!check`: one page of what `username` has not received yet, oldest first, now marked delivered,
+   * with the cursor of the next page. Pages keep one answer's size and time bounded: 5,000 waiting
+   * messages in one answer were 21 MB and held the process for seconds.
+   */
+  async check(username: string, payload?: unknown): Promise<CheckPage> {
+    const { after } = parse(checkSchema, payload);
+    const messages = await this.stores.messages.undelivered(username, {
+      // The store places `after` by its id and timestamp only, which is all a cursor carries.
+      after: after ? (fromCursor(after) as ChatMessage) : undefined,
+      limit: CHECK_PAGE_SIZE,
+    });
     await this.acknowledgeDelivered(
       username,
       messages.map((m) => m.id),
     );
-    return messages.map((m) => ({ ...m, stored: true }));
+    const last = messages.at(-1);
+    return {
+      messages: messages.map((m) => ({ ...m, stored: true })),
+      next: last && messages.length === CHECK_PAGE_SIZE ? toCursor(last) : null,
+    };
   }
 
   /** Opening a conversation: everything the peer sent `reader` is now read; the peer's ticks update. */
@@ -188,4 +219,16 @@ export class ChatService {
     await this.stores.accounts.touchLastSeen(username, lastSeen);
     this.presence.changed({ username, online, lastSeen: lastSeen.toISOString() });
   }
+}
+
+/** A check cursor names the last message of a page by its place in the (timestamp, id) order. */
+function toCursor(message: Pick<ChatMessage, "id" | "timestamp">): string {
+  return `${Date.parse(message.timestamp)}.${message.id}`;
+}
+
+function fromCursor(cursor: string): Pick<ChatMessage, "id" | "timestamp"> {
+  const dot = cursor.indexOf(".");
+  const timestamp = new Date(Number(cursor.slice(0, dot)));
+  if (Number.isNaN(timestamp.getTime())) throw new ChatError(400, "after must be the next cursor of an earlier check");
+  return { timestamp: timestamp.toISOString(), id: cursor.slice(dot + 1) };
 }

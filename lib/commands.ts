@@ -11,6 +11,7 @@ export type ParsedInput =
   | { kind: "who" }
   | { kind: "history"; username: string }
   | { kind: "help" }
+  | { kind: "logoutEverywhere" }
   | { kind: "exit" }
   | { kind: "empty" }
   | { kind: "error"; error: string };
@@ -41,6 +42,8 @@ function parseBang(line: string): ParsedInput {
       return { kind: "who" };
     case "!help":
       return { kind: "help" };
+    case "!logout-everywhere":
+      return { kind: "logoutEverywhere" };
     case "!history":
       if (args.length === 1 && USERNAME_PATTERN.test(args[0]!)) return { kind: "history", username: args[0]! };
       return { kind: "error", error: "Usage: !history <username>" };
@@ -59,10 +62,11 @@ export function parseDeviceCommand(text: string): DeviceCommand | undefined {
 }
 
 export const INPUT_HELP = [
-  "<user>: <text>   send a direct message, e.g. bob: hello",
-  "!check           fetch messages you have not seen yet",
-  "!who             list who is online",
-  "!history <user>  show your conversation with <user>",
-  "!help            this list",
-  "exit             disconnect",
+  "<user>: <text>      send a direct message, e.g. bob: hello",
+  "!check              fetch messages you have not seen yet",
+  "!who                list who is online",
+  "!history <user>     show your conversation with <user>",
+  "!logout-everywhere  end every session of yours, here and on every other device",
+  "!help               this list",
+  "exit                disconnect",
 ].join("\n");

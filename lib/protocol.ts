@@ -20,6 +20,21 @@ function stringField(name: string) {
   });
 }
 
+/**
+ * C0 controls but tab and newline, DEL, and C1 controls. A terminal acts on them (ESC clears the
+ * screen or retitles the window, CR overwrites a line), so text that carries one could forge what
+ * another person's terminal shows; no person types them into a message.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's job
+export const CONTROL_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+/** A string field that refuses control characters, saying so. */
+function textField(name: string) {
+  return stringField(name).refine((text) => !CONTROL_CHARACTER.test(text), {
+    error: `${name} must not contain control characters (only newline and tab)`,
+  });
+}
+
 export const usernameSchema = stringField("username").regex(USERNAME_PATTERN, {
   error: "username must be 1–32 letters, digits, '_', '.' or '-'",
 });
@@ -31,25 +46,27 @@ export const loginSchema = z.strictObject({
   username: usernameSchema,
   password: stringField("password")
     .min(1, { error: "password must not be empty" })
-    .max(1024, { error: "password must be at most 1024 characters" }),
+    .max(1024, { error: "password must be at most 1024 characters" })
+    .pipe(textField("password")),
 });
 export type LoginInput = z.infer<typeof loginSchema>;
 
 export const messageTextSchema = stringField("message")
   .max(MAX_MESSAGE_LENGTH, { error: `message must be at most ${MAX_MESSAGE_LENGTH} characters` })
-  .refine((text) => text.trim().length > 0, { error: "message must not be empty" });
+  .refine((text) => text.trim().length > 0, { error: "message must not be empty" })
+  .pipe(textField("message"));
 
 export const sendMessageSchema = z.strictObject({
   destination: usernameSchema,
   message: messageTextSchema,
   /** Chosen by the client so it can match the ack (and a retried send) to the message it drew. */
-  clientId: z.string().min(1).max(64).optional(),
+  clientId: textField("clientId").min(1).max(64).optional(),
 });
 export type SendMessageInput = z.infer<typeof sendMessageSchema>;
 
 export const historyQuerySchema = z.strictObject({
   with: usernameSchema,
-  before: z.string().min(1).max(64).optional(),
+  before: textField("before").min(1).max(64).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).default(DEFAULT_HISTORY_PAGE),
 });
 export type HistoryQuery = z.infer<typeof historyQuerySchema>;
@@ -61,6 +78,21 @@ export const readingsQuerySchema = z.strictObject({
   since: z.iso.datetime({ offset: true, error: "since must be an ISO 8601 date-time" }).optional(),
 });
 export type ReadingsQuery = z.infer<typeof readingsQuerySchema>;
+
+/** How many waiting messages one `check` answers at most; `next` asks for the rest. */
+export const CHECK_PAGE_SIZE = 500;
+
+/** A check's cursor: where the page it follows ended, as `<epoch ms>.<message id>`; opaque to clients. */
+const CHECK_CURSOR = /^\d{1,15}\.[A-Za-z0-9_-]{1,64}$/;
+
+/** `check`: nothing for the first page, then `{after: next}` of the page before. */
+export const checkSchema = z
+  .strictObject({
+    after: z.string().regex(CHECK_CURSOR, { error: "after must be the next cursor of an earlier check" }).optional(),
+  })
+  .optional()
+  .transform((input) => input ?? {});
+export type CheckInput = z.input<typeof checkSchema>;
 
 export const markReadSchema = z.strictObject({ with: usernameSchema });
 export type MarkReadInput = z.infer<typeof markReadSchema>;
@@ -146,10 +178,27 @@ export interface SubscriptionEvent {
   subscribed: boolean;
 }
 
+/** Something the server tells one socket about its own conduct (a limit it ran into). */
+export interface WarningEvent {
+  /**
+   * Stable, for programs: `typing-rate` (typing events are being dropped), `too-many-connections`
+   * (this socket is over the per-person cap and is being disconnected).
+   */
+  code: "typing-rate" | "too-many-connections";
+  /** For people. */
+  message: string;
+}
+
+/** One page of waiting messages; `next` is the cursor for the following page, `null` when this was the last. */
+export interface CheckPage {
+  messages: ChatMessage[];
+  next: string | null;
+}
+
 /** What each request event answers when it succeeds. */
 export interface RequestResults {
   "message:send": { message: ChatMessage; online: boolean };
-  check: { messages: ChatMessage[] };
+  check: CheckPage;
   "message:read": { ids: string[] };
 }
 export type RequestEvent = keyof RequestResults;
@@ -173,12 +222,17 @@ export interface ServerToClientEvents {
   "thermometer:reading": (reading: ReadingEvent) => void;
   "thermometer:status": (status: DeviceStatusEvent) => void;
   "thermometer:subscription": (change: SubscriptionEvent) => void;
+  /** Sent once per connection, after the last message of the stored backlog was sent to this socket. */
+  "backlog:done": () => void;
+  /** A limit this socket ran into where there is no ack to say so (typing events being dropped). */
+  warning: (warning: WarningEvent) => void;
 }
 
 /** Events a client sends; every request is answered through its ack. */
 export interface ClientToServerEvents {
   "message:send": (payload: SendMessageInput, ack: (reply: SendAck) => void) => void;
-  check: (ack: (reply: CheckAck) => void) => void;
+  /** The payload may be left out for the first page (`socket.emit("check", ack)`). */
+  check: (payload: CheckInput, ack: (reply: CheckAck) => void) => void;
   "message:read": (payload: MarkReadInput, ack: (reply: MarkReadAck) => void) => void;
   typing: (payload: TypingInput) => void;
 }
@@ -190,6 +244,12 @@ export type InterServerEvents = {};
 /** What the server keeps on each socket. */
 export interface SocketData {
   username: string;
+  /** The key of the session it authenticated with (its token's hash), so ending the session can find it. */
+  sessionKey: string;
+  /** When that session ends, as epoch ms. */
+  sessionExpiresAt: number;
+  /** When the socket arrived (epoch ms, unique per instance): the newest beyond the per-person cap leave first. */
+  arrival: number;
 }
 
 /** The events the server pushes, each with the one payload it carries. */

@@ -14,6 +14,7 @@ import type { Config } from "./config";
 import { createEdge } from "./http/edge";
 import { publishRouteSettings } from "./http/settings";
 import { createWebServer } from "./http/web-server";
+import { withDeadline } from "./deadline";
 import { InFlight } from "./in-flight";
 import { attachChatHandlers, createSocketServer, SocketNotifier } from "./realtime";
 import { addSecurityHeaders, refuseCrossSiteCookieHandshakes } from "./realtime/handshake";
@@ -21,7 +22,10 @@ import { addSecurityHeaders, refuseCrossSiteCookieHandshakes } from "./realtime/
 export interface RunningServer {
   url: string;
   port: number;
-  /** Stops accepting, lets in-flight writes finish, then closes the store. Safe to call twice. */
+  /**
+   * Stops accepting, lets in-flight writes finish, then closes the store. Safe to call twice.
+   * Rejects, after cutting open connections, if that takes longer than the shutdown deadline.
+   */
   close(): Promise<void>;
 }
 
@@ -49,12 +53,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
   publishRouteSettings({ maxBodyBytes: config.http.maxBodyBytes });
 
   const notifier = new SocketNotifier(io);
-  const chat = new ChatService(database, notifier);
+  const chat = new ChatService(database, notifier, { background: inFlight });
   const devices = createDevices(config, { chat, store: database.devices, notifier });
   const accounts = new AccountService(database.accounts, (name) => devices.isDeviceName(name));
   const context = { accounts, chat, devices };
   publishAppContext(context);
-  attachChatHandlers(io, context, inFlight);
+  attachChatHandlers(io, context, inFlight, config.limits);
   devices.startJobs();
 
   await new Promise<void>((resolve, reject) => {
@@ -65,18 +69,22 @@ export async function startServer(config: Config): Promise<RunningServer> {
 
   let closing: Promise<void> | undefined;
   const close = () =>
-    (closing ??= (async () => {
-      await devices.stopJobs();
-      await new Promise<void>((resolve) => {
-        io.close(() => resolve()); // disconnects every socket and closes the HTTP server
-        webServer.closeIdleConnections();
-      });
-      await inFlight.drain(SHUTDOWN_GRACE_MS);
-      publishAppContext(undefined);
-      publishRouteSettings(undefined);
-      await nextApp.close();
-      await database.close();
-    })());
+    (closing ??= withDeadline(
+      (async () => {
+        await devices.stopJobs();
+        await new Promise<void>((resolve) => {
+          io.close(() => resolve()); // disconnects every socket and closes the HTTP server
+          webServer.closeIdleConnections();
+        });
+        await inFlight.drain(SHUTDOWN_GRACE_MS);
+        publishAppContext(undefined);
+        publishRouteSettings(undefined);
+        await nextApp.close();
+        await database.close();
+      })(),
+      config.shutdownDeadlineMs,
+      () => webServer.closeAllConnections(),
+    ));
 
   const scheme = config.http.tls ? "https" : "http";
   return { url: `${scheme}://127.0.0.1:${port}`, port, close };

@@ -60,6 +60,7 @@ function tlsFilesTogether(env: { TLS_CERT?: string; TLS_KEY?: string }, context:
 }
 
 // --- end of the HTTP edge ---
+import { DEFAULT_LIMITS, type RealtimeLimits } from "./realtime/limits";
 
 const deviceList = z
   .string()
@@ -70,6 +71,33 @@ const deviceList = z
       .filter(Boolean),
   )
   .pipe(z.array(z.string().regex(USERNAME_PATTERN, { error: "each THERMOMETERS name must be a valid username" })));
+
+// ── limits on one client, and shutdown ─────────────────────────────────────────
+
+/** `<per second>,<burst>`, e.g. `20,40`: a token bucket's refill rate and size. */
+function rateSetting(fallback: { perSecond: number; burst: number }) {
+  return z
+    .string()
+    .regex(/^\d+(\.\d+)?,\d+(\.\d+)?$/, { error: "must be '<per second>,<burst>', e.g. 20,40" })
+    .transform((value) => value.split(",").map(Number) as [number, number])
+    .refine(([perSecond]) => perSecond > 0, { error: "the rate must be above 0" })
+    .refine(([, burst]) => Number.isInteger(burst) && burst >= 1, {
+      error: "the burst must be a whole number, at least 1",
+    })
+    .transform(([perSecond, burst]) => ({ perSecond, burst }))
+    .default(fallback);
+}
+
+const limitSettings = {
+  SEND_LIMIT_PER_SOCKET: rateSetting(DEFAULT_LIMITS.sendPerSocket),
+  SEND_LIMIT_PER_USER: rateSetting(DEFAULT_LIMITS.sendPerUser),
+  TYPING_LIMIT_PER_SOCKET: rateSetting(DEFAULT_LIMITS.typingPerSocket),
+  TYPING_LIMIT_PER_USER: rateSetting(DEFAULT_LIMITS.typingPerUser),
+  MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.socketsPerUser),
+  SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(100).default(10_000),
+};
+
+// ────────────────────────────────────────────────────────────────────────────────
 
 const environmentSchema = z.object({
   NODE_ENV: z.string().default("development"),
@@ -87,6 +115,7 @@ const environmentSchema = z.object({
     .default([15, 30]),
   THERMOMETER_RETENTION: z.coerce.number().int().min(100).default(10_000),
   ...edgeVariables,
+  ...limitSettings,
 });
 
 export type Config = DeviceSettings & {
@@ -95,6 +124,10 @@ export type Config = DeviceSettings & {
   host: string;
   databaseUrl: string | undefined;
   http: EdgeSettings;
+  /** What one client may cost (server/realtime/limits.ts). */
+  limits: RealtimeLimits;
+  /** How long shutdown may take before open connections are cut and the process gives up waiting. */
+  shutdownDeadlineMs: number;
 };
 
 /** Reads the configuration from the environment; a bad value stops the start with a clear message. */
@@ -125,5 +158,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tls: e.TLS_CERT && e.TLS_KEY ? { certFile: e.TLS_CERT, keyFile: e.TLS_KEY } : undefined,
       hstsMaxAge: e.HSTS_MAX_AGE,
     },
+    limits: {
+      sendPerSocket: e.SEND_LIMIT_PER_SOCKET,
+      sendPerUser: e.SEND_LIMIT_PER_USER,
+      typingPerSocket: e.TYPING_LIMIT_PER_SOCKET,
+      typingPerUser: e.TYPING_LIMIT_PER_USER,
+      socketsPerUser: e.MAX_SOCKETS_PER_USER,
+    },
+    shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
   };
 }

@@ -9,11 +9,21 @@ export class InFlight {
     return work;
   }
 
-  /** Resolves when everything tracked so far has settled, or after `timeoutMs`. */
+  /**
+   * Resolves when nothing tracked is left, or after `timeoutMs`. Work can start more work (a device
+   * command stores a reply, whose delivery then records its mark), so it waits until the set is empty,
+   * not only for what was tracked when it was called.
+   */
   async drain(timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([Promise.allSettled([...this.pending]), timeout]);
-    clearTimeout(timer);
+    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      while (this.pending.size > 0) {
+        const settled = Promise.allSettled([...this.pending]).then(() => true as const);
+        if (!(await Promise.race([settled, timeout]))) return;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

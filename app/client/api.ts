@@ -1,5 +1,12 @@
 /** The page's calls to the HTTP API. Every error comes back as `{error}`; callers show that text. */
-import type { ChatMessage, ConversationSummary, DeviceSummary, ReadingEvent, UserSummary } from "@/lib/protocol";
+import type {
+  ChatMessage,
+  CheckPage,
+  ConversationSummary,
+  DeviceSummary,
+  ReadingEvent,
+  UserSummary,
+} from "@/lib/protocol";
 
 export class ApiError extends Error {
   constructor(
@@ -38,6 +45,8 @@ export const api = {
   login: (username: string, password: string) =>
     request<{ user: { username: string } }>("/api/session", { method: "POST", json: { username, password } }),
   logout: () => request<void>("/api/session", { method: "DELETE" }),
+  /** Ends every session of this person, on every device. */
+  logoutEverywhere: () => request<void>("/api/sessions", { method: "DELETE" }),
   users: () => request<{ users: UserSummary[] }>("/api/users"),
   conversations: () => request<{ conversations: ConversationSummary[] }>("/api/conversations"),
   history: (peer: string, options: { before?: string; limit: number }) => {
@@ -45,7 +54,9 @@ export const api = {
     if (options.before) query.set("before", options.before);
     return request<{ messages: ChatMessage[] }>(`/api/messages?${query}`);
   },
-  check: () => request<{ messages: ChatMessage[] }>("/api/messages/check", { method: "POST" }),
+  /** One page of unseen messages; pass the previous page's `next` for the one after. */
+  check: (after?: string) =>
+    request<CheckPage>("/api/messages/check", { method: "POST", json: after ? { after } : undefined }),
   thermometers: () => request<{ thermometers: DeviceSummary[] }>("/api/thermometers"),
   readings: (device: string, limit: number) =>
     request<{ readings: ReadingEvent[] }>(`/api/thermometers/${encodeURIComponent(device)}/readings?limit=${limit}`),

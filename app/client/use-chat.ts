@@ -180,8 +180,12 @@ export function useChat(me: string, onSignedOut: () => void) {
     client.on("connect_error", (error) => {
       if (error.message === "unauthorized") return signedOut.current();
       dispatch({ type: "connection", connection: "offline" });
-      if (!client.active) setTimeout(() => client.connect(), 2_000); // refused by the server, not by the network
+      if (client.active) return;
+      // Refused by the server, not by the network (too many connections, say): say why, and retry.
+      notify(`The server refused the connection: ${error.message}`);
+      setTimeout(() => client.connect(), 2_000);
     });
+    client.on("warning", (warning) => notify(warning.message));
     client.on("message", (message, ack?: () => void) => {
       ack?.(); // this is what marks the message delivered
       receive(message);
@@ -205,7 +209,7 @@ export function useChat(me: string, onSignedOut: () => void) {
       client.disconnect();
       socketRef.current = null;
     };
-  }, [emitOutgoing, loadLists, loadNewestPage, markRead, receive]);
+  }, [emitOutgoing, loadLists, loadNewestPage, markRead, notify, receive]);
 
   const open = useCallback(
     (peer: string | null) => {
@@ -235,9 +239,16 @@ export function useChat(me: string, onSignedOut: () => void) {
 
   const runCheck = useCallback(async () => {
     try {
-      const { messages } = await api.check();
-      dispatch({ type: "messages", messages });
-      dispatch({ type: "checkResults", messages });
+      // The server answers a page at a time; follow `next` to the end.
+      const found: ChatMessage[] = [];
+      let after: string | undefined;
+      do {
+        const page = await api.check(after);
+        dispatch({ type: "messages", messages: page.messages });
+        found.push(...page.messages);
+        after = page.next ?? undefined;
+      } while (after);
+      dispatch({ type: "checkResults", messages: found });
     } catch (error) {
       notify(`Check failed: ${errorText(error)}`);
     }
@@ -262,6 +273,22 @@ export function useChat(me: string, onSignedOut: () => void) {
     socketRef.current?.disconnect();
     signedOut.current();
   }, []);
+
+  /** Ends every session of this person; the server disconnects their sockets everywhere, this one too. */
+  const logoutEverywhere = useCallback(async () => {
+    // Closed first, so the server ending it is not shown as a lost connection.
+    socketRef.current?.disconnect();
+    try {
+      await api.logoutEverywhere();
+    } catch (error) {
+      if ((error as { status?: number }).status !== 401) {
+        notify(`Could not log out everywhere: ${errorText(error)}`);
+        socketRef.current?.connect();
+        return;
+      }
+    }
+    signedOut.current();
+  }, [notify]);
 
   /** What the composer does with a line; resolves to whether the composer should be cleared. */
   const submit = useCallback(
@@ -304,12 +331,15 @@ export function useChat(me: string, onSignedOut: () => void) {
         case "exit":
           notify("To leave, use the Log out button.");
           return true;
+        case "logoutEverywhere":
+          await logoutEverywhere();
+          return true;
         case "error":
           notify(input.error);
           return false;
       }
     },
-    [me, notify, open, runCheck, sendMessage, stopTyping],
+    [logoutEverywhere, me, notify, open, runCheck, sendMessage, stopTyping],
   );
 
   return {
@@ -325,6 +355,7 @@ export function useChat(me: string, onSignedOut: () => void) {
       closeCheckResults,
       noteTyping,
       logout,
+      logoutEverywhere,
       notify,
       retry,
       discard,

@@ -10,6 +10,7 @@ import { CheckResults } from "./CheckResults";
 import { ConversationList } from "./ConversationList";
 import { ConversationPane } from "./ConversationPane";
 import { PeopleList } from "./PeopleList";
+import { SessionMenu } from "./SessionMenu";
 import { ThermometerPanel } from "./ThermometerPanel";
 
 export function ChatView({ me, onSignedOut }: { me: string; onSignedOut: () => void }) {
@@ -38,6 +39,7 @@ export function ChatView({ me, onSignedOut }: { me: string; onSignedOut: () => v
         <button type="button" onClick={() => void actions.logout()}>
           Log out
         </button>
+        <SessionMenu onLogoutEverywhere={() => void actions.logoutEverywhere()} />
       </header>
 
       {state.connection === "offline" && (

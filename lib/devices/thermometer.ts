@@ -33,6 +33,10 @@ export class Thermometer implements Device {
   private ticker: NodeJS.Timeout | undefined;
   private rebootTimer: NodeJS.Timeout | undefined;
   private reading: Promise<void> | undefined;
+  /** The "back online" reply of a reboot, which no command is waiting for. */
+  private rebootReply: Promise<void> | undefined;
+  /** Until start() and after stop(): nothing may arm a timer, not even a reboot under way. */
+  private halted = true;
   private ticks = 0;
 
   constructor(
@@ -63,18 +67,34 @@ export class Thermometer implements Device {
 
   /** Starts the interval job: a first reading now, then one every intervalMs. */
   start(): void {
-    if (this.ticker) return;
+    this.halted = false;
+    this.resume();
+  }
+
+  /**
+   * Stops the job and any pending reboot; resolves once the reading and the reboot reply in progress
+   * are stored. A reboot that is between its steps sees `halted` and arms nothing after this.
+   */
+  async stop(): Promise<void> {
+    this.halted = true;
+    clearTimeout(this.rebootTimer);
+    this.rebootTimer = undefined;
+    await this.pause();
+    this.state = "stopped";
+    await this.rebootReply;
+  }
+
+  private resume(): void {
+    if (this.ticker || this.halted) return;
     this.setStatus("running");
     this.tick();
     this.ticker = setInterval(() => this.tick(), this.settings.intervalMs);
   }
 
-  /** Stops the job and any pending reboot; resolves once the reading in progress is stored. */
-  async stop(): Promise<void> {
+  /** Stops taking readings (for a reboot or for good); resolves once the one in progress is stored. */
+  private async pause(): Promise<void> {
     clearInterval(this.ticker);
-    clearTimeout(this.rebootTimer);
-    this.ticker = this.rebootTimer = undefined;
-    this.state = "stopped";
+    this.ticker = undefined;
     await this.reading;
   }
 
@@ -141,15 +161,18 @@ export class Thermometer implements Device {
     if (this.state !== "running") {
       return this.reply(person, "reboot", `${this.name} is already rebooting.`, { status: this.state });
     }
-    await this.stop();
+    this.state = "rebooting"; // at once, so a second reboot command meanwhile is told so
+    await this.pause();
+    if (this.halted) return; // stopped meanwhile: the server is shutting down
     this.setStatus("rebooting");
     await this.reply(person, "reboot", `${this.name} is rebooting…`, { status: "rebooting" });
+    if (this.halted) return;
     this.rebootTimer = setTimeout(() => {
       this.rebootTimer = undefined;
-      this.start();
-      void this.reply(person, "reboot", `${this.name} is back online.`, { status: "running" }).catch((error) =>
-        console.error(`${this.name} reboot reply failed:`, error),
-      );
+      this.resume();
+      this.rebootReply = this.reply(person, "reboot", `${this.name} is back online.`, { status: "running" })
+        .catch((error) => console.error(`${this.name} reboot reply failed:`, error))
+        .finally(() => (this.rebootReply = undefined));
     }, this.settings.rebootMs);
   }
 

@@ -117,4 +117,30 @@ export class AccountStore {
   private write<T>(operation: () => Promise<T>): Promise<T> {
     return retryOnConflict(operation, this.retry);
   }
+
+  // ── ending sessions and their sockets ──────────────────────────────────────
+  // What the socket layer needs to disconnect a session's sockets when it ends: a session's end,
+  // to disconnect its sockets then, and the sessions "log out everywhere" ended.
+
+  /** A live session's person and end, or undefined for an unknown or expired token hash. */
+  async liveSession(tokenHash: string, now: Date): Promise<{ username: string; expiresAt: Date } | undefined> {
+    const session = await this.db.session.findUnique({
+      where: { tokenHash },
+      select: { expiresAt: true, user: { select: { username: true } } },
+    });
+    return session && session.expiresAt > now
+      ? { username: session.user.username, expiresAt: session.expiresAt }
+      : undefined;
+  }
+
+  /** Ends every session of `username`; returns the token hashes of the sessions it ended. */
+  async deleteSessionsOf(username: string): Promise<string[]> {
+    const sessions = await this.db.session.findMany({ where: { user: { username } }, select: { tokenHash: true } });
+    const hashes = sessions.map((session) => session.tokenHash);
+    // Prisma refuses more than 999 bound values in one SQLite query.
+    for (let i = 0; i < hashes.length; i += 900) {
+      await this.db.session.deleteMany({ where: { tokenHash: { in: hashes.slice(i, i + 900) } } });
+    }
+    return hashes;
+  }
 }

@@ -7,7 +7,9 @@ import type { ChatSocket } from "./types";
  * each batch as delivered once the socket acknowledged it. The next batch is read and sent while
  * the acks of the one before are still coming in (at most two batches in flight), so the socket
  * never waits on a store round trip. Other tabs connecting at the same time get their own copy;
- * the conditional update in the store makes each sender hear "delivered" once.
+ * the conditional update in the store makes each sender hear "delivered" once. Once the last
+ * stored message has been sent, `backlog:done` tells the client (a script waits for it before
+ * reading its input).
  */
 export async function deliverBacklog(socket: ChatSocket, chat: ChatService, username: string): Promise<void> {
   let previous: Promise<void> = Promise.resolve();
@@ -33,5 +35,6 @@ export async function deliverBacklog(socket: ChatSocket, chat: ChatService, user
     await previous;
     previous = delivered;
   }
+  if (socket.connected) socket.emit("backlog:done");
   await previous;
 }

@@ -1,6 +1,7 @@
 /**
  * Socket.IO on the app's HTTP server: one auth middleware, one room per user (so every tab gets
- * every message), and thin event handlers that call the services.
+ * every message) and one per session (so ending a session reaches its sockets), the limits on what
+ * one client may cost, and thin event handlers that call the services.
  */
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
@@ -9,10 +10,13 @@ import { tokenFromCookieHeader } from "../../lib/auth";
 import { typingSchema } from "../../lib/protocol";
 import type { InFlight } from "../in-flight";
 import { deliverBacklog } from "./backlog";
+import { arrivalTime, Limits, type RealtimeLimits } from "./limits";
 import { SocketNotifier, userRoom } from "./notifier";
 import { onRequest } from "./requests";
+import { disconnectAtExpiry, disconnectEndedSessions, sessionRoom, stillLoggedIn } from "./sessions";
 import type { ChatServer } from "./types";
 
+export { DEFAULT_LIMITS, type RealtimeLimits } from "./limits";
 export { SocketNotifier };
 
 export function createSocketServer(httpServer: HttpServer): ChatServer {
@@ -23,15 +27,28 @@ export function createSocketServer(httpServer: HttpServer): ChatServer {
   });
 }
 
-export function attachChatHandlers(io: ChatServer, { accounts, chat, devices }: AppContext, inFlight: InFlight): void {
+export function attachChatHandlers(
+  io: ChatServer,
+  { accounts, chat, devices }: AppContext,
+  inFlight: InFlight,
+  settings: RealtimeLimits,
+): void {
+  const limits = new Limits(settings);
+  disconnectEndedSessions(io, accounts);
+
   io.use(async (socket, next) => {
     try {
       const auth = socket.handshake.auth as { token?: unknown };
       const token =
         typeof auth.token === "string" ? auth.token : tokenFromCookieHeader(socket.handshake.headers.cookie);
-      const username = await accounts.authenticate(token);
-      if (!username) return next(new Error("unauthorized"));
-      socket.data.username = username;
+      const session = await accounts.session(token);
+      if (!session) return next(new Error("unauthorized"));
+      const overCap = await limits.refuseOverCap(io, session.username, userRoom(session.username));
+      if (overCap) return next(overCap);
+      socket.data.username = session.username;
+      socket.data.sessionKey = session.key;
+      socket.data.sessionExpiresAt = session.expiresAt.getTime();
+      socket.data.arrival = arrivalTime();
       next();
     } catch (error) {
       console.error("socket authentication failed:", error);
@@ -40,12 +57,17 @@ export function attachChatHandlers(io: ChatServer, { accounts, chat, devices }: 
   });
 
   io.on("connection", (socket) => {
-    const { username } = socket.data;
+    const { username, sessionKey } = socket.data;
+    const own = limits.forSocket(socket, username);
     // Handlers first, so nothing the client sends right after connecting is missed.
-    onRequest(socket, inFlight, "message:send", (payload) => chat.send(username, payload, socket.id));
-    onRequest(socket, inFlight, "check", async () => ({ messages: await chat.check(username) }));
+    onRequest(socket, inFlight, "message:send", async (payload) => {
+      own.send();
+      return chat.send(username, payload, socket.id);
+    });
+    onRequest(socket, inFlight, "check", (payload) => chat.check(username, payload));
     onRequest(socket, inFlight, "message:read", async (payload) => ({ ids: await chat.markRead(username, payload) }));
     socket.on("typing", (payload: unknown) => {
+      if (!own.typingAllowed()) return;
       const parsed = typingSchema.safeParse(payload);
       if (parsed.success && parsed.data.destination !== username) {
         io.to(userRoom(parsed.data.destination)).emit("typing", { username, typing: parsed.data.typing });
@@ -53,12 +75,28 @@ export function attachChatHandlers(io: ChatServer, { accounts, chat, devices }: 
     });
     socket.on("disconnect", () => inFlight.track(chat.presenceChanged(username)).catch(logFailure("presence")));
 
-    socket.join(userRoom(username));
+    socket.join([userRoom(username), sessionRoom(sessionKey)]);
+    disconnectAtExpiry(socket, accounts);
+    // In its rooms now, the socket looks again at what the handshake checked before anything is sent to it.
+    const admitted = Promise.all([
+      limits.withinCap(io, socket, userRoom(username)),
+      stillLoggedIn(socket, accounts),
+    ]).then(([withinCap, loggedIn]) => {
+      if (!withinCap) {
+        const { socketsPerUser } = limits.settings;
+        socket.emit("warning", {
+          code: "too-many-connections",
+          message: `too many connections: ${username} has more than ${socketsPerUser} open; this one is closed`,
+        });
+      }
+      if (!withinCap || !loggedIn) socket.disconnect(true);
+      return withinCap && loggedIn;
+    });
     const joinSubscriptions = devices.roomsFor(username).then((rooms) => socket.join(rooms));
     inFlight
       .track(
-        Promise.all([joinSubscriptions, chat.presenceChanged(username)]).then(() =>
-          deliverBacklog(socket, chat, username),
+        Promise.all([admitted, joinSubscriptions, chat.presenceChanged(username)]).then(([ok]) =>
+          ok ? deliverBacklog(socket, chat, username) : undefined,
         ),
       )
       .catch(logFailure(`connecting ${username}`));

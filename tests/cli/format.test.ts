@@ -85,3 +85,23 @@ test("the connected line names the server and the user", () => {
     "Connected to http://localhost:3000 as alice. Type !help for commands.",
   );
 });
+
+describe("what another person wrote cannot take over the terminal", () => {
+  test("control characters are shown as \\xHH, tabs stay", () => {
+    expect(formatLive(message({ message: "\u001b[2J\u001b]0;pwned\u0007ok\tthen\r\u009b\u007f" }))).toBe(
+      "[2026-11-25 20:31:07][alice] \\x1b[2J\\x1b]0;pwned\\x07ok\tthen\\x0d\\x9b\\x7f",
+    );
+  });
+
+  test("continuation lines are marked, so they cannot pass for another sender's line", () => {
+    const forged = message({ message: "hi\n[2026-01-01 00:00:00][carol] fake" });
+    expect(formatLive(forged)).toBe("[2026-11-25 20:31:07][alice] hi\n  | [2026-01-01 00:00:00][carol] fake");
+    expect(formatStored(forged)).toBe(
+      "[Stored] [2026-11-25 20:31:07][alice] 'hi\n  | [2026-01-01 00:00:00][carol] fake'",
+    );
+    expect(formatHistory([forged], "alice").split("\n")).toEqual([
+      "[2026-11-25 20:31:07][alice] hi",
+      "  | [2026-01-01 00:00:00][carol] fake",
+    ]);
+  });
+});

@@ -19,7 +19,7 @@ import { clientIdOf, type SenderPlan, sendUntilAcknowledged } from "./retrying-s
 const PAIRS = Number(process.env.FAULT_PAIRS ?? 20);
 const MESSAGES_PER_SENDER = Number(process.env.FAULT_MESSAGES ?? 150);
 /** Limits raised so a steady load is not refused by the rate limiter (that has its own tests). */
-const LOAD_ENV = { SEND_RATE_PER_SECOND: "100000", SEND_RATE_BURST: "100000", USER_SEND_RATE_PER_SECOND: "100000" };
+const LOAD_ENV = { SEND_LIMIT_PER_SOCKET: "1000000,1000000", SEND_LIMIT_PER_USER: "1000000,1000000" };
 
 jest.setTimeout(240_000);
 

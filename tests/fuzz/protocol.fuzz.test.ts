@@ -25,7 +25,14 @@ jest.setTimeout(Math.max(120_000, FUZZ_RUNS * 400));
 
 beforeAll(async () => {
   // Limits raised so the fuzzer exercises validation rather than the rate limiter.
-  server = await startTestServerProcess({ env: { SEND_RATE_PER_SECOND: "100000", TYPING_RATE_PER_SECOND: "100000" } });
+  server = await startTestServerProcess({
+    env: {
+      SEND_LIMIT_PER_SOCKET: "1000000,1000000",
+      SEND_LIMIT_PER_USER: "1000000,1000000",
+      TYPING_LIMIT_PER_SOCKET: "1000000,1000000",
+      TYPING_LIMIT_PER_USER: "1000000,1000000",
+    },
+  });
   alice = await login(server.url, "fuzz_alice");
   bob = await login(server.url, "fuzz_bob");
   socket = await connect(server.url, alice.token);

@@ -1,4 +1,5 @@
 import {
+  checkSchema,
   describeError,
   loginSchema,
   offlineNotice,
@@ -7,6 +8,7 @@ import {
   sendMessageSchema,
   USERNAME_PATTERN,
 } from "@/lib/protocol";
+import type { z } from "zod";
 import { ChatError } from "@/lib/errors";
 
 describe("usernames", () => {
@@ -45,6 +47,48 @@ describe("message:send payloads", () => {
   test("4000 characters is the limit, inclusive", () => {
     expect(sendMessageSchema.safeParse({ ...valid, message: "x".repeat(4000) }).success).toBe(true);
   });
+});
+
+describe("control characters", () => {
+  const valid = { destination: "bob", message: "hello!" };
+  const refusal = (field: string) => `${field} must not contain control characters (only newline and tab)`;
+
+  test.each([["\u0000"], ["\u0007"], ["\u001b[2J"], ["\r"], ["\u000b"], ["\u007f"], ["\u0085"], ["\u009b"]])(
+    "%j is refused in message text, clientId and passwords",
+    (control) => {
+      const cases: [z.ZodType, unknown, string][] = [
+        [sendMessageSchema, { ...valid, message: `a${control}b` }, refusal("message")],
+        [sendMessageSchema, { ...valid, clientId: `id${control}` }, refusal("clientId")],
+        [loginSchema, { username: "a", password: `pw${control}` }, refusal("password")],
+      ];
+      for (const [schema, payload, error] of cases) {
+        const result = schema.safeParse(payload);
+        expect(result.success).toBe(false);
+        expect(describeError(result.error!)).toBe(error);
+      }
+    },
+  );
+
+  test("newline and tab are text", () => {
+    expect(sendMessageSchema.safeParse({ ...valid, message: "two\nlines\tand a tab" }).success).toBe(true);
+    expect(loginSchema.safeParse({ username: "a", password: "tab\there" }).success).toBe(true);
+  });
+
+  test("printable Unicode passes", () => {
+    expect(sendMessageSchema.safeParse({ ...valid, message: "héllo – 20 °C ✓ 🙂" }).success).toBe(true);
+  });
+});
+
+test("check takes nothing, or the cursor an earlier page gave", () => {
+  expect(checkSchema.parse(undefined)).toEqual({});
+  expect(checkSchema.parse({})).toEqual({});
+  expect(checkSchema.parse({ after: "1764102000000.cmwwkva7n0003cx7dl8zeq67z" })).toEqual({
+    after: "1764102000000.cmwwkva7n0003cx7dl8zeq67z",
+  });
+  expect(describeError(checkSchema.safeParse({ after: "nope" }).error!)).toBe(
+    "after must be the next cursor of an earlier check",
+  );
+  expect(describeError(checkSchema.safeParse({ before: "x" }).error!)).toBe("unknown field: before");
 });
 
 test("login payloads need a username and a non-empty password and nothing else", () => {

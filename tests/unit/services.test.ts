@@ -84,7 +84,7 @@ afterAll(async () => {
 beforeEach(() => {
   clock = new Date("2026-11-25T12:00:00Z");
   notifier = new RecordingNotifier();
-  chat = new ChatService(database, notifier, () => clock);
+  chat = new ChatService(database, notifier, { now: () => clock });
   chat.registerDevice(device);
   accounts = new AccountService(
     database.accounts,
@@ -144,6 +144,30 @@ describe("AccountService", () => {
   });
 });
 
+describe("ending sessions", () => {
+  test("logout and logout everywhere tell the listeners which sessions ended, by key", async () => {
+    const ended: string[][] = [];
+    const stop = accounts.onSessionsEnded((keys) => ended.push(keys));
+    const username = fresh("ends");
+    const first = await accounts.login({ username, password: "pw" });
+    const second = await accounts.login({ username, password: "pw" });
+    const third = await accounts.login({ username, password: "pw" });
+    const [one, two, three] = await Promise.all([first, second, third].map((s) => accounts.session(s.token)));
+    expect(one).toMatchObject({ username, key: expect.any(String), expiresAt: expect.any(Date) });
+
+    await accounts.logout(first.token);
+    expect(ended).toEqual([[one!.key]]);
+    await accounts.logoutEverywhere(username);
+    expect(ended[1]!.sort()).toEqual([two!.key, three!.key].sort());
+    expect(await accounts.session(second.token)).toBeUndefined();
+    expect(await accounts.sessionByKey(three!.key)).toBeUndefined();
+
+    await accounts.logoutEverywhere(username); // nothing left: nobody is told
+    expect(ended).toHaveLength(2);
+    stop();
+  });
+});
+
 describe("ChatService", () => {
   test("a resend with the same clientId returns the stored message instead of storing it twice", async () => {
     const [alice, bob] = [await person("a"), await person("b")];
@@ -180,9 +204,9 @@ describe("ChatService", () => {
     // The sender's other tabs got the echo.
     expect(notifier.emitted).toContainEqual({ to: alice, event: "message", payload: online.message });
 
-    const [waiting] = await chat.check(bob);
+    const [waiting] = (await chat.check(bob)).messages;
     expect(waiting).toMatchObject({ message: "later", stored: true });
-    expect(await chat.check(bob)).toEqual([]);
+    expect(await chat.check(bob)).toEqual({ messages: [], next: null });
   });
 
   test("a message to a device is stored as a command and handed to it; its reply is stored for the person", async () => {

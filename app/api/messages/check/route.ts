@@ -1,7 +1,19 @@
 import { NextResponse } from "next/server";
+import { ChatError } from "@/lib/errors";
 import { authenticatedRoute } from "../../_http";
 
-/** `!check`: the caller's unseen messages, oldest first, then marked seen. */
-export const POST = authenticatedRoute(async ({ chat, username }) =>
-  NextResponse.json({ messages: await chat.check(username) }),
-);
+/**
+ * `!check`: one page of the caller's unseen messages, oldest first, then marked seen, with `next`,
+ * the cursor for the following page (`null` after the last). The body is optional: none (or `{}`)
+ * asks for the first page, `{after: next}` for the one after.
+ */
+export const POST = authenticatedRoute(async ({ chat, request, username }) => {
+  const body = await request.text();
+  let payload: unknown;
+  try {
+    payload = body.trim() ? JSON.parse(body) : undefined;
+  } catch {
+    throw new ChatError(400, "the request body must be JSON");
+  }
+  return NextResponse.json(await chat.check(username, payload));
+});

@@ -1,0 +1,137 @@
+/**
+ * What one client may cost: sends and typing events per socket and per person (token buckets),
+ * and sockets per person. Each limit says so when it is hit: a refused send in its ack, dropped
+ * typing events with one `warning`, a socket over the cap at the handshake.
+ *
+ * The per-socket buckets live with the socket. The per-person buckets are this process's: they
+ * hold across a person's sockets on this instance, and with several instances a person could send
+ * at the per-person rate on each. The socket cap is counted through the adapter (cluster-wide), so
+ * that is at most `socketsPerUser` sockets, each still held to the per-socket rate; sharing the
+ * per-person buckets across instances would cost a round trip to a shared store on every message.
+ */
+import { ChatError } from "../../lib/errors";
+import type { WarningEvent } from "../../lib/protocol";
+import { BucketsByKey, type Rate, TokenBucket, takeFromAll } from "./rate-limit";
+import type { ChatServer, ChatSocket } from "./types";
+
+export interface RealtimeLimits {
+  sendPerSocket: Rate;
+  sendPerUser: Rate;
+  typingPerSocket: Rate;
+  typingPerUser: Rate;
+  /** Sockets one person may have open at once, counted on every instance. */
+  socketsPerUser: number;
+}
+
+/** Room for a fast typist pasting several lines; nobody chats 20 messages a second for long. */
+export const DEFAULT_LIMITS: RealtimeLimits = {
+  sendPerSocket: { perSecond: 20, burst: 40 },
+  sendPerUser: { perSecond: 30, burst: 60 },
+  typingPerSocket: { perSecond: 5, burst: 10 },
+  typingPerUser: { perSecond: 10, burst: 20 },
+  socketsPerUser: 50,
+};
+
+export class Limits {
+  private readonly sendsByUser: BucketsByKey;
+  private readonly typingByUser: BucketsByKey;
+
+  constructor(readonly settings: RealtimeLimits) {
+    this.sendsByUser = new BucketsByKey(settings.sendPerUser);
+    this.typingByUser = new BucketsByKey(settings.typingPerUser);
+  }
+
+  /** The limits of one new socket of `username`. */
+  forSocket(socket: ChatSocket, username: string): SocketLimits {
+    return new SocketLimits(this, socket, username, this.sendsByUser, this.typingByUser);
+  }
+
+  tooManyMessages(): ChatError {
+    const { sendPerSocket, sendPerUser } = this.settings;
+    return new ChatError(
+      429,
+      `too many messages: slow down (at most ${sendPerSocket.perSecond} a second per connection, ${sendPerUser.perSecond} per person)`,
+    );
+  }
+
+  /** The handshake's refusal when `username` already has as many sockets as allowed. */
+  async refuseOverCap(io: ChatServer, username: string, room: string): Promise<Error | undefined> {
+    const open = (await io.in(room).fetchSockets()).length;
+    if (open < this.settings.socketsPerUser) return undefined;
+    return new Error(
+      `too many connections: ${username} already has ${open} open (at most ${this.settings.socketsPerUser}); close some tabs or clients`,
+    );
+  }
+
+  /**
+   * After joining its person's room, whether this socket is within the cap. Handshakes that run at
+   * once all pass the count above before any of them joins; each then looks again, and those that
+   * arrived last beyond the cap leave. Arrival order is the same for everyone who looks, so exactly
+   * `socketsPerUser` stay.
+   */
+  async withinCap(io: ChatServer, socket: ChatSocket, room: string): Promise<boolean> {
+    const open = await io.in(room).fetchSockets();
+    if (open.length <= this.settings.socketsPerUser) return true;
+    const kept = open
+      .sort((a, b) => a.data.arrival - b.data.arrival || (a.id < b.id ? -1 : 1))
+      .slice(0, this.settings.socketsPerUser);
+    return kept.some((kept) => kept.id === socket.id);
+  }
+}
+
+let lastArrival = 0;
+
+/** A moment for ordering this process's sockets by arrival: wall-clock ms, strictly increasing here. */
+export function arrivalTime(): number {
+  lastArrival = Math.max(Date.now(), lastArrival + 0.001);
+  return lastArrival;
+}
+
+/** A socket that sent no typing event for this long is told again if it floods again. */
+const TYPING_QUIET_MS = 10_000;
+
+export class SocketLimits {
+  private readonly sends: TokenBucket;
+  private readonly typing: TokenBucket;
+  private toldAboutTyping = false;
+  private lastTypingAt = 0;
+
+  constructor(
+    private readonly limits: Limits,
+    private readonly socket: ChatSocket,
+    private readonly username: string,
+    private readonly sendsByUser: BucketsByKey,
+    private readonly typingByUser: BucketsByKey,
+  ) {
+    this.sends = new TokenBucket(limits.settings.sendPerSocket);
+    this.typing = new TokenBucket(limits.settings.typingPerSocket);
+  }
+
+  /** Takes a send from this socket's and this person's allowance; throws the ack's error when over. */
+  send(): void {
+    if (!takeFromAll(this.sends, this.sendsByUser.get(this.username))) throw this.limits.tooManyMessages();
+  }
+
+  /**
+   * Whether a typing event may go on. One over the limit is dropped (it only says "typing…"), and
+   * the socket is told once per flood: again only after a quiet spell.
+   */
+  typingAllowed(): boolean {
+    const now = Date.now();
+    if (now - this.lastTypingAt > TYPING_QUIET_MS) this.toldAboutTyping = false;
+    this.lastTypingAt = now;
+    if (takeFromAll(this.typing, this.typingByUser.get(this.username))) return true;
+    if (!this.toldAboutTyping) {
+      this.toldAboutTyping = true;
+      this.socket.emit("warning", typingWarning(this.limits.settings.typingPerSocket));
+    }
+    return false;
+  }
+}
+
+function typingWarning(rate: Rate): WarningEvent {
+  return {
+    code: "typing-rate",
+    message: `typing too fast: typing events beyond ${rate.perSecond} a second are dropped`,
+  };
+}

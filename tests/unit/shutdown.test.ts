@@ -1,0 +1,145 @@
+/**
+ * What shutdown relies on: the chat's background work (live delivery and its delivery mark, device
+ * commands and replies) is tracked so shutdown can wait for it, and a device stopped in the middle
+ * of a reboot stays stopped. Real SQLite file, the real InFlight and Thermometer; a recording
+ * Notifier in place of Socket.IO (the project's own seam).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { AccountService } from "@/lib/accounts";
+import { ChatService } from "@/lib/chat";
+import type { Device } from "@/lib/devices";
+import { Thermometer } from "@/lib/devices/thermometer";
+import type { Notifier } from "@/lib/notifier";
+import type { ChatMessage, ServerEvent } from "@/lib/protocol";
+import { type OpenStore, openStore } from "@/lib/store";
+import { InFlight } from "@/server/in-flight";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Everyone counts as online; each delivery is acknowledged after `deliveryMs`. */
+class SlowNotifier implements Notifier {
+  readonly emitted: { to: string; event: ServerEvent; payload: unknown }[] = [];
+  constructor(private readonly deliveryMs: number) {}
+  async isOnline() {
+    return true;
+  }
+  async onlineUsers() {
+    return new Set<string>();
+  }
+  async deliver() {
+    await sleep(this.deliveryMs);
+    return true;
+  }
+  toUser(username: string, event: ServerEvent, payload: unknown) {
+    this.emitted.push({ to: username, event, payload });
+  }
+  toEveryone(event: ServerEvent, payload: unknown) {
+    this.emitted.push({ to: "*", event, payload });
+  }
+  toRoom(room: string, event: ServerEvent, payload: unknown) {
+    this.emitted.push({ to: room, event, payload });
+  }
+  joinRoom() {}
+  leaveRoom() {}
+}
+
+let dir: string;
+let database: OpenStore;
+let accounts: AccountService;
+let counter = 0;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "chat-shutdown-"));
+  database = await openStore(`file:${path.join(dir, "chat.db")}`);
+  accounts = new AccountService(database.accounts, () => false);
+});
+afterAll(async () => {
+  await database.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function person(): Promise<string> {
+  const username = `p${++counter}`;
+  await accounts.login({ username, password: "secret" });
+  return username;
+}
+
+describe("the chat's background work is tracked", () => {
+  test("a live delivery and its delivery mark finish before the drain resolves", async () => {
+    const inFlight = new InFlight();
+    const chat = new ChatService(database, new SlowNotifier(100), { background: inFlight });
+    const [alice, bob] = [await person(), await person()];
+    const { message } = await chat.send(alice, { destination: bob, message: "just before shutdown" });
+
+    await inFlight.drain(5_000);
+    const [stored] = await chat.history(alice, { with: bob });
+    expect(stored).toMatchObject({ id: message.id, deliveredAt: expect.any(String) });
+  });
+
+  test("a device command and its reply finish before the drain resolves", async () => {
+    const inFlight = new InFlight();
+    const chat = new ChatService(database, new SlowNotifier(0), { background: inFlight });
+    const device: Device = {
+      name: "slowdevice",
+      kind: "thermometer",
+      online: true,
+      room: "thermometer:slowdevice",
+      async handleCommand(command) {
+        await sleep(100);
+        await chat.sendFromDevice("slowdevice", command.sender, "done", { type: "notification" });
+      },
+      describe: () => Promise.reject(new Error("not used")),
+      readings: async () => [],
+      start() {},
+      async stop() {},
+    };
+    chat.registerDevice(device);
+    const alice = await person();
+    await chat.send(alice, { destination: "slowdevice", message: "work" });
+
+    await inFlight.drain(5_000);
+    const history = await chat.history(alice, { with: "slowdevice" });
+    expect(history.map((m: ChatMessage) => [m.sender, m.message, m.deliveredAt !== null])).toEqual([
+      [alice, "work", false],
+      ["slowdevice", "done", true],
+    ]);
+  });
+});
+
+test("a thermometer stopped while a reboot is under way stays stopped", async () => {
+  const notifier = new SlowNotifier(0);
+  const chat = new ChatService(database, notifier);
+  const settings = { intervalMs: 20, rebootMs: 50, min: 15, max: 30, retention: 1_000 };
+  const thermometer = new Thermometer("thermo9", settings, chat, database.devices, notifier);
+  thermometer.start();
+  const alice = await person();
+  await sleep(50);
+
+  const command: ChatMessage = {
+    id: "reboot-command",
+    sender: alice,
+    destination: "thermo9",
+    message: "reboot",
+    timestamp: new Date().toISOString(),
+    type: "command",
+    metadata: null,
+    deliveredAt: null,
+    readAt: null,
+  };
+  const rebooting = thermometer.handleCommand(command);
+  await thermometer.stop(); // while the reboot is storing its "rebooting…" reply
+  await rebooting;
+  const readingsAtStop = (await database.devices.readings("thermo9", { limit: 1_000 })).length;
+  const emittedAtStop = notifier.emitted.length;
+
+  await sleep(settings.rebootMs * 4);
+  expect(thermometer.status).toBe("stopped");
+  expect((await database.devices.readings("thermo9", { limit: 1_000 })).length).toBe(readingsAtStop);
+  expect(
+    notifier.emitted
+      .slice(emittedAtStop)
+      .filter((e) => e.event === "thermometer:status" || e.event === "thermometer:reading"),
+  ).toEqual([]);
+});
