@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { USERNAME_PATTERN } from "../lib/protocol";
 import type { DeviceSettings } from "../lib/devices";
+import type { ClusterSettings } from "./cluster/settings";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/body";
 import type { EdgeSettings } from "./http/settings";
 
@@ -61,6 +62,29 @@ function tlsFilesTogether(env: { TLS_CERT?: string; TLS_KEY?: string }, context:
 
 // --- end of the HTTP edge ---
 
+// --- Several instances (server/cluster): on only when REDIS_URL is set ---
+
+const clusterVariables = {
+  // Empty counts as unset, so `REDIS_URL=` in an env file means one instance.
+  REDIS_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((url) => url || undefined)
+    .pipe(
+      z
+        .url({
+          protocol: /^rediss?$/,
+          error: "REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379",
+        })
+        .optional(),
+    ),
+  DEVICE_LEASE_TTL_MS: z.coerce.number().int().min(1000).max(60_000).default(5000),
+  INSTANCE_TIMEOUT_MS: z.coerce.number().int().min(1500).max(120_000).default(6000),
+};
+
+// --- end of several instances ---
+
 const deviceList = z
   .string()
   .transform((list) =>
@@ -87,6 +111,7 @@ const environmentSchema = z.object({
     .default([15, 30]),
   THERMOMETER_RETENTION: z.coerce.number().int().min(100).default(10_000),
   ...edgeVariables,
+  ...clusterVariables,
 });
 
 export type Config = DeviceSettings & {
@@ -95,6 +120,8 @@ export type Config = DeviceSettings & {
   host: string;
   databaseUrl: string | undefined;
   http: EdgeSettings;
+  /** Set when REDIS_URL is: this instance is one of several. */
+  cluster: ClusterSettings | undefined;
 };
 
 /** Reads the configuration from the environment; a bad value stops the start with a clear message. */
@@ -125,5 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tls: e.TLS_CERT && e.TLS_KEY ? { certFile: e.TLS_CERT, keyFile: e.TLS_KEY } : undefined,
       hstsMaxAge: e.HSTS_MAX_AGE,
     },
+    cluster: e.REDIS_URL
+      ? { redisUrl: e.REDIS_URL, leaseTtlMs: e.DEVICE_LEASE_TTL_MS, instanceTimeoutMs: e.INSTANCE_TIMEOUT_MS }
+      : undefined,
   };
 }

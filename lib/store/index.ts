@@ -16,6 +16,8 @@ export interface OpenStore {
   messages: MessageStore;
   devices: DeviceStore;
   target: DatabaseTarget;
+  /** One cheap query: resolves when the database answers (readiness checks). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,9 @@ export async function openStore(databaseUrl: string | undefined): Promise<OpenSt
     messages: new MessageStore(db, target.kind),
     devices: new DeviceStore(db),
     target,
+    ping: async () => {
+      await db.user.findFirst({ select: { id: true } });
+    },
     close: () => db.$disconnect(),
   };
 }

@@ -10,6 +10,7 @@ import type { ChatMessage, MessageType } from "../protocol";
 import { GroupCommit } from "./group-commit";
 import { newMessageId } from "./message-id";
 import type { Database } from "./prisma-client";
+import { type ClaimedRow, claimUndeliveredSqlite } from "./sqlite-claim";
 import { insertMessagesSqlite } from "./sqlite-insert";
 
 export interface NewMessage {
@@ -134,26 +135,17 @@ export class MessageStore {
   }
 
   /**
-   * Many recipients' acks in one conditional update, which is the claim: it only touches rows still
-   * undelivered and stamps them with a time no other write of this process uses, so reading that
-   * stamp back finds exactly the rows this write delivered — even when another instance is
-   * draining the same backlog. (Writes run one at a time, so stamps grow by at most 1 ms a write.)
+   * Many recipients' acks in one write. The claim is a conditional update that only touches rows still
+   * undelivered and reports which rows it changed, so a message another socket, write or instance already marked
+   * is never reported twice — even when several instances drain the same backlog at the same moment.
    */
   private async claimDeliveries(claims: DeliveryClaim[]): Promise<Pick<ChatMessage, "id" | "sender">[][]> {
     const ids = [...new Set(claims.flatMap((claim) => claim.ids))];
-    const stamp = this.uniqueStamp(Math.max(...claims.map((claim) => claim.at.getTime())));
+    const at = new Date(Math.max(...claims.map((claim) => claim.at.getTime())));
+    const claimed = new Map<string, ClaimedRow>();
     for (const slice of slices(ids, IDS_PER_QUERY)) {
-      await this.db.message.updateMany({
-        where: { id: { in: slice }, deliveredAt: null },
-        data: { deliveredAt: stamp },
-      });
-    }
-    const claimed = new Map<string, { sender: string; destination: string }>();
-    for (const slice of slices(ids, IDS_PER_QUERY)) {
-      const rows = await this.db.message.findMany({
-        where: { id: { in: slice }, deliveredAt: stamp },
-        select: { id: true, sender: true, destination: true },
-      });
+      const rows =
+        this.dialect === "sqlite" ? await claimUndeliveredSqlite(this.db, slice, at) : await this.claimEach(slice, at);
       for (const row of rows) claimed.set(row.id, row);
     }
     return claims.map((claim) =>
@@ -166,11 +158,23 @@ export class MessageStore {
     );
   }
 
-  private lastStamp = 0;
-
-  private uniqueStamp(at: number): Date {
-    this.lastStamp = Math.max(at, this.lastStamp + 1);
-    return new Date(this.lastStamp);
+  /** The portable twin of claimUndeliveredSqlite: one conditional update per message, each counting 1 or 0. */
+  private async claimEach(ids: string[], at: Date): Promise<ClaimedRow[]> {
+    const won = await Promise.all(
+      ids.map(async (id) => {
+        const { count } = await this.db.message.updateMany({
+          where: { id, deliveredAt: null },
+          data: { deliveredAt: at },
+        });
+        return count === 1 ? id : undefined;
+      }),
+    );
+    const claimedIds = won.filter((id): id is string => id !== undefined);
+    if (claimedIds.length === 0) return [];
+    return this.db.message.findMany({
+      where: { id: { in: claimedIds } },
+      select: { id: true, sender: true, destination: true },
+    });
   }
 
   /** Marks everything `sender` sent to `reader` as read (and delivered); returns what changed. */
