@@ -10,7 +10,7 @@ module.exports = {
   moduleNameMapper: { "^@/(.*)$": "<rootDir>/$1" },
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
-  testPathIgnorePatterns: ["/tests/e2e/"],
+  testPathIgnorePatterns: ["/tests/e2e/", "/tests/cluster/"],
   globalSetup: "<rootDir>/tests/support/global-setup.ts",
   testTimeout: 30_000,
 };
