@@ -13,14 +13,7 @@ import { execFileSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { Command } from "commander";
-import {
-  type ChatInstance,
-  listening,
-  type ManagedProcess,
-  startInstance,
-  startNginx,
-  startRedis,
-} from "./processes";
+import { type ChatInstance, listening, type ManagedProcess, startInstance, startNginx, startRedis } from "./processes";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 

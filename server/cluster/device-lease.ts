@@ -9,8 +9,11 @@
  * is left (`mayWrite`), and a reading's write takes milliseconds, so it finishes long before anyone else can take
  * the lease. The remaining risk is a process frozen for more than half the TTL between that check and its write.
  *
- * A Redis that restarts empty forgets every lease while their holders still count on them, so after reconnecting an
- * instance claims no free lease for one TTL: by then every holder's own count has run out.
+ * A Redis that restarts empty forgets every lease while their holders still count on them. So the script plants a
+ * marker (`chat:lease-epoch`, Redis's own clock) the first time it runs on an empty Redis, and a free lease is
+ * taken only once the marker is a TTL old: by then every former holder's own count has run out. The check runs in
+ * Redis when the command runs, so a claim that waited in a client's offline queue through the restart is held to it
+ * too. (The cost: on a brand-new Redis the devices start one TTL late.)
  */
 import type { DeviceStatus } from "../../lib/protocol";
 import type { Redis } from "./redis";
@@ -18,11 +21,19 @@ import { withTimeout } from "./redis";
 
 const leaseKey = (device: string) => `chat:lease:${device}`;
 const statusKey = (device: string) => `chat:device-status:${device}`;
+const EPOCH = "chat:lease-epoch";
 
 /** Returns {1, status written} when the caller holds the lease now, else {0, the holder's last status}. */
 const CLAIM_OR_RENEW = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local epoch = tonumber(redis.call('GET', KEYS[3]))
+if not epoch then
+  redis.call('SET', KEYS[3], now)
+  epoch = now
+end
 local holder = redis.call('GET', KEYS[1])
-if holder == ARGV[1] or (not holder and ARGV[4] == '1') then
+if holder == ARGV[1] or (not holder and now - epoch >= tonumber(ARGV[2])) then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
   return {1, ARGV[3]}
@@ -50,8 +61,6 @@ export class DeviceLease {
     readonly device: string,
     private readonly owner: string,
     readonly ttlMs: number,
-    /** Whether a free lease may be taken now (false for a while after Redis came back). */
-    private readonly mayClaimFree: () => boolean,
   ) {}
 
   /** Takes the lease if it is free, renews it if it is ours, and publishes `status` when it is ours. */
@@ -59,8 +68,8 @@ export class DeviceLease {
     const sentAt = Date.now();
     const [held, current] = (await withTimeout(
       this.redis.eval(CLAIM_OR_RENEW, {
-        keys: [leaseKey(this.device), statusKey(this.device)],
-        arguments: [this.owner, String(this.ttlMs), status, this.mayClaimFree() ? "1" : "0"],
+        keys: [leaseKey(this.device), statusKey(this.device), EPOCH],
+        arguments: [this.owner, String(this.ttlMs), status],
       }),
       this.ttlMs,
     )) as [number, string];

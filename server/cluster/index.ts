@@ -4,7 +4,6 @@
  */
 import { randomBytes } from "node:crypto";
 import os from "node:os";
-import { createAdapter } from "@socket.io/redis-streams-adapter";
 import type { ChatService } from "../../lib/chat";
 import type { Device } from "../../lib/devices";
 import type { Notifier } from "../../lib/notifier";
@@ -12,6 +11,7 @@ import { PRESENCE_WINDOW_MS } from "../../lib/presence";
 import type { DeviceStore } from "../../lib/store";
 import { userRoom } from "../realtime/notifier";
 import type { ChatServer } from "../realtime/types";
+import { attachRedisAdapter } from "./adapter";
 import { ClusterNotifier, localPeople } from "./cluster-notifier";
 import { DeviceLease } from "./device-lease";
 import { fencedDeviceStore } from "./fenced-device-store";
@@ -33,7 +33,10 @@ export interface Cluster {
   fence(store: DeviceStore): DeviceStore;
   /** Wraps a device so that its job runs only where its lease is held (pass to createDevices). */
   wrapDevice(chat: ChatService): (device: Device) => Device;
-  /** Starts the heartbeat; people of dead instances are announced through `chat`. */
+  /**
+   * Starts the heartbeat (people of dead instances are announced through `chat`) and registers people as their
+   * handshakes pass: call after the chat handlers, whose authentication middleware has to run first.
+   */
   start(chat: ChatService): Promise<void>;
   /** Whether Redis answers now. */
   isReachable(): Promise<boolean>;
@@ -45,10 +48,6 @@ export async function joinCluster(settings: ClusterSettings): Promise<Cluster> {
   const instanceId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
   const redis = await connectRedis(settings.redisUrl, `chat-${instanceId}`);
   const client = redis.client;
-
-  // After Redis comes back it may have restarted empty: take no free lease until every old holder's has run out.
-  let claimFreeLeasesAfter = 0;
-  redis.onReconnect(() => (claimFreeLeasesAfter = Date.now() + settings.leaseTtlMs));
 
   let io: ChatServer | undefined;
   let leaderCommands: LeaderCommands | undefined;
@@ -66,7 +65,7 @@ export async function joinCluster(settings: ClusterSettings): Promise<Cluster> {
 
     attach(server) {
       io = server;
-      io.adapter(createAdapter(client, { streamName: "chat:socket.io", channelPrefix: "chat:socket.io" }));
+      attachRedisAdapter(io, client);
       const people = () => localPeople(server);
       registry = new PresenceRegistry(client, {
         instanceId,
@@ -96,13 +95,7 @@ export async function joinCluster(settings: ClusterSettings): Promise<Cluster> {
 
     wrapDevice(chat) {
       return (device) => {
-        const lease = new DeviceLease(
-          client,
-          device.name,
-          instanceId,
-          settings.leaseTtlMs,
-          () => Date.now() >= claimFreeLeasesAfter,
-        );
+        const lease = new DeviceLease(client, device.name, instanceId, settings.leaseTtlMs);
         leases.set(device.name, lease);
         const { leaderCommands } = attached();
         const leased = new LeasedDevice(device, lease, chat, (command) => leaderCommands.forward(command));
@@ -112,12 +105,17 @@ export async function joinCluster(settings: ClusterSettings): Promise<Cluster> {
     },
 
     async start(chat) {
+      const { io, registry } = attached();
+      // After the authentication middleware (registered before this), so the username is known.
+      io.use((socket, next) => {
+        registry.arriving(socket.data.username).then(() => next());
+      });
       presenceChanged = (usernames) => {
         for (const username of usernames) {
           chat.presenceChanged(username).catch((error) => console.error(`presence of ${username} failed:`, error));
         }
       };
-      await attached().registry.start();
+      await registry.start();
     },
 
     async isReachable() {

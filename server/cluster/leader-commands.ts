@@ -8,6 +8,9 @@ import type { ChatMessage } from "../../lib/protocol";
 import type { ChatServer } from "../realtime/types";
 import type { LeasedDevice } from "./leased-device";
 
+/** The adapter's own request timeout (5 s) plus a margin, for when even the request could not be sent. */
+const FORWARD_TIMEOUT_MS = 6_000;
+
 export class LeaderCommands {
   private readonly devices = new Map<string, LeasedDevice>();
 
@@ -26,12 +29,14 @@ export class LeaderCommands {
     this.devices.set(device.name, device);
   }
 
-  /** Resolves with whether the leader of the command's device took it. */
+  /** Resolves with whether the leader of the command's device took it (false after FORWARD_TIMEOUT_MS). */
   forward(command: ChatMessage): Promise<boolean> {
     return new Promise((resolve) => {
-      this.io.serverSideEmit("device:command", command, (_timedOut: Error | null, handled: boolean[]) =>
-        resolve((handled ?? []).includes(true)),
-      );
+      const timer = setTimeout(() => resolve(false), FORWARD_TIMEOUT_MS);
+      this.io.serverSideEmit("device:command", command, (_timedOut: Error | null, handled: boolean[]) => {
+        clearTimeout(timer);
+        resolve((handled ?? []).includes(true));
+      });
     });
   }
 }

@@ -21,6 +21,8 @@ const instanceKey = (id: string) => `${PREFIX}instance:${id}`;
 const peopleKey = (id: string) => `${PREFIX}people:${id}`;
 /** A presence question waits at most this long for Redis before it is answered from this instance alone. */
 const QUESTION_TIMEOUT_MS = 1_000;
+/** A handshake that registered a name and has not connected within this long has failed. */
+const ABANDONED_AFTER_MS = 5_000;
 
 /** Renews this instance's heartbeat; 1 when it was not registered (first beat, reaped, or Redis lost its data). */
 const HEARTBEAT = `
@@ -71,6 +73,9 @@ export class PresenceRegistry {
   private timer: NodeJS.Timeout | undefined;
   private beating = false;
   private registeredOnce = false;
+  private lastBeat = 0;
+  /** Names registered by a handshake whose room has not appeared yet, with when. */
+  private readonly arrivals = new Map<string, number>();
 
   constructor(
     private readonly redis: Redis,
@@ -83,8 +88,22 @@ export class PresenceRegistry {
     this.timer.unref();
   }
 
+  /**
+   * A person is about to connect here (their handshake passed authentication). Awaited before the connection is
+   * accepted, so by the time a client sees `connect`, every instance counts it online — as on a single instance,
+   * where the room answers at once. A handshake that then fails leaves a name without a room; the next heartbeat
+   * removes it.
+   */
+  async arriving(username: string): Promise<void> {
+    this.arrivals.set(username, Date.now());
+    await withTimeout(this.redis.sAdd(peopleKey(this.options.instanceId), username), QUESTION_TIMEOUT_MS).catch(
+      ignore, // Redis is away: the room's own registration (arrived) and the heartbeat catch up later
+    );
+  }
+
   /** A person's first socket on this instance connected. */
   arrived(username: string): void {
+    this.arrivals.delete(username);
     this.redis.sAdd(peopleKey(this.options.instanceId), username).catch(ignore);
   }
 
@@ -141,6 +160,7 @@ export class PresenceRegistry {
     this.beating = true;
     try {
       await this.renew();
+      await this.forgetAbandonedArrivals();
       await this.reap();
     } catch {
       // Redis is away; the next beat tries again (and re-registers if this instance was taken for dead).
@@ -158,6 +178,8 @@ export class PresenceRegistry {
       }),
       this.options.timeoutMs,
     );
+    const previousBeat = this.lastBeat;
+    this.lastBeat = Date.now();
     if (added !== 1) return;
     // Not registered: the first beat, or the others took this instance for dead, or Redis restarted empty.
     // Write the whole list again, and if it is not the first beat, tell everyone these people are still here.
@@ -165,8 +187,29 @@ export class PresenceRegistry {
     const rewrite = this.redis.multi().del(peopleKey(id));
     if (people.length > 0) rewrite.sAdd(peopleKey(id), people);
     await rewrite.exec();
-    if (this.registeredOnce && people.length > 0) this.options.presenceMayHaveChanged(people);
+    if (this.registeredOnce) {
+      const silentMs = Date.now() - previousBeat;
+      console.error(
+        `> presence: this instance was taken for dead (last heartbeat ${silentMs} ms ago); registered again`,
+      );
+      if (people.length > 0) this.options.presenceMayHaveChanged(people);
+    }
     this.registeredOnce = true;
+  }
+
+  /** Names whose handshake registered them but whose socket never connected here. */
+  private async forgetAbandonedArrivals(): Promise<void> {
+    const here = new Set(this.options.localPeople());
+    const abandoned = [...this.arrivals].filter(
+      ([name, at]) => !here.has(name) && Date.now() - at > ABANDONED_AFTER_MS,
+    );
+    for (const [name] of abandoned) this.arrivals.delete(name);
+    if (abandoned.length > 0) {
+      await this.redis.sRem(
+        peopleKey(this.options.instanceId),
+        abandoned.map(([name]) => name),
+      );
+    }
   }
 
   private async reap(): Promise<void> {

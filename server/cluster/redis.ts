@@ -15,8 +15,6 @@ const MAX_RECONNECT_DELAY_MS = 1_000;
 
 export interface RedisConnection {
   client: Redis;
-  /** Called on every reconnection after the first connect (not on the first), e.g. to distrust what Redis held. */
-  onReconnect(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -32,7 +30,6 @@ export async function connectRedis(url: string, name: string): Promise<RedisConn
   const where = redactedUrl(url);
   let connectedOnce = false;
   let reportedDown = false;
-  const reconnectListeners: (() => void)[] = [];
   // One line when Redis goes away and one when it is back, not one per failed reconnect attempt.
   client.on("error", (error: Error) => {
     if (connectedOnce && !reportedDown) console.error(`Redis at ${where} unreachable: ${error.message}; retrying`);
@@ -46,7 +43,6 @@ export async function connectRedis(url: string, name: string): Promise<RedisConn
     }
     if (reportedDown) console.log(`Redis at ${where} is back`);
     reportedDown = false;
-    for (const listener of reconnectListeners) listener();
   });
 
   let timer: NodeJS.Timeout | undefined;
@@ -64,7 +60,6 @@ export async function connectRedis(url: string, name: string): Promise<RedisConn
 
   return {
     client,
-    onReconnect: (listener) => reconnectListeners.push(listener),
     async close() {
       // QUIT waits for queued commands; a Redis that is away would keep it waiting, so give up after a moment.
       if (!client.isReady) return client.destroy();

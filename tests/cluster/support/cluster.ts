@@ -27,11 +27,14 @@ export const TEST_SETTINGS = {
 export interface TestCluster {
   dir: string;
   databaseFile: string;
+  /** Replaced by restartRedis. */
   redis: RedisProcess;
   instances: ChatInstance[];
   nginx?: NginxProcess;
   /** Starts one more instance (or starts again on a port used before). */
   addInstance(port?: number, env?: Record<string, string>): Promise<ChatInstance>;
+  /** Stops Redis (SIGKILL: it keeps nothing) and starts an empty one on the same port after `downMs`. */
+  restartRedis(downMs: number): Promise<void>;
   /** A read-only look at the shared store. */
   query<T>(sql: string, ...params: unknown[]): T[];
   /** Which instance printed that it runs thermometer1's job last (and is still running). */
@@ -66,6 +69,12 @@ export async function startCluster(options: {
     redis,
     instances,
     addInstance,
+    async restartRedis(downMs) {
+      const { port } = cluster.redis;
+      await cluster.redis.kill();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      cluster.redis = await startRedis({ dir: path.join(dir, "redis"), port });
+    },
     query<T>(sql: string, ...params: unknown[]) {
       const db = new Database(databaseFile, { readonly: true, timeout: 5_000 });
       try {
@@ -83,9 +92,13 @@ export async function startCluster(options: {
         });
     },
     async stop() {
+      // CLUSTER_TEST_OUTPUT=1 prints what every process said, for a failure that needs it.
+      if (process.env.CLUSTER_TEST_OUTPUT) {
+        for (const p of [...instances, cluster.redis]) console.log(`── ${p.name} (pid ${p.pid})\n${p.output()}`);
+      }
       await cluster.nginx?.stop(5_000);
       await Promise.all(instances.map((instance) => instance.stop(10_000)));
-      await redis.stop(5_000);
+      await cluster.redis.stop(5_000);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -108,7 +121,11 @@ export async function startCluster(options: {
 }
 
 /** Polls until `check` returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function eventually<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
