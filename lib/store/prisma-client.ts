@@ -7,6 +7,7 @@ import path from "node:path";
 import { PrismaClient } from "@prisma/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import type { DatabaseTarget } from "./database-url";
+import { retryWhenBusy } from "./sqlite-busy";
 
 export type Database = PrismaClient;
 
@@ -15,7 +16,7 @@ const MONGODB_CLIENT_DIR = path.join(process.cwd(), "node_modules", ".prisma", "
 
 export function createPrismaClient(target: DatabaseTarget): Database {
   if (target.kind === "sqlite") {
-    return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${target.file}` }) });
+    return retryWhenBusy(new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${target.file}` }) }));
   }
   let generated: { PrismaClient: new (options: object) => Database };
   try {

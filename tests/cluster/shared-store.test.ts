@@ -62,17 +62,23 @@ test("concurrent writers on both instances: nothing lost, nothing doubled, no 'd
   const senders = people.map((person, i) => new Sender(url(i % 2), person.username, person.token));
   const peer = await login(url(0), uniqueName("peer"));
   // Meanwhile logins, subscriptions and read marks on both instances.
-  const churn = (async () => {
-    for (let i = 0; i < 20; i++) {
-      const who = await login(url(i % 2), uniqueName("churn"));
-      await api(url((i + 1) % 2), "/api/messages", {
-        method: "POST",
-        token: who.token,
-        json: { destination: "thermometer1", message: i % 2 ? "subscribe" : "unsubscribe" },
-      });
-      await api(url(i % 2), "/api/messages/read", { method: "POST", token: who.token, json: { with: peer.username } });
-    }
-  })();
+  const churn = Promise.all(
+    [0, 1].map(async (lane) => {
+      for (let i = lane; i < 30; i += 2) {
+        const who = await login(url(i % 2), uniqueName("churn"));
+        await api(url((i + 1) % 2), "/api/messages", {
+          method: "POST",
+          token: who.token,
+          json: { destination: "thermometer1", message: i % 2 ? "subscribe" : "unsubscribe" },
+        });
+        await api(url(i % 2), "/api/messages/read", {
+          method: "POST",
+          token: who.token,
+          json: { with: peer.username },
+        });
+      }
+    }),
+  );
   for (const sender of senders) sender.start([peer.username], 20);
   await sleep(3_000);
   for (const sender of senders) sender.stop();
