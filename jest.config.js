@@ -16,8 +16,9 @@ module.exports = {
   moduleNameMapper: { "^@/(.*)$": "<rootDir>/$1" },
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
-  // The browser tests and the fault run have commands of their own (npm run test:e2e, npm run test:faults).
-  testPathIgnorePatterns: ["/tests/e2e/", "/tests/faults/"],
+  // The browser tests, the fault run and the cluster tests have commands of their own
+  // (npm run test:e2e, npm run test:faults, npm run test:cluster).
+  testPathIgnorePatterns: ["/tests/e2e/", "/tests/faults/", "/tests/cluster/"],
   globalSetup: "<rootDir>/tests/support/global-setup.ts",
   testTimeout: 30_000,
 };

@@ -237,9 +237,11 @@ export interface ClientToServerEvents {
   typing: (payload: TypingInput) => void;
 }
 
-/** Events between instances (none yet). */
-// biome-ignore lint/complexity/noBannedTypes: Socket.IO's generic slot for inter-server events
-export type InterServerEvents = {};
+/** Events between instances (server/cluster), answered by every other instance. */
+export interface InterServerEvents {
+  /** A device command only the instance running the device's job can carry out; `true` from that instance. */
+  "device:command": (command: ChatMessage, ack: (handled: boolean) => void) => void;
+}
 
 /** What the server keeps on each socket. */
 export interface SocketData {

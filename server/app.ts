@@ -10,7 +10,9 @@ import { publishAppContext } from "../lib/app-context";
 import { ChatService } from "../lib/chat";
 import { createDevices } from "../lib/devices";
 import { openStore } from "../lib/store";
+import { joinCluster } from "./cluster";
 import type { Config } from "./config";
+import { Health } from "./health";
 import { createEdge } from "./http/edge";
 import { publishRouteSettings } from "./http/settings";
 import { createWebServer } from "./http/web-server";
@@ -36,30 +38,43 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // A self-hosted chat reports usage nowhere; Next reads this when it starts, so set it first.
   process.env.NEXT_TELEMETRY_DISABLED ??= "1";
   const database = await openStore(config.databaseUrl);
+  // With REDIS_URL this instance is one of several; without it nothing below touches Redis.
+  const cluster = config.cluster ? await joinCluster(config.cluster) : undefined;
+  const health = new Health({ store: database.ping, redis: cluster?.isReachable });
   const nextApp = next({ dev: config.dev, dir: PROJECT_ROOT, hostname: config.host, port: config.port });
   await nextApp.prepare();
   const handleRequest = nextApp.getRequestHandler();
   const handleUpgrade = nextApp.getUpgradeHandler();
 
   const inFlight = new InFlight();
-  const edge = createEdge({ ...config.http, dev: config.dev }, { handleRequest, handleUpgrade });
+  const edge = createEdge(
+    { ...config.http, dev: config.dev },
+    { handleRequest: health.around(handleRequest), handleUpgrade },
+  );
   const webServer = createWebServer(config.http.tls, edge.handleRequest);
   // Socket.IO takes its own requests (/socket.io/) before the edge's request listener sees them.
   const io = createSocketServer(webServer);
+  cluster?.attach(io);
   edge.attach(webServer);
   // Before the authentication middleware (attachChatHandlers), so a cross-site handshake is refused first.
   refuseCrossSiteCookieHandshakes(io, config.http.allowedOrigins);
   addSecurityHeaders(io, { dev: config.dev, hstsMaxAge: config.http.hstsMaxAge });
   publishRouteSettings({ maxBodyBytes: config.http.maxBodyBytes });
 
-  const notifier = new SocketNotifier(io);
+  const notifier = cluster?.notifier ?? new SocketNotifier(io);
   const chat = new ChatService(database, notifier, { background: inFlight });
-  const devices = createDevices(config, { chat, store: database.devices, notifier });
+  const devices = createDevices(config, {
+    chat,
+    store: cluster?.fence(database.devices) ?? database.devices,
+    notifier,
+    wrap: cluster?.wrapDevice(chat),
+  });
   const accounts = new AccountService(database.accounts, (name) => devices.isDeviceName(name));
   const context = { accounts, chat, devices };
   publishAppContext(context);
   attachChatHandlers(io, context, inFlight, config.limits);
-  devices.startJobs();
+  await cluster?.start(chat);
+  devices.startJobs(); // in a cluster: each device's job starts where its lease is taken
 
   await new Promise<void>((resolve, reject) => {
     webServer.once("error", reject);
@@ -71,12 +86,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const close = () =>
     (closing ??= withDeadline(
       (async () => {
-        await devices.stopJobs();
+        health.beginShutdown();
+        await devices.stopJobs(); // in a cluster this also releases the device leases, so others take over at once
         await new Promise<void>((resolve) => {
           io.close(() => resolve()); // disconnects every socket and closes the HTTP server
           webServer.closeIdleConnections();
         });
         await inFlight.drain(SHUTDOWN_GRACE_MS);
+        await cluster?.close();
         publishAppContext(undefined);
         publishRouteSettings(undefined);
         await nextApp.close();

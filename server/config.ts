@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { USERNAME_PATTERN } from "../lib/protocol";
 import type { DeviceSettings } from "../lib/devices";
+import type { ClusterSettings } from "./cluster/settings";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/body";
 import type { EdgeSettings } from "./http/settings";
 
@@ -62,6 +63,29 @@ function tlsFilesTogether(env: { TLS_CERT?: string; TLS_KEY?: string }, context:
 // --- end of the HTTP edge ---
 import { DEFAULT_LIMITS, type RealtimeLimits } from "./realtime/limits";
 
+// --- Several instances (server/cluster): on only when REDIS_URL is set ---
+
+const clusterVariables = {
+  // Empty counts as unset, so `REDIS_URL=` in an env file means one instance.
+  REDIS_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((url) => url || undefined)
+    .pipe(
+      z
+        .url({
+          protocol: /^rediss?$/,
+          error: "REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379",
+        })
+        .optional(),
+    ),
+  DEVICE_LEASE_TTL_MS: z.coerce.number().int().min(1000).max(60_000).default(5000),
+  INSTANCE_TIMEOUT_MS: z.coerce.number().int().min(1500).max(120_000).default(6000),
+};
+
+// --- end of several instances ---
+
 const deviceList = z
   .string()
   .transform((list) =>
@@ -116,6 +140,7 @@ const environmentSchema = z.object({
   THERMOMETER_RETENTION: z.coerce.number().int().min(100).default(10_000),
   ...edgeVariables,
   ...limitSettings,
+  ...clusterVariables,
 });
 
 export type Config = DeviceSettings & {
@@ -128,6 +153,8 @@ export type Config = DeviceSettings & {
   limits: RealtimeLimits;
   /** How long shutdown may take before open connections are cut and the process gives up waiting. */
   shutdownDeadlineMs: number;
+  /** Set when REDIS_URL is: this instance is one of several. */
+  cluster: ClusterSettings | undefined;
 };
 
 /** Reads the configuration from the environment; a bad value stops the start with a clear message. */
@@ -166,5 +193,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       socketsPerUser: e.MAX_SOCKETS_PER_USER,
     },
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
+    cluster: e.REDIS_URL
+      ? { redisUrl: e.REDIS_URL, leaseTtlMs: e.DEVICE_LEASE_TTL_MS, instanceTimeoutMs: e.INSTANCE_TIMEOUT_MS }
+      : undefined,
   };
 }

@@ -7,6 +7,7 @@
 import type { ChatService } from "../chat";
 import type { Notifier } from "../notifier";
 import type { DeviceStore } from "../store";
+import type { Device } from "./device";
 import { Devices } from "./directory";
 import { Thermometer, type ThermometerSettings } from "./thermometer";
 
@@ -22,11 +23,18 @@ export interface DeviceSettings {
 
 export function createDevices(
   settings: DeviceSettings,
-  deps: { chat: ChatService; store: DeviceStore; notifier: Notifier },
+  deps: {
+    chat: ChatService;
+    store: DeviceStore;
+    notifier: Notifier;
+    /** Wraps each device before anyone sees it: with several instances, a lease decides where its job runs. */
+    wrap?: (device: Device) => Device;
+  },
 ): Devices {
-  const thermometers = settings.thermometers.map(
+  const thermometers: Device[] = settings.thermometers.map(
     (name) => new Thermometer(name, settings.thermometer, deps.chat, deps.store, deps.notifier),
   );
-  for (const device of thermometers) deps.chat.registerDevice(device);
-  return new Devices(thermometers, deps.store);
+  const devices = deps.wrap ? thermometers.map(deps.wrap) : thermometers;
+  for (const device of devices) deps.chat.registerDevice(device);
+  return new Devices(devices, deps.store);
 }

@@ -4,6 +4,7 @@ import { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
 import { DeviceStore } from "./device-store";
 import { MessageStore } from "./message-store";
 import { migrateSqlite } from "./migrate";
+import { retryWhenBusy } from "./sqlite-busy";
 import { connectMongo, createMongoClient } from "./mongodb-client";
 import { assertMongoIndexes } from "./mongodb-indexes";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
@@ -23,6 +24,8 @@ export interface OpenStore {
   messages: MessageStore;
   devices: DeviceStore;
   target: DatabaseTarget;
+  /** One cheap query: resolves when the database answers (readiness checks). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,13 +51,15 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
     const client = createSqliteClient(target.file);
     await client.$connect();
     await tuneSqlite(client);
-    const db = wrap(client);
+    // Several processes may share the file: a read-then-write that met another's write is run again.
+    const db = wrap(retryWhenBusy(client));
     const fastPaths = options.portable ? undefined : { storeMessages: storeMessagesSqlite.bind(undefined, client) };
     return {
       accounts: new AccountStore(db, retry),
       messages: new MessageStore(db, { fastPaths, retry }),
       devices: new DeviceStore(db, retry),
       target,
+      ping: () => ping(db),
       close: () => client.$disconnect(),
     };
   }
@@ -72,6 +77,12 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
     messages: new MessageStore(db, { retry }),
     devices: new DeviceStore(db, retry),
     target,
+    ping: () => ping(db),
     close: () => client.$disconnect(),
   };
+}
+
+/** The cheapest question that proves the database answers (readiness). */
+async function ping(db: Database): Promise<void> {
+  await db.user.findFirst({ select: { id: true } });
 }

@@ -73,6 +73,6 @@ export async function storeMessagesSqlite(
 }
 
 /** The adapter's default `iso8601` format: comparisons in WHERE clauses are text comparisons of this form. */
-function sqliteDateTime(date: Date): string {
+export function sqliteDateTime(date: Date): string {
   return date.toISOString().replace("Z", "+00:00");
 }
