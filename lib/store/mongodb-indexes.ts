@@ -75,9 +75,9 @@ export function missingIndexesMessage(missing: IndexSpec[]): string {
 /** Stops the start when an index is missing, naming the command that creates it. */
 export async function assertMongoIndexes(db: MongoCommands, required: IndexSpec[] = REQUIRED_INDEXES): Promise<void> {
   const collections = [...new Set(required.map((spec) => spec.collection))];
-  const existing = Object.fromEntries(
-    await Promise.all(collections.map(async (collection) => [collection, await listIndexes(db, collection)] as const)),
-  );
+  // Collection names are the schema's own, but the lookup table still has no prototype to answer from.
+  const existing: Record<string, ExistingIndex[]> = Object.create(null);
+  for (const collection of collections) existing[collection] = await listIndexes(db, collection);
   const missing = missingIndexes(required, existing);
   if (missing.length > 0) throw new Error(missingIndexesMessage(missing));
 }
