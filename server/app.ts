@@ -31,7 +31,7 @@ const SHUTDOWN_GRACE_MS = 5_000;
 export async function startServer(config: Config): Promise<RunningServer> {
   // A self-hosted chat reports usage nowhere; Next reads this when it starts, so set it first.
   process.env.NEXT_TELEMETRY_DISABLED ??= "1";
-  const database = await openStore(config.databaseUrl);
+  const database = await openStore(config.databaseUrl, { busyTimeoutMs: config.store.busyTimeoutMs });
   const nextApp = next({ dev: config.dev, dir: PROJECT_ROOT, hostname: config.host, port: config.port });
   await nextApp.prepare();
   const handleRequest = nextApp.getRequestHandler();

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { USERNAME_PATTERN } from "../lib/protocol";
 import type { DeviceSettings } from "../lib/devices";
+import { DEFAULT_STORE_BUSY_TIMEOUT_MS } from "../lib/store/busy";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/body";
 import type { EdgeSettings } from "./http/settings";
 
@@ -61,6 +62,19 @@ function tlsFilesTogether(env: { TLS_CERT?: string; TLS_KEY?: string }, context:
 
 // --- end of the HTTP edge ---
 
+// --- Store hardening: a busy store (and, below, login throttling) ---
+
+const storeVariables = {
+  STORE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(DEFAULT_STORE_BUSY_TIMEOUT_MS),
+};
+
+export interface StoreSettings {
+  /** How long a write waits (asynchronously) for another connection's SQLite lock before "try again" (503). */
+  busyTimeoutMs: number;
+}
+
+// --- end of store hardening ---
+
 const deviceList = z
   .string()
   .transform((list) =>
@@ -87,6 +101,7 @@ const environmentSchema = z.object({
     .default([15, 30]),
   THERMOMETER_RETENTION: z.coerce.number().int().min(100).default(10_000),
   ...edgeVariables,
+  ...storeVariables,
 });
 
 export type Config = DeviceSettings & {
@@ -95,6 +110,7 @@ export type Config = DeviceSettings & {
   host: string;
   databaseUrl: string | undefined;
   http: EdgeSettings;
+  store: StoreSettings;
 };
 
 /** Reads the configuration from the environment; a bad value stops the start with a clear message. */
@@ -125,5 +141,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tls: e.TLS_CERT && e.TLS_KEY ? { certFile: e.TLS_CERT, keyFile: e.TLS_KEY } : undefined,
       hstsMaxAge: e.HSTS_MAX_AGE,
     },
+    store: { busyTimeoutMs: e.STORE_BUSY_TIMEOUT_MS },
   };
 }

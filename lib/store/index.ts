@@ -1,8 +1,9 @@
 import { AccountStore } from "./account-store";
+import { BusyRetry } from "./busy";
 import type { Database } from "./database";
 import { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
 import { DeviceStore } from "./device-store";
-import { MessageStore } from "./message-store";
+import { type MessageFastPaths, MessageStore } from "./message-store";
 import { migrateSqlite } from "./migrate";
 import { connectMongo, createMongoClient } from "./mongodb-client";
 import { assertMongoIndexes } from "./mongodb-indexes";
@@ -16,6 +17,7 @@ export { DeviceStore, type Reading, type ReadingStats } from "./device-store";
 export { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
 export type { Database } from "./database";
 export type { RetryPolicy } from "./retry";
+export { DEFAULT_STORE_BUSY_TIMEOUT_MS, isStoreBusy, STORE_BUSY_MESSAGE } from "./busy";
 
 /** The database, opened: one store per kind of data, all on one connection. */
 export interface OpenStore {
@@ -34,6 +36,11 @@ export interface StoreOptions {
   portable?: boolean;
   /** How writes that lose a write conflict are retried. */
   retry?: RetryPolicy;
+  /**
+   * SQLite: how long a statement that finds another connection's write lock is retried (asynchronously)
+   * before its caller hears "the store is busy: try again". STORE_BUSY_TIMEOUT_MS; default 5 s.
+   */
+  busyTimeoutMs?: number;
   /** Wraps the client the stores use: a seam for tracing, and for tests that inject failures. */
   wrap?: (db: Database) => Database;
 }
@@ -48,8 +55,11 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
     const client = createSqliteClient(target.file);
     await client.$connect();
     await tuneSqlite(client);
-    const db = wrap(client);
-    const fastPaths = options.portable ? undefined : { storeMessages: storeMessagesSqlite.bind(undefined, client) };
+    const busy = new BusyRetry(options.busyTimeoutMs);
+    const db = wrap(busy.wrap(client));
+    const fastPaths: MessageFastPaths | undefined = options.portable
+      ? undefined
+      : { storeMessages: (rows, conversations) => busy.run(() => storeMessagesSqlite(client, rows, conversations)) };
     return {
       accounts: new AccountStore(db, retry),
       messages: new MessageStore(db, { fastPaths, retry }),

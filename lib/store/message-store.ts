@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { Conversation as ConversationRow, Message as MessageRow, Prisma } from "@prisma/client";
 import { compareChronologically } from "../message-order";
 import type { ChatMessage, MessageType } from "../protocol";
+import { isStoreBusy, sinceAsked } from "./busy";
 import type { Database } from "./database";
 import { GroupCommit } from "./group-commit";
 import { newMessageId } from "./message-id";
@@ -71,18 +72,28 @@ interface DeliveryClaim {
   destination: string;
   ids: string[];
   at: Date;
+  /** When it was asked for (Date.now()): a busy store's deadline counts from here, not from when its batch began. */
+  askedAt: number;
 }
 
+interface PendingMessage {
+  row: MessageRow;
+  askedAt: number;
+}
+
+/** A batch that failed because the store was busy would fail item by item too: it is nobody's fault. */
+const isolateUnlessBusy = (error: unknown) => !isStoreBusy(error);
+const oldest = (items: { askedAt: number }[]) => Math.min(...items.map((item) => item.askedAt));
+
 export class MessageStore {
-  private readonly messageWrites = new GroupCommit((rows: MessageRow[]) => this.storeMessages(rows), {
-    maxWeight: MAX_MESSAGES_PER_WRITE,
-    isolateFailures: true,
-  });
-  private readonly deliveryWrites = new GroupCommit((claims: DeliveryClaim[]) => this.claimDeliveries(claims), {
-    maxWeight: MAX_IDS_PER_DELIVERY_WRITE,
-    weigh: (claim) => claim.ids.length,
-    isolateFailures: true,
-  });
+  private readonly messageWrites = new GroupCommit(
+    (items: PendingMessage[]) => sinceAsked(oldest(items), () => this.storeMessages(items.map((item) => item.row))),
+    { maxWeight: MAX_MESSAGES_PER_WRITE, isolateFailures: isolateUnlessBusy },
+  );
+  private readonly deliveryWrites = new GroupCommit(
+    (claims: DeliveryClaim[]) => sinceAsked(oldest(claims), () => this.claimDeliveries(claims)),
+    { maxWeight: MAX_IDS_PER_DELIVERY_WRITE, weigh: (claim) => claim.ids.length, isolateFailures: isolateUnlessBusy },
+  );
   private readonly retry: RetryPolicy;
   private readonly fastPaths: MessageFastPaths | undefined;
 
@@ -112,7 +123,7 @@ export class MessageStore {
       clientId: input.clientId ?? null,
       deliveryClaim: null,
     };
-    await this.messageWrites.submit(row);
+    await this.messageWrites.submit({ row, askedAt: Date.now() });
     return toChatMessage(row);
   }
 
@@ -158,7 +169,7 @@ export class MessageStore {
    */
   markDelivered(destination: string, ids: string[], at: Date): Promise<Pick<ChatMessage, "id" | "sender">[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.deliveryWrites.submit({ destination, ids, at });
+    return this.deliveryWrites.submit({ destination, ids, at, askedAt: Date.now() });
   }
 
   /**

@@ -96,6 +96,20 @@ describe("GroupCommit", () => {
     ]);
     expect(writes).toEqual([["a", "bad", "c"], ["a"], ["bad"], ["c"]]);
   });
+
+  it("fails the whole batch at once when the error is nobody's fault (isolateFailures decides by the error)", async () => {
+    const writes: string[][] = [];
+    const commit = new GroupCommit(
+      async (items: string[]) => {
+        writes.push(items);
+        throw new Error(items.includes("bad") ? "refused" : "busy");
+      },
+      { maxWeight: 10, isolateFailures: (error) => (error as Error).message !== "busy" },
+    );
+    const results = await Promise.allSettled(["a", "b"].map((item) => commit.submit(item)));
+    expect(results.map((r) => (r as PromiseRejectedResult).reason.message)).toEqual(["busy", "busy"]);
+    expect(writes).toEqual([["a", "b"]]);
+  });
 });
 
 describe.each([
