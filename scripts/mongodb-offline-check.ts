@@ -40,6 +40,7 @@ export const PORTABLE_STORE_FILES = [
   "retry.ts",
   "mongodb-client.ts",
   "mongodb-indexes.ts",
+  "mongodb-client-keys.ts",
 ].map((file) => path.join(ROOT, "lib", "store", file));
 
 /** A part of Prisma's parsed schema (DMMF) — the fields the checks read. */

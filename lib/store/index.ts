@@ -59,7 +59,7 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
     const db = wrap(busy.wrap(client));
     const fastPaths: MessageFastPaths | undefined = options.portable
       ? undefined
-      : { storeMessages: (rows, conversations) => busy.run(() => storeMessagesSqlite(client, rows, conversations)) };
+      : { storeMessages: (rows) => busy.run(() => storeMessagesSqlite(client, rows)) };
     return {
       accounts: new AccountStore(db, retry),
       messages: new MessageStore(db, { fastPaths, retry }),

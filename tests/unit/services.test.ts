@@ -154,6 +154,20 @@ describe("ChatService", () => {
     expect(history.map((m) => m.message)).toEqual(["once"]);
   });
 
+  test("a clientId reused for other text or another destination is refused with 409, not answered as a resend", async () => {
+    const [alice, bob, carol] = [await person("a"), await person("b"), await person("c")];
+    await chat.send(alice, { destination: bob, message: "first", clientId: "c-9" });
+    const refusal = { status: 409, message: "clientId 'c-9' was already used for another message" };
+    await expect(chat.send(alice, { destination: bob, message: "second", clientId: "c-9" })).rejects.toMatchObject(
+      refusal,
+    );
+    await expect(chat.send(alice, { destination: carol, message: "first", clientId: "c-9" })).rejects.toMatchObject(
+      refusal,
+    );
+    expect((await chat.history(alice, { with: bob })).map((m) => m.message)).toEqual(["first"]);
+    expect(await chat.history(alice, { with: carol })).toEqual([]);
+  });
+
   test("unknown people, yourself and bad payloads are refused and store nothing", async () => {
     const alice = await person("a");
     await expect(chat.send(alice, { destination: fresh("nobody"), message: "hi" })).rejects.toMatchObject({
