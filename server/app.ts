@@ -9,6 +9,7 @@ import { AccountService } from "../lib/accounts";
 import { publishAppContext } from "../lib/app-context";
 import { ChatService } from "../lib/chat";
 import { createDevices } from "../lib/devices";
+import { loginProtection } from "../lib/login-protection";
 import { openStore } from "../lib/store";
 import type { Config } from "./config";
 import { createEdge } from "./http/edge";
@@ -51,7 +52,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const notifier = new SocketNotifier(io);
   const chat = new ChatService(database, notifier);
   const devices = createDevices(config, { chat, store: database.devices, notifier });
-  const accounts = new AccountService(database.accounts, (name) => devices.isDeviceName(name));
+  const accounts = new AccountService(
+    database.accounts,
+    (name) => devices.isDeviceName(name),
+    loginProtection(database.throttles, config.login),
+  );
   const context = { accounts, chat, devices };
   publishAppContext(context);
   attachChatHandlers(io, context, inFlight);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { USERNAME_PATTERN } from "../lib/protocol";
 import type { DeviceSettings } from "../lib/devices";
+import { DEFAULT_LOGIN_SETTINGS, type LoginSettings } from "../lib/login-protection";
 import { DEFAULT_STORE_BUSY_TIMEOUT_MS } from "../lib/store/busy";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/body";
 import type { EdgeSettings } from "./http/settings";
@@ -62,11 +63,34 @@ function tlsFilesTogether(env: { TLS_CERT?: string; TLS_KEY?: string }, context:
 
 // --- end of the HTTP edge ---
 
-// --- Store hardening: a busy store (and, below, login throttling) ---
+// --- Store hardening: a busy store, login throttling and the bound on password hashing ---
+
+const count = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+const loginDefaults = DEFAULT_LOGIN_SETTINGS.limits;
 
 const storeVariables = {
-  STORE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(DEFAULT_STORE_BUSY_TIMEOUT_MS),
+  STORE_BUSY_TIMEOUT_MS: count(0, 600_000, DEFAULT_STORE_BUSY_TIMEOUT_MS),
+  LOGIN_ATTEMPTS_PER_ADDRESS: count(1, 1_000, loginDefaults.perAddress),
+  LOGIN_ATTEMPTS_PER_NAME: count(1, 100_000, loginDefaults.perName),
+  LOGIN_LOCK_MS: count(1_000, 86_400_000, loginDefaults.firstLockMs),
+  LOGIN_LOCK_MAX_MS: count(1_000, 86_400_000, loginDefaults.longestLockMs),
+  SIGNUPS_PER_ADDRESS: count(1, 100_000, loginDefaults.signupsPerWindow),
+  SIGNUP_WINDOW_MS: count(1_000, 7 * 86_400_000, loginDefaults.signupWindowMs),
+  PASSWORD_HASH_CONCURRENCY: count(1, 64, DEFAULT_LOGIN_SETTINGS.hashConcurrency),
+  PASSWORD_HASH_QUEUE: count(0, 100_000, DEFAULT_LOGIN_SETTINGS.hashQueue),
 };
+
+/** The longest lock cannot be shorter than the first. */
+function locksInOrder(env: { LOGIN_LOCK_MS: number; LOGIN_LOCK_MAX_MS: number }, context: z.RefinementCtx): void {
+  if (env.LOGIN_LOCK_MAX_MS < env.LOGIN_LOCK_MS) {
+    context.addIssue({
+      code: "custom",
+      path: ["LOGIN_LOCK_MAX_MS"],
+      message: "LOGIN_LOCK_MAX_MS must be at least LOGIN_LOCK_MS",
+    });
+  }
+}
 
 export interface StoreSettings {
   /** How long a write waits (asynchronously) for another connection's SQLite lock before "try again" (503). */
@@ -111,11 +135,12 @@ export type Config = DeviceSettings & {
   databaseUrl: string | undefined;
   http: EdgeSettings;
   store: StoreSettings;
+  login: LoginSettings;
 };
 
 /** Reads the configuration from the environment; a bad value stops the start with a clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = environmentSchema.superRefine(tlsFilesTogether).safeParse(env);
+  const result = environmentSchema.superRefine(tlsFilesTogether).superRefine(locksInOrder).safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
     throw new Error(`invalid configuration:\n${problems}`);
@@ -142,5 +167,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       hstsMaxAge: e.HSTS_MAX_AGE,
     },
     store: { busyTimeoutMs: e.STORE_BUSY_TIMEOUT_MS },
+    login: {
+      limits: {
+        perAddress: e.LOGIN_ATTEMPTS_PER_ADDRESS,
+        perName: e.LOGIN_ATTEMPTS_PER_NAME,
+        firstLockMs: e.LOGIN_LOCK_MS,
+        longestLockMs: e.LOGIN_LOCK_MAX_MS,
+        signupsPerWindow: e.SIGNUPS_PER_ADDRESS,
+        signupWindowMs: e.SIGNUP_WINDOW_MS,
+      },
+      hashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
+      hashQueue: e.PASSWORD_HASH_QUEUE,
+    },
   };
 }

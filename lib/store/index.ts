@@ -10,10 +10,12 @@ import { assertMongoIndexes } from "./mongodb-indexes";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 import { createSqliteClient, tuneSqlite } from "./sqlite-client";
 import { storeMessagesSqlite } from "./sqlite-insert";
+import { ThrottleStore } from "./throttle-store";
 
 export { AccountStore, type StoredUser } from "./account-store";
 export { MessageStore, toChatMessage, type NewMessage } from "./message-store";
 export { DeviceStore, type Reading, type ReadingStats } from "./device-store";
+export { ThrottleStore } from "./throttle-store";
 export { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
 export type { Database } from "./database";
 export type { RetryPolicy } from "./retry";
@@ -24,6 +26,7 @@ export interface OpenStore {
   accounts: AccountStore;
   messages: MessageStore;
   devices: DeviceStore;
+  throttles: ThrottleStore;
   target: DatabaseTarget;
   close(): Promise<void>;
 }
@@ -64,6 +67,7 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
       accounts: new AccountStore(db, retry),
       messages: new MessageStore(db, { fastPaths, retry }),
       devices: new DeviceStore(db, retry),
+      throttles: new ThrottleStore(db, retry),
       target,
       close: () => client.$disconnect(),
     };
@@ -81,6 +85,7 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
     accounts: new AccountStore(db, retry),
     messages: new MessageStore(db, { retry }),
     devices: new DeviceStore(db, retry),
+    throttles: new ThrottleStore(db, retry),
     target,
     close: () => client.$disconnect(),
   };

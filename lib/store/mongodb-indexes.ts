@@ -26,6 +26,8 @@ export const REQUIRED_INDEXES: IndexSpec[] = [
   { collection: "Reading", keys: ["device", "timestamp", "_id"] },
   { collection: "Subscription", keys: ["username", "device"], unique: true },
   { collection: "Conversation", keys: ["owner", "peer"], unique: true },
+  { collection: "Throttle", keys: ["key"], unique: true },
+  { collection: "Throttle", keys: ["expiresAt"] },
 ];
 
 export const CREATE_INDEXES_COMMAND = "npm run db:mongodb:push";

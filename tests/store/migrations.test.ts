@@ -96,3 +96,26 @@ test("a resend the old version stored twice migrates: the first copy keeps the c
     await store.close();
   }
 });
+
+test("accounts the old lockout columns counted keep their names, passwords and sessions; the old lock is gone", async () => {
+  const file = databaseAsOf("20261126120000_unique_client_key");
+  const old = new Database(file);
+  old
+    .prepare(
+      `INSERT INTO "User" ("id", "username", "passwordHash", "failedLogins", "lockedUntil") VALUES ('u1', 'ann', 'hash', 7, ?)`,
+    )
+    .run(at(10 * 60_000 + 999));
+  old
+    .prepare(`INSERT INTO "Session" ("id", "tokenHash", "userId", "expiresAt") VALUES ('s1', 'token-hash', 'u1', ?)`)
+    .run("2099-01-01T00:00:00.000+00:00");
+  old.close();
+
+  const store = await openStore(`file:${file}`);
+  try {
+    expect(await store.accounts.findUser("ann")).toMatchObject({ id: "u1", username: "ann", passwordHash: "hash" });
+    expect(await store.accounts.sessionUser("token-hash", new Date())).toBe("ann");
+    expect(await store.throttles.state("name ann", new Date())).toEqual({ attempts: 0, until: null });
+  } finally {
+    await store.close();
+  }
+});
