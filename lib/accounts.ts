@@ -3,15 +3,9 @@
  * a username. The one code path for accounts, whether the login comes from the page, the HTTP API
  * or the terminal client; the socket layer and route handlers authenticate through it.
  */
-import {
-  hashPassword,
-  hashSessionToken,
-  loginLockMs,
-  newSessionToken,
-  SESSION_LIFETIME_MS,
-  verifyPassword,
-} from "./auth";
+import { hashPassword, hashSessionToken, newSessionToken, SESSION_LIFETIME_MS, verifyPassword } from "./auth";
 import { ChatError } from "./errors";
+import type { LoginProtection } from "./login-protection";
 import { loginSchema, parsePayload as parse } from "./protocol";
 import type { AccountStore, StoredUser } from "./store";
 
@@ -39,23 +33,27 @@ export class AccountService {
     private readonly store: AccountStore,
     /** Names nobody may claim, in any capitalisation (the devices'). */
     private readonly isReservedName: (username: string) => boolean,
+    private readonly protection: LoginProtection,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Logs in, claiming the username with this password if nobody has it yet. */
-  async login(payload: unknown): Promise<Session> {
+  /**
+   * Logs in, claiming the username with this password if nobody has it yet. `clientAddress` (the caller's, as the
+   * edge established it) is what wrong passwords and sign-ups are counted against.
+   */
+  async login(payload: unknown, clientAddress: string): Promise<Session> {
     const { username, password } = parse(loginSchema, payload);
     if (this.isReservedName(username)) throw new ChatError(403, `'${username}' is a device name and cannot be claimed`);
 
     let user = await this.store.findUser(username);
     let created = false;
     if (!user) {
-      const claimed = await this.store.createUser(username, await hashPassword(password));
+      const claimed = await this.claim(username, password, clientAddress);
       created = claimed !== undefined;
       user = claimed ?? (await this.store.findUser(username)); // lost a race to claim it: check against the winner
     }
     if (!user) throw new ChatError(401, "wrong username or password");
-    if (!created) await this.checkPassword(user, password);
+    if (!created) await this.checkPassword(user, password, clientAddress);
     const token = newSessionToken();
     await this.store.createSession(
       user.id,
@@ -65,20 +63,31 @@ export class AccountService {
     return { username, token, created };
   }
 
-  /** Verifies a login against a claimed name, counting wrong passwords and refusing while it is locked. */
-  private async checkPassword(user: StoredUser, password: string): Promise<void> {
-    const now = this.now();
-    if (user.lockedUntil && user.lockedUntil > now) {
-      const seconds = Math.ceil((user.lockedUntil.getTime() - now.getTime()) / 1000);
-      throw new ChatError(429, `too many wrong passwords for '${user.username}': try again in ${seconds} s`);
-    }
-    if (await verifyPassword(password, user.passwordHash)) {
-      if (user.failedLogins > 0) await this.store.clearLoginFailures(user.id);
-      return;
-    }
-    const lockMs = loginLockMs(await this.store.recordLoginFailure(user.id));
-    if (lockMs > 0) await this.store.lockUser(user.id, new Date(now.getTime() + lockMs));
-    throw new ChatError(401, "wrong username or password");
+  /** Claims a free name, if this address may claim another; undefined when someone else claimed it first. */
+  private async claim(username: string, password: string, clientAddress: string): Promise<StoredUser | undefined> {
+    const { throttle, hashing } = this.protection;
+    await throttle.refuseIfTooManySignups(clientAddress, this.now());
+    const passwordHash = await hashing.run(async () => {
+      await throttle.reserveSignup(clientAddress, this.now());
+      return hashPassword(password);
+    });
+    return this.store.createUser(username, passwordHash);
+  }
+
+  /**
+   * Verifies a login against a claimed name. The attempt is counted before the password is checked (and inside
+   * the hashing gate, so only the few being hashed contend for the counter): however many arrive at once, no
+   * more are checked than the throttle allows. A refused one is not counted and never reaches scrypt.
+   */
+  private async checkPassword(user: StoredUser, password: string, clientAddress: string): Promise<void> {
+    const { throttle, hashing } = this.protection;
+    await throttle.refuseIfLocked(clientAddress, user.username, this.now());
+    const { attempt, right } = await hashing.run(async () => {
+      const attempt = await throttle.reserveLogin(clientAddress, user.username, this.now());
+      return { attempt, right: await verifyPassword(password, user.passwordHash) };
+    });
+    if (!right) throw new ChatError(401, "wrong username or password");
+    await attempt.succeeded();
   }
 
   /** The username a session token belongs to, or undefined. */

@@ -1,5 +1,5 @@
 /**
- * Password hashing and session tokens, with node:crypto only.
+ * Password hashing and session tokens, with node:crypto only. (How often passwords may be tried: login-throttle.ts.)
  * Hash format: `scrypt$<N>$<r>$<p>$<salt base64>$<key base64>` so cost can rise later without breaking old hashes.
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
@@ -80,19 +80,4 @@ export function tokenFromCookieHeader(cookieHeader: string | undefined | null): 
 export function tokenFromAuthorizationHeader(header: string | undefined | null): string | undefined {
   const match = header?.match(/^Bearer\s+(\S+)$/i);
   return match?.[1];
-}
-
-/** Wrong passwords allowed before a username is locked; each one after that doubles the lock. */
-export const FREE_LOGIN_FAILURES = 5;
-const FIRST_LOCK_MS = 30_000;
-const LONGEST_LOCK_MS = 15 * 60_000;
-
-/**
- * How long a username stays locked after its `failures`-th wrong password in a row: nothing for
- * the first few, then 30 s, 1 min, 2 min … up to 15 min. Guessing stays slow; the owner of the name,
- * locked out by someone else's guesses, waits minutes rather than being locked out for good.
- */
-export function loginLockMs(failures: number): number {
-  if (failures < FREE_LOGIN_FAILURES) return 0;
-  return Math.min(LONGEST_LOCK_MS, FIRST_LOCK_MS * 2 ** (failures - FREE_LOGIN_FAILURES));
 }

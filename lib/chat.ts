@@ -77,18 +77,22 @@ export class ChatService {
     if (!device && !(await this.stores.accounts.userExists(destination))) {
       throw new ChatError(404, `no user named '${destination}'`);
     }
-    // A client that lost the ack (a dropped connection) resends with the same clientId: answer with
-    // what is stored instead of storing it twice; its delivery is already under way or waiting.
-    const resent = clientId ? await this.stores.messages.findByClientId(sender, clientId) : undefined;
-    if (resent) return { message: resent, online: device ? true : await this.notifier.isOnline(destination) };
-
-    const message = await this.stores.messages.saveMessage({
+    const { message, resent } = await this.stores.messages.save({
       sender,
       destination,
       message: text,
       type: device ? "command" : "chat",
       clientId,
     });
+    // A client that lost the ack (a dropped connection), or sent through two doors at once, resends with the
+    // same clientId: the store answered with the message stored first, whose delivery is under way or waiting.
+    // The same clientId on another message is a client's mistake, not a resend: answering with the old message
+    // would tell it that its new one was stored.
+    if (resent) {
+      if (message.destination !== destination || message.message !== text)
+        throw new ChatError(409, `clientId '${clientId}' was already used for another message`);
+      return { message, online: device ? true : await this.notifier.isOnline(destination) };
+    }
     if (device) {
       this.echoToSender(message, originSocket);
       this.runInBackground(device.handleCommand(message), `${destination} command`);

@@ -1,11 +1,14 @@
 const BRAND = Symbol.for("p2p-chat.ChatError");
 
-/** An error whose message is safe to show to the person who caused it, with the HTTP status that fits. */
+/**
+ * An error whose message is safe to show to the person who caused it, with the HTTP status that fits:
+ * 409 a clientId already used for another message, 503 a busy server or store (try again shortly).
+ */
 export class ChatError extends Error {
   readonly [BRAND] = true;
 
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 429,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 429 | 503,
     message: string,
   ) {
     super(message);

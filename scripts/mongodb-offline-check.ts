@@ -40,6 +40,8 @@ export const PORTABLE_STORE_FILES = [
   "retry.ts",
   "mongodb-client.ts",
   "mongodb-indexes.ts",
+  "mongodb-client-keys.ts",
+  "throttle-store.ts",
 ].map((file) => path.join(ROOT, "lib", "store", file));
 
 /** A part of Prisma's parsed schema (DMMF) — the fields the checks read. */

@@ -9,6 +9,7 @@ import { AccountService } from "../lib/accounts";
 import { publishAppContext } from "../lib/app-context";
 import { ChatService } from "../lib/chat";
 import { createDevices } from "../lib/devices";
+import { loginProtection } from "../lib/login-protection";
 import { openStore } from "../lib/store";
 import { joinCluster } from "./cluster";
 import type { Config } from "./config";
@@ -37,7 +38,7 @@ const SHUTDOWN_GRACE_MS = 5_000;
 export async function startServer(config: Config): Promise<RunningServer> {
   // A self-hosted chat reports usage nowhere; Next reads this when it starts, so set it first.
   process.env.NEXT_TELEMETRY_DISABLED ??= "1";
-  const database = await openStore(config.databaseUrl);
+  const database = await openStore(config.databaseUrl, { busyTimeoutMs: config.store.busyTimeoutMs });
   // With REDIS_URL this instance is one of several; without it nothing below touches Redis.
   const cluster = config.cluster ? await joinCluster(config.cluster) : undefined;
   const health = new Health({ store: database.ping, redis: cluster?.isReachable });
@@ -69,7 +70,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
     notifier,
     wrap: cluster?.wrapDevice(chat),
   });
-  const accounts = new AccountService(database.accounts, (name) => devices.isDeviceName(name));
+  const accounts = new AccountService(
+    database.accounts,
+    (name) => devices.isDeviceName(name),
+    loginProtection(database.throttles, config.login),
+  );
   const context = { accounts, chat, devices };
   publishAppContext(context);
   attachChatHandlers(io, context, inFlight, config.limits);

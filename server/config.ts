@@ -2,6 +2,8 @@ import { z } from "zod";
 import { USERNAME_PATTERN } from "../lib/protocol";
 import type { DeviceSettings } from "../lib/devices";
 import type { ClusterSettings } from "./cluster/settings";
+import { DEFAULT_LOGIN_SETTINGS, type LoginSettings } from "../lib/login-protection";
+import { DEFAULT_STORE_BUSY_TIMEOUT_MS } from "../lib/store/busy";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/body";
 import type { EdgeSettings } from "./http/settings";
 
@@ -86,6 +88,42 @@ const clusterVariables = {
 
 // --- end of several instances ---
 
+// --- Store hardening: a busy store, login throttling and the bound on password hashing ---
+
+const count = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+const loginDefaults = DEFAULT_LOGIN_SETTINGS.limits;
+
+const storeVariables = {
+  STORE_BUSY_TIMEOUT_MS: count(0, 600_000, DEFAULT_STORE_BUSY_TIMEOUT_MS),
+  LOGIN_ATTEMPTS_PER_ADDRESS: count(1, 1_000, loginDefaults.perAddress),
+  LOGIN_ATTEMPTS_PER_NAME: count(1, 100_000, loginDefaults.perName),
+  LOGIN_LOCK_MS: count(1_000, 86_400_000, loginDefaults.firstLockMs),
+  LOGIN_LOCK_MAX_MS: count(1_000, 86_400_000, loginDefaults.longestLockMs),
+  SIGNUPS_PER_ADDRESS: count(1, 100_000, loginDefaults.signupsPerWindow),
+  SIGNUP_WINDOW_MS: count(1_000, 7 * 86_400_000, loginDefaults.signupWindowMs),
+  PASSWORD_HASH_CONCURRENCY: count(1, 64, DEFAULT_LOGIN_SETTINGS.hashConcurrency),
+  PASSWORD_HASH_QUEUE: count(0, 100_000, DEFAULT_LOGIN_SETTINGS.hashQueue),
+};
+
+/** The longest lock cannot be shorter than the first. */
+function locksInOrder(env: { LOGIN_LOCK_MS: number; LOGIN_LOCK_MAX_MS: number }, context: z.RefinementCtx): void {
+  if (env.LOGIN_LOCK_MAX_MS < env.LOGIN_LOCK_MS) {
+    context.addIssue({
+      code: "custom",
+      path: ["LOGIN_LOCK_MAX_MS"],
+      message: "LOGIN_LOCK_MAX_MS must be at least LOGIN_LOCK_MS",
+    });
+  }
+}
+
+export interface StoreSettings {
+  /** How long a write waits (asynchronously) for another connection's SQLite lock before "try again" (503). */
+  busyTimeoutMs: number;
+}
+
+// --- end of store hardening ---
+
 const deviceList = z
   .string()
   .transform((list) =>
@@ -141,6 +179,7 @@ const environmentSchema = z.object({
   ...edgeVariables,
   ...limitSettings,
   ...clusterVariables,
+  ...storeVariables,
 });
 
 export type Config = DeviceSettings & {
@@ -155,11 +194,13 @@ export type Config = DeviceSettings & {
   shutdownDeadlineMs: number;
   /** Set when REDIS_URL is: this instance is one of several. */
   cluster: ClusterSettings | undefined;
+  store: StoreSettings;
+  login: LoginSettings;
 };
 
 /** Reads the configuration from the environment; a bad value stops the start with a clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = environmentSchema.superRefine(tlsFilesTogether).safeParse(env);
+  const result = environmentSchema.superRefine(tlsFilesTogether).superRefine(locksInOrder).safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
     throw new Error(`invalid configuration:\n${problems}`);
@@ -196,5 +237,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cluster: e.REDIS_URL
       ? { redisUrl: e.REDIS_URL, leaseTtlMs: e.DEVICE_LEASE_TTL_MS, instanceTimeoutMs: e.INSTANCE_TIMEOUT_MS }
       : undefined,
+    store: { busyTimeoutMs: e.STORE_BUSY_TIMEOUT_MS },
+    login: {
+      limits: {
+        perAddress: e.LOGIN_ATTEMPTS_PER_ADDRESS,
+        perName: e.LOGIN_ATTEMPTS_PER_NAME,
+        firstLockMs: e.LOGIN_LOCK_MS,
+        longestLockMs: e.LOGIN_LOCK_MAX_MS,
+        signupsPerWindow: e.SIGNUPS_PER_ADDRESS,
+        signupWindowMs: e.SIGNUP_WINDOW_MS,
+      },
+      hashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
+      hashQueue: e.PASSWORD_HASH_QUEUE,
+    },
   };
 }

@@ -12,6 +12,7 @@ import path from "node:path";
 import { hashPassword, hashSessionToken, newSessionToken, SESSION_LIFETIME_MS } from "../../lib/auth";
 import { parseDatabaseUrl } from "../../lib/store";
 import { createPrismaClient } from "../../lib/store/prisma-client";
+import { newMessageId } from "../../lib/store/message-id";
 import { migrateSqlite } from "../../lib/store/migrate";
 import { openDatabase } from "../baseline/sqlite";
 import type { Client } from "../load/protocol";
@@ -111,7 +112,11 @@ type Row = { sender: string; destination: string; message: string; timestamp: Da
 
 async function insertMessages(db: Database, count: number, row: (i: number) => Row): Promise<void> {
   for (let i = 0; i < count; i += CHUNK) {
-    const data = Array.from({ length: Math.min(CHUNK, count - i) }, (_, k) => row(i + k));
+    // A message sent without a clientId is keyed by its own id (the unique (sender, clientKey) index).
+    const data = Array.from({ length: Math.min(CHUNK, count - i) }, (_, k) => {
+      const { id } = newMessageId();
+      return { ...row(i + k), id, clientKey: id };
+    });
     await db.message.createMany({ data });
   }
 }

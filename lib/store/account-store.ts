@@ -1,5 +1,5 @@
 /**
- * Accounts: people's usernames and password hashes, their sessions, and the login lockout.
+ * Accounts: people's usernames and password hashes, and their sessions. (Login attempts: throttle-store.ts.)
  * Written against Prisma Client like the other stores, so it runs unchanged on SQLite and MongoDB.
  */
 import type { Database } from "./database";
@@ -10,8 +10,6 @@ export interface StoredUser {
   username: string;
   passwordHash: string;
   lastSeen: Date | null;
-  failedLogins: number;
-  lockedUntil: Date | null;
 }
 
 /** Usernames are never deleted, so a name seen once stays valid; the cap only bounds memory. */
@@ -37,7 +35,7 @@ export class AccountStore {
   async createUser(username: string, passwordHash: string): Promise<StoredUser | undefined> {
     try {
       return await retryOnConflict(
-        () => this.db.user.create({ data: { username, passwordHash, lastSeen: null, lockedUntil: null } }),
+        () => this.db.user.create({ data: { username, passwordHash, lastSeen: null } }),
         this.retry,
       );
     } catch (error) {
@@ -66,33 +64,6 @@ export class AccountStore {
 
   async touchLastSeen(username: string, at: Date): Promise<void> {
     await this.write(() => this.db.user.updateMany({ where: { username }, data: { lastSeen: at } }));
-  }
-
-  // ── login lockout ──────────────────────────────────────────────────────────
-
-  /**
-   * Counts a wrong password and returns how many there have been in a row. Guesses at one name
-   * arriving together conflict on MongoDB; a conflicting increment was rolled back, so it is retried.
-   */
-  async recordLoginFailure(userId: string): Promise<number> {
-    const user = await this.write(() =>
-      this.db.user.update({
-        where: { id: userId },
-        data: { failedLogins: { increment: 1 } },
-        select: { failedLogins: true },
-      }),
-    );
-    return user.failedLogins;
-  }
-
-  async lockUser(userId: string, until: Date): Promise<void> {
-    await this.write(() => this.db.user.update({ where: { id: userId }, data: { lockedUntil: until } }));
-  }
-
-  async clearLoginFailures(userId: string): Promise<void> {
-    await this.write(() =>
-      this.db.user.update({ where: { id: userId }, data: { failedLogins: 0, lockedUntil: null } }),
-    );
   }
 
   // ── sessions ───────────────────────────────────────────────────────────────

@@ -12,5 +12,5 @@ import type { PrismaClient } from "@prisma/client";
 
 export type Database = Pick<
   PrismaClient,
-  "user" | "session" | "message" | "conversation" | "reading" | "subscription" | "$connect" | "$disconnect"
+  "user" | "session" | "message" | "conversation" | "reading" | "subscription" | "throttle" | "$connect" | "$disconnect"
 >;

@@ -12,9 +12,10 @@ export interface GroupCommitOptions<Item> {
   /**
    * When a write of several items fails, write each of them again on its own, so that an item that
    * cannot be written fails alone instead of taking the unrelated items of its batch with it. Only
-   * for writes that can be repeated: the items of the failed write must not have been stored.
+   * for writes that can be repeated: the items of the failed write must not have been stored. A
+   * function decides by the error: a failure that is no item's fault (a busy store) fails them all.
    */
-  isolateFailures?: boolean;
+  isolateFailures?: boolean | ((error: unknown) => boolean);
 }
 
 interface Waiting<Item, Result> {
@@ -54,7 +55,7 @@ export class GroupCommit<Item, Result> {
         try {
           await this.settle(batch);
         } catch (error) {
-          if (!this.options.isolateFailures || batch.length === 1) {
+          if (!this.isolates(error) || batch.length === 1) {
             for (const waiting of batch) waiting.reject(error);
             continue;
           }
@@ -64,6 +65,11 @@ export class GroupCommit<Item, Result> {
     } finally {
       this.writing = false;
     }
+  }
+
+  private isolates(error: unknown): boolean {
+    const { isolateFailures } = this.options;
+    return typeof isolateFailures === "function" ? isolateFailures(error) : isolateFailures === true;
   }
 
   private async settle(batch: Waiting<Item, Result>[]): Promise<void> {

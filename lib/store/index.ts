@@ -1,28 +1,32 @@
 import { AccountStore } from "./account-store";
+import { BusyRetry } from "./busy";
 import type { Database } from "./database";
 import { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
 import { DeviceStore } from "./device-store";
-import { MessageStore } from "./message-store";
+import { type MessageFastPaths, MessageStore } from "./message-store";
 import { migrateSqlite } from "./migrate";
-import { retryWhenBusy } from "./sqlite-busy";
 import { connectMongo, createMongoClient } from "./mongodb-client";
 import { assertMongoIndexes } from "./mongodb-indexes";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 import { createSqliteClient, tuneSqlite } from "./sqlite-client";
 import { storeMessagesSqlite } from "./sqlite-insert";
+import { ThrottleStore } from "./throttle-store";
 
 export { AccountStore, type StoredUser } from "./account-store";
 export { MessageStore, toChatMessage, type NewMessage } from "./message-store";
 export { DeviceStore, type Reading, type ReadingStats } from "./device-store";
+export { ThrottleStore } from "./throttle-store";
 export { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
 export type { Database } from "./database";
 export type { RetryPolicy } from "./retry";
+export { DEFAULT_STORE_BUSY_TIMEOUT_MS, isStoreBusy, STORE_BUSY_MESSAGE } from "./busy";
 
 /** The database, opened: one store per kind of data, all on one connection. */
 export interface OpenStore {
   accounts: AccountStore;
   messages: MessageStore;
   devices: DeviceStore;
+  throttles: ThrottleStore;
   target: DatabaseTarget;
   /** One cheap query: resolves when the database answers (readiness checks). */
   ping(): Promise<void>;
@@ -37,6 +41,11 @@ export interface StoreOptions {
   portable?: boolean;
   /** How writes that lose a write conflict are retried. */
   retry?: RetryPolicy;
+  /**
+   * SQLite: how long a statement that finds another connection's write lock is retried (asynchronously)
+   * before its caller hears "the store is busy: try again". STORE_BUSY_TIMEOUT_MS; default 5 s.
+   */
+  busyTimeoutMs?: number;
   /** Wraps the client the stores use: a seam for tracing, and for tests that inject failures. */
   wrap?: (db: Database) => Database;
 }
@@ -51,13 +60,16 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
     const client = createSqliteClient(target.file);
     await client.$connect();
     await tuneSqlite(client);
-    // Several processes may share the file: a read-then-write that met another's write is run again.
-    const db = wrap(retryWhenBusy(client));
-    const fastPaths = options.portable ? undefined : { storeMessages: storeMessagesSqlite.bind(undefined, client) };
+    const busy = new BusyRetry(options.busyTimeoutMs);
+    const db = wrap(busy.wrap(client));
+    const fastPaths: MessageFastPaths | undefined = options.portable
+      ? undefined
+      : { storeMessages: (rows) => busy.run(() => storeMessagesSqlite(client, rows)) };
     return {
       accounts: new AccountStore(db, retry),
       messages: new MessageStore(db, { fastPaths, retry }),
       devices: new DeviceStore(db, retry),
+      throttles: new ThrottleStore(db, retry),
       target,
       ping: () => ping(db),
       close: () => client.$disconnect(),
@@ -76,6 +88,7 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
     accounts: new AccountStore(db, retry),
     messages: new MessageStore(db, { retry }),
     devices: new DeviceStore(db, retry),
+    throttles: new ThrottleStore(db, retry),
     target,
     ping: () => ping(db),
     close: () => client.$disconnect(),

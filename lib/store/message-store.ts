@@ -5,9 +5,10 @@
  * server instances) draining the same backlog cannot both claim a message.
  */
 import { randomUUID } from "node:crypto";
-import type { Conversation as ConversationRow, Message as MessageRow, Prisma } from "@prisma/client";
+import type { Message as MessageRow, Prisma } from "@prisma/client";
 import { compareChronologically } from "../message-order";
 import type { ChatMessage, MessageType } from "../protocol";
+import { isStoreBusy, sinceAsked } from "./busy";
 import type { Database } from "./database";
 import { GroupCommit } from "./group-commit";
 import { newMessageId } from "./message-id";
@@ -23,6 +24,13 @@ export interface NewMessage {
   clientId?: string;
 }
 
+export interface SavedMessage {
+  /** The message as stored: the new one, or for a resend the one stored first under its clientId. */
+  message: ChatMessage;
+  /** True when the sender had already stored a message under this clientId, so nothing new was stored. */
+  resent: boolean;
+}
+
 export interface Page {
   before?: string;
   limit: number;
@@ -33,8 +41,11 @@ export interface Page {
  * sqlite-insert.ts). Without them the store runs only Prisma Client calls — what MongoDB runs.
  */
 export interface MessageFastPaths {
-  /** Stores new messages and moves their conversation rows, as one write. */
-  storeMessages(rows: MessageRow[], conversations: ConversationRow[]): Promise<void>;
+  /**
+   * Stores new messages and moves their conversation rows, as one write; returns the ids stored — all but
+   * those whose sender already has a message under their clientKey, which are skipped, not an error.
+   */
+  storeMessages(rows: MessageRow[]): Promise<Set<string>>;
 }
 
 export interface MessageStoreOptions {
@@ -71,18 +82,31 @@ interface DeliveryClaim {
   destination: string;
   ids: string[];
   at: Date;
+  /** When it was asked for (Date.now()): a busy store's deadline counts from here, not from when its batch began. */
+  askedAt: number;
 }
 
+interface PendingMessage {
+  row: MessageRow;
+  askedAt: number;
+}
+
+/** A message stored by this sender under this clientKey answers every later save with the same key. */
+const keyOf = (row: Pick<MessageRow, "sender" | "clientKey">) => `${row.sender}\u0000${row.clientKey}`; // NUL is in no username
+
+/** A batch that failed because the store was busy would fail item by item too: it is nobody's fault. */
+const isolateUnlessBusy = (error: unknown) => !isStoreBusy(error);
+const oldest = (items: { askedAt: number }[]) => Math.min(...items.map((item) => item.askedAt));
+
 export class MessageStore {
-  private readonly messageWrites = new GroupCommit((rows: MessageRow[]) => this.storeMessages(rows), {
-    maxWeight: MAX_MESSAGES_PER_WRITE,
-    isolateFailures: true,
-  });
-  private readonly deliveryWrites = new GroupCommit((claims: DeliveryClaim[]) => this.claimDeliveries(claims), {
-    maxWeight: MAX_IDS_PER_DELIVERY_WRITE,
-    weigh: (claim) => claim.ids.length,
-    isolateFailures: true,
-  });
+  private readonly messageWrites = new GroupCommit<PendingMessage, MessageRow>(
+    (items: PendingMessage[]) => sinceAsked(oldest(items), () => this.storeMessages(items.map((item) => item.row))),
+    { maxWeight: MAX_MESSAGES_PER_WRITE, isolateFailures: isolateUnlessBusy },
+  );
+  private readonly deliveryWrites = new GroupCommit(
+    (claims: DeliveryClaim[]) => sinceAsked(oldest(claims), () => this.claimDeliveries(claims)),
+    { maxWeight: MAX_IDS_PER_DELIVERY_WRITE, weigh: (claim) => claim.ids.length, isolateFailures: isolateUnlessBusy },
+  );
   private readonly retry: RetryPolicy;
   private readonly fastPaths: MessageFastPaths | undefined;
 
@@ -98,6 +122,15 @@ export class MessageStore {
 
   /** Resolves once the message is committed, together with any others saved at the same moment. */
   async saveMessage(input: NewMessage): Promise<ChatMessage> {
+    return (await this.save(input)).message;
+  }
+
+  /**
+   * Stores a message, or — when its sender already stored one under this clientId, even in the same batch or
+   * on another instance a moment ago — answers with that one and `resent: true`, storing nothing. The unique
+   * (sender, clientKey) index decides, so racing resends cannot store two rows.
+   */
+  async save(input: NewMessage): Promise<SavedMessage> {
     const { id, timestamp } = newMessageId();
     const row: MessageRow = {
       id,
@@ -110,35 +143,47 @@ export class MessageStore {
       deliveredAt: null,
       readAt: null,
       clientId: input.clientId ?? null,
+      clientKey: input.clientId ?? id,
       deliveryClaim: null,
     };
-    await this.messageWrites.submit(row);
-    return toChatMessage(row);
+    const stored = await this.messageWrites.submit({ row, askedAt: Date.now() });
+    return { message: toChatMessage(stored), resent: stored.id !== row.id };
   }
 
   /**
-   * One group-commit write. A write conflict rolls the insert back, so it is retried; if the batch
-   * still fails, the group commit writes each message alone and only the failing one errors.
+   * One group-commit write; returns, for each row, the row stored under its (sender, clientKey): itself, or the
+   * message that was there first. A write conflict rolls the insert back, so it is retried; if the batch still
+   * fails, the group commit writes each message alone and only the failing one errors.
    */
-  private async storeMessages(rows: MessageRow[]): Promise<undefined[]> {
-    const conversations = newestPerConversation(rows);
+  private async storeMessages(rows: MessageRow[]): Promise<MessageRow[]> {
+    // Rows sharing a key in this batch (one send arriving through two doors at once): the first is written.
+    const first = new Map<string, MessageRow>();
+    for (const row of rows) if (!first.has(keyOf(row))) first.set(keyOf(row), row);
+    const written = [...first.values()];
+    let stored: Set<string>;
     if (this.fastPaths) {
-      await this.fastPaths.storeMessages(rows, conversations);
+      stored = await this.fastPaths.storeMessages(written);
     } else {
-      await retryOnConflict(() => insertMessagesPortable(this.db, rows), this.retry);
+      stored = await insertMessagesPortable(this.db, written, this.retry);
       // The messages are stored and are about to be acknowledged; a conversation row left behind
       // only shows an older last message in the list until the next message of that conversation.
+      const conversations = newestPerConversation(written.filter((row) => stored.has(row.id)));
       await advanceConversationsPortable(this.db, conversations, this.retry).catch((error) =>
         console.error("conversation list not updated for new messages:", error),
       );
     }
-    return rows.map(() => undefined);
+    const byKey = new Map<string, MessageRow>();
+    for (const row of written) byKey.set(keyOf(row), stored.has(row.id) ? row : await this.storedUnder(row));
+    return rows.map((row) => byKey.get(keyOf(row))!);
   }
 
-  /** The message `sender` already stored under this client id, if any (a resend after a dropped ack). */
-  async findByClientId(sender: string, clientId: string): Promise<ChatMessage | undefined> {
-    const row = await this.db.message.findFirst({ where: { sender, clientId } });
-    return row ? toChatMessage(row) : undefined;
+  /** The message already stored under a row's (sender, clientKey), which refused the row. */
+  private async storedUnder(row: MessageRow): Promise<MessageRow> {
+    const stored = await this.db.message.findUnique({
+      where: { sender_clientKey: { sender: row.sender, clientKey: row.clientKey } },
+    });
+    if (!stored) throw new Error(`message ${row.id} was neither stored nor refused as a duplicate`);
+    return stored;
   }
 
   /** Messages still waiting for `destination`, oldest first, resuming after the message `after`. */
@@ -158,7 +203,7 @@ export class MessageStore {
    */
   markDelivered(destination: string, ids: string[], at: Date): Promise<Pick<ChatMessage, "id" | "sender">[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.deliveryWrites.submit({ destination, ids, at });
+    return this.deliveryWrites.submit({ destination, ids, at, askedAt: Date.now() });
   }
 
   /**

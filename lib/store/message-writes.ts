@@ -24,8 +24,34 @@ export function messageCreateData(row: MessageRow): Prisma.MessageCreateManyInpu
   return metadata === null ? rest : { ...rest, metadata: metadata as Prisma.InputJsonValue };
 }
 
-export async function insertMessagesPortable(db: Database, rows: MessageRow[]): Promise<void> {
-  await db.message.createMany({ data: rows.map(messageCreateData) });
+/**
+ * Inserts the messages and returns the ids of those stored: all of them, but those whose sender already has a
+ * message under their clientKey (a resend racing the first send), which the unique index refuses (P2002). A
+ * batch meeting such a duplicate is written again message by message, so the duplicate fails alone. A message
+ * that a partly applied batch did store is refused as a duplicate of itself; the store reads it back as its own.
+ */
+export async function insertMessagesPortable(
+  db: Database,
+  rows: MessageRow[],
+  retry: RetryPolicy,
+): Promise<Set<string>> {
+  try {
+    await retryOnConflict(() => db.message.createMany({ data: rows.map(messageCreateData) }), retry);
+    return new Set(rows.map((row) => row.id));
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+  }
+  if (rows.length === 1) return new Set();
+  const stored = new Set<string>();
+  for (const row of rows) {
+    try {
+      await retryOnConflict(() => db.message.create({ data: messageCreateData(row) }), retry);
+      stored.add(row.id);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
+  }
+  return stored;
 }
 
 /**

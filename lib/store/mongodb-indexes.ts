@@ -22,10 +22,12 @@ export const REQUIRED_INDEXES: IndexSpec[] = [
   { collection: "Message", keys: ["destination", "deliveredAt", "timestamp", "_id"] },
   { collection: "Message", keys: ["sender", "destination", "timestamp", "_id"] },
   { collection: "Message", keys: ["destination", "readAt", "sender"] },
-  { collection: "Message", keys: ["sender", "clientId"] },
+  { collection: "Message", keys: ["sender", "clientKey"], unique: true },
   { collection: "Reading", keys: ["device", "timestamp", "_id"] },
   { collection: "Subscription", keys: ["username", "device"], unique: true },
   { collection: "Conversation", keys: ["owner", "peer"], unique: true },
+  { collection: "Throttle", keys: ["key"], unique: true },
+  { collection: "Throttle", keys: ["expiresAt"] },
 ];
 
 export const CREATE_INDEXES_COMMAND = "npm run db:mongodb:push";

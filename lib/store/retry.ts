@@ -3,7 +3,7 @@
  * transaction, and when two transactions touch the same document one of them fails with P2034
  * ("write conflict or deadlock, please retry"). The failed one was rolled back, so running it again
  * is safe for any single write; the stores retry the ones whose outcome does not depend on when
- * they run (read marks, delivery claims, lockout counters, subscriptions, sessions). SQLite
+ * they run (read marks, delivery claims, login counters, subscriptions, sessions). SQLite
  * serialises writers and never reports P2034; the tests inject it to cover this path.
  */
 

@@ -15,9 +15,11 @@ export function createSqliteClient(file: string): SqliteClient {
 /**
  * WAL lets readers (history pages) run beside the writer; synchronous=NORMAL in WAL mode still
  * survives a process crash, and only the last transactions can be lost on power failure.
+ * busy_timeout 0: better-sqlite3 would wait for another connection's write lock on the event loop,
+ * freezing the whole server, so a busy statement fails at once and is retried asynchronously (busy.ts).
  */
 export async function tuneSqlite(db: SqliteClient): Promise<void> {
   await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
-  await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
+  await db.$queryRawUnsafe("PRAGMA busy_timeout = 0");
 }

@@ -7,7 +7,7 @@
  * them (DateTime as ISO 8601 text with `+00:00`, Json as text), so Prisma reads, compares and
  * orders these rows exactly like its own. The portable twin is message-writes.ts.
  */
-import type { Conversation as ConversationRow, Message as MessageRow } from "@prisma/client";
+import type { Message as MessageRow } from "@prisma/client";
 import type { SqliteClient } from "./sqlite-client";
 
 const MESSAGE_COLUMNS = [
@@ -21,26 +21,51 @@ const MESSAGE_COLUMNS = [
   "deliveredAt",
   "readAt",
   "clientId",
+  "clientKey",
   "deliveryClaim",
 ] as const;
-const CONVERSATION_COLUMNS = ["id", "owner", "peer", "lastTimestamp", "lastMessageId"] as const;
 
 const placeholders = (columns: readonly string[]) => `(${columns.map(() => "?").join(", ")})`;
 const columnList = (columns: readonly string[]) => columns.map((column) => `"${column}"`).join(", ");
 
-const INSERT_MESSAGES = `INSERT INTO "Message" (${columnList(MESSAGE_COLUMNS)}) VALUES `;
-/** A conversation row moves only to a newer message, as in the portable twin. */
-const UPSERT_CONVERSATIONS_TAIL = `
+/**
+ * A message whose (sender, clientKey) is already stored — a resend racing the first send — is skipped rather
+ * than failing the whole batch; RETURNING lists the rows that were inserted, so the store knows which ones were.
+ */
+const insertMessages = (count: number) =>
+  `INSERT INTO "Message" (${columnList(MESSAGE_COLUMNS)}) VALUES ${Array.from({ length: count }, () =>
+    placeholders(MESSAGE_COLUMNS),
+  ).join(", ")} ON CONFLICT ("sender", "clientKey") DO NOTHING RETURNING "id"`;
+
+/**
+ * The conversation rows of the messages of this batch that were stored, read back from the table in the same
+ * transaction (a skipped duplicate is not there): for each person and peer the newest message, seen from both
+ * sides, moved to only if it is newer than the one the row points at — as in the portable twin.
+ */
+const upsertConversations = (count: number) => `
+  WITH "stored" AS (
+    SELECT "sender", "destination", "timestamp", "id" FROM "Message"
+    WHERE "id" IN (${Array.from({ length: count }, () => "?").join(", ")})
+  )
+  INSERT INTO "Conversation" ("id", "owner", "peer", "lastTimestamp", "lastMessageId")
+  SELECT lower(hex(randomblob(16))), "owner", "peer", "timestamp", "id" FROM (
+    SELECT "owner", "peer", "timestamp", "id",
+      ROW_NUMBER() OVER (PARTITION BY "owner", "peer" ORDER BY "timestamp" DESC, "id" DESC) AS "newest"
+    FROM (
+      SELECT "sender" AS "owner", "destination" AS "peer", "timestamp", "id" FROM "stored"
+      UNION ALL
+      SELECT "destination", "sender", "timestamp", "id" FROM "stored"
+    )
+  ) WHERE "newest" = 1
   ON CONFLICT ("owner", "peer") DO UPDATE SET "lastTimestamp" = excluded."lastTimestamp", "lastMessageId" = excluded."lastMessageId"
   WHERE excluded."lastTimestamp" > "Conversation"."lastTimestamp"
      OR (excluded."lastTimestamp" = "Conversation"."lastTimestamp" AND excluded."lastMessageId" > "Conversation"."lastMessageId")`;
 
-/** Stores the messages and moves their conversations' rows, all or nothing. */
-export async function storeMessagesSqlite(
-  db: SqliteClient,
-  rows: MessageRow[],
-  conversations: ConversationRow[],
-): Promise<void> {
+/**
+ * Stores the messages and moves their conversations' rows, all or nothing; returns the ids of the messages
+ * stored — all of them but those whose sender already has a message under their clientKey.
+ */
+export async function storeMessagesSqlite(db: SqliteClient, rows: MessageRow[]): Promise<Set<string>> {
   const messageValues = rows.flatMap((row) => [
     row.id,
     row.sender,
@@ -52,24 +77,15 @@ export async function storeMessagesSqlite(
     row.deliveredAt && sqliteDateTime(row.deliveredAt),
     row.readAt && sqliteDateTime(row.readAt),
     row.clientId,
+    row.clientKey,
     row.deliveryClaim,
   ]);
-  const conversationValues = conversations.flatMap((row) => [
-    row.id,
-    row.owner,
-    row.peer,
-    sqliteDateTime(row.lastTimestamp),
-    row.lastMessageId,
+  const ids = rows.map((row) => row.id);
+  const [inserted] = await db.$transaction([
+    db.$queryRawUnsafe<{ id: string }[]>(insertMessages(rows.length), ...messageValues),
+    db.$executeRawUnsafe(upsertConversations(ids.length), ...ids),
   ]);
-  await db.$transaction([
-    db.$executeRawUnsafe(INSERT_MESSAGES + rows.map(() => placeholders(MESSAGE_COLUMNS)).join(", "), ...messageValues),
-    db.$executeRawUnsafe(
-      `INSERT INTO "Conversation" (${columnList(CONVERSATION_COLUMNS)}) VALUES ${conversations
-        .map(() => placeholders(CONVERSATION_COLUMNS))
-        .join(", ")}${UPSERT_CONVERSATIONS_TAIL}`,
-      ...conversationValues,
-    ),
-  ]);
+  return new Set(inserted.map((row) => row.id));
 }
 
 /** The adapter's default `iso8601` format: comparisons in WHERE clauses are text comparisons of this form. */

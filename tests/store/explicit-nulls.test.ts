@@ -71,6 +71,12 @@ describe("every write of the portable store", () => {
     });
     await store.devices.saveReading({ device: "thermometer1", value: 21, unit: "°C", timestamp: new Date() });
     await store.devices.subscribe("ann", "thermometer1");
+    const now = new Date();
+    await store.throttles.reserve("login ann", now, () => ({
+      allow: true,
+      next: { attempts: 1, until: null },
+      expiresAt: new Date(now.getTime() + 60_000),
+    }));
 
     const writes = calls.filter((call) => createdRows(call).length > 0);
     expect(new Set(writes.map((call) => `${call.model}.${call.operation}`))).toEqual(
@@ -81,11 +87,13 @@ describe("every write of the portable store", () => {
         "conversation.create",
         "reading.create",
         "subscription.upsert",
+        "throttle.create",
       ]),
     );
     const nullable = nullableColumns();
     expect(nullable.get("Message")).toEqual(["deliveredAt", "readAt", "clientId", "deliveryClaim"]);
-    expect(nullable.get("User")).toEqual(["lastSeen", "lockedUntil"]);
+    expect(nullable.get("User")).toEqual(["lastSeen"]);
+    expect(nullable.get("Throttle")).toEqual(["until"]);
     for (const call of writes) {
       const table = call.model[0]!.toUpperCase() + call.model.slice(1);
       for (const row of createdRows(call)) {

@@ -96,6 +96,20 @@ describe("GroupCommit", () => {
     ]);
     expect(writes).toEqual([["a", "bad", "c"], ["a"], ["bad"], ["c"]]);
   });
+
+  it("fails the whole batch at once when the error is nobody's fault (isolateFailures decides by the error)", async () => {
+    const writes: string[][] = [];
+    const commit = new GroupCommit(
+      async (items: string[]) => {
+        writes.push(items);
+        throw new Error(items.includes("bad") ? "refused" : "busy");
+      },
+      { maxWeight: 10, isolateFailures: (error) => (error as Error).message !== "busy" },
+    );
+    const results = await Promise.allSettled(["a", "b"].map((item) => commit.submit(item)));
+    expect(results.map((r) => (r as PromiseRejectedResult).reason.message)).toEqual(["busy", "busy"]);
+    expect(writes).toEqual([["a", "b"]]);
+  });
 });
 
 describe.each([
@@ -181,13 +195,22 @@ describe.each([
   });
 
   it("marks more messages read in one call than SQLite takes bound values in one query", async () => {
-    await Promise.all(
-      Array.from({ length: 1_200 }, (_, i) =>
+    const sent = await Promise.all(
+      Array.from({ length: 2_500 }, (_, i) =>
         database.messages.saveMessage({ sender: "bob", destination: "hal", message: `r${i}`, type: "chat" }),
       ),
     );
-    expect(await database.messages.markRead("hal", "bob", new Date())).toHaveLength(1_200);
+    // Some already delivered, as when part of a long backlog reached a socket before the conversation was opened.
+    await database.messages.markDelivered(
+      "hal",
+      sent.slice(0, 1_100).map((m) => m.id),
+      new Date(),
+    );
+    const read = await database.messages.markRead("hal", "bob", new Date());
+    expect(read.sort()).toEqual(sent.map((m) => m.id).sort());
     expect((await database.messages.conversations("hal")).map((c) => [c.peer, c.unread])).toEqual([["bob", 0]]);
+    expect(await database.messages.undelivered("hal", { limit: 10 })).toEqual([]);
+    expect(await database.messages.markRead("hal", "bob", new Date())).toEqual([]);
   });
 
   it("rebuilds the conversation rows of messages stored before they existed", async () => {
@@ -216,6 +239,45 @@ describe.each([
     expect(await lists()).toEqual(before);
   });
 
+  it("stores a clientId once per sender, whether the saves share a batch or meet one already stored", async () => {
+    const save = (message: string, clientId: string, sender = "bob") =>
+      database.messages.saveMessage({ sender, destination: "ivy", message, type: "chat", clientId });
+    // Three saves with one clientId in one batch, beside two others that must not fail with them.
+    const together = await Promise.all([
+      save("once", "k1"),
+      save("once", "k1"),
+      save("beside", "k2"),
+      save("once", "k1"),
+      save("also beside", "k3"),
+    ]);
+    expect(new Set([together[0]!.id, together[1]!.id, together[3]!.id]).size).toBe(1);
+    // A later batch meeting the stored row: the duplicate (the batch's newest) gets the stored message, the others
+    // are stored, and the conversation row moves to the newest message actually stored.
+    const later = await Promise.all([save("fresh", "k4"), save("fresh too", "k5"), save("once", "k1")]);
+    expect(later[2]).toEqual(together[0]);
+    // Another sender's clientId is their own.
+    const fromCat = await save("once", "k1", "cat");
+    expect(fromCat.id).not.toBe(together[0]!.id);
+
+    const stored = rawRows(
+      file,
+      `SELECT "clientId", "message" FROM "Message" WHERE "destination" = 'ivy' ORDER BY 1, 2`,
+    );
+    expect(stored).toEqual([
+      { clientId: "k1", message: "once" },
+      { clientId: "k1", message: "once" }, // cat's
+      { clientId: "k2", message: "beside" },
+      { clientId: "k3", message: "also beside" },
+      { clientId: "k4", message: "fresh" },
+      { clientId: "k5", message: "fresh too" },
+    ]);
+    // The conversation list points at stored messages only.
+    expect((await database.messages.conversations("ivy")).map((c) => [c.peer, c.last.message])).toEqual([
+      ["cat", "once"],
+      ["bob", "fresh too"],
+    ]);
+  });
+
   it("knows who exists, and learns about people who sign up later", async () => {
     expect(await database.accounts.userExists("ann")).toBe(true);
     expect(await database.accounts.userExists("gus")).toBe(false);
@@ -223,6 +285,16 @@ describe.each([
     expect(await database.accounts.userExists("gus")).toBe(true);
   });
 });
+
+/** Rows as SQLite stores them, read on a connection of their own. */
+function rawRows(file: string, sql: string): unknown[] {
+  const raw = new Database(file, { readonly: true });
+  try {
+    return raw.prepare(sql).all();
+  } finally {
+    raw.close();
+  }
+}
 
 describe("the SQLite fast path and its portable twin", () => {
   const files: string[] = [];
@@ -271,8 +343,10 @@ describe("the SQLite fast path and its portable twin", () => {
       clientId: null,
       deliveryClaim: null,
       ...extra,
+      clientKey: extra.clientId ?? id,
     }) as MessageRow;
-  // Two writes; the second brings an older message, which must not move its conversation back.
+  // Three writes; the second brings an older message, which must not move its conversation back; the third a
+  // resend of m1 (its clientId), the newest of its conversation, which must be skipped without failing m6.
   const batches: MessageRow[][] = [
     [
       message("m1", "ann", "bob", 1, { metadata: { celsius: 21.5, tags: ["a"] }, clientId: "c-1" }),
@@ -280,26 +354,32 @@ describe("the SQLite fast path and its portable twin", () => {
       message("m3", "ann", "cat", 2),
     ],
     [message("m0", "cat", "ann", 0), message("m4", "bob", "dan", 5, { type: "command" })],
+    [message("m6", "ann", "bob", 3), message("m5", "ann", "bob", 4, { clientId: "c-1" })],
   ];
+  const expectedStored = [["m1", "m2", "m3"], ["m0", "m4"], ["m6"]];
 
-  it("store the same rows, byte for byte", async () => {
+  it("store the same rows, byte for byte, and skip the same duplicate", async () => {
+    const storedIds: string[][][] = [[], []];
     const fast = await storedBy(async (client) => {
-      for (const rows of batches) await storeMessagesSqlite(client, rows, newestPerConversation(rows));
+      for (const rows of batches) storedIds[0]!.push([...(await storeMessagesSqlite(client, rows))].sort());
     });
     const portable = await storedBy(async (client) => {
       for (const rows of batches) {
-        await insertMessagesPortable(client, rows);
-        await advanceConversationsPortable(client, newestPerConversation(rows), DEFAULT_RETRY_POLICY);
+        const stored = await insertMessagesPortable(client, rows, DEFAULT_RETRY_POLICY);
+        storedIds[1]!.push([...stored].sort());
+        const conversations = newestPerConversation(rows.filter((row) => stored.has(row.id)));
+        await advanceConversationsPortable(client, conversations, DEFAULT_RETRY_POLICY);
       }
     });
-    expect(fast.messages).toHaveLength(5);
+    expect(storedIds).toEqual([expectedStored, expectedStored]);
+    expect(fast.messages).toHaveLength(6);
     expect(portable).toEqual(fast);
     expect(fast.conversations).toEqual(
       (
         [
-          ["ann", "bob", 2, "m2"],
+          ["ann", "bob", 3, "m6"],
           ["ann", "cat", 2, "m3"],
-          ["bob", "ann", 2, "m2"],
+          ["bob", "ann", 3, "m6"],
           ["bob", "dan", 5, "m4"],
           ["cat", "ann", 2, "m3"],
           ["dan", "bob", 5, "m4"],

@@ -16,17 +16,38 @@ export const MONGODB_SKIPPED =
 
 let pushed: Promise<void> | undefined;
 
-/** `npm run db:mongodb:push` against the test database, once per test file. */
+/** `npm run db:mongodb:push` against the test database (the clientKey backfill, then the push), once per test file. */
 export function pushMongoSchema(url: string): Promise<void> {
-  pushed ??= promisify(execFile)(
+  const run = promisify(execFile);
+  const options = {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+    timeout: 120_000,
+  };
+  pushed ??= run(
     process.execPath,
-    [require.resolve("prisma/build/index.js"), "db", "push", "--skip-generate", "--config", "prisma.mongodb.config.ts"],
-    { cwd: ROOT, env: { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: "1" }, timeout: 120_000 },
-  ).then(
-    () => undefined,
-    (error: { stdout?: string; stderr?: string; message: string }) => {
-      throw new Error(`prisma db push to MONGODB_TEST_URL failed:\n${error.stderr || error.stdout || error.message}`);
-    },
-  );
+    [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/mongodb-backfill-client-keys.ts"],
+    options,
+  )
+    .then(() =>
+      run(
+        process.execPath,
+        [
+          require.resolve("prisma/build/index.js"),
+          "db",
+          "push",
+          "--skip-generate",
+          "--config",
+          "prisma.mongodb.config.ts",
+        ],
+        options,
+      ),
+    )
+    .then(
+      () => undefined,
+      (error: { stdout?: string; stderr?: string; message: string }) => {
+        throw new Error(`prisma db push to MONGODB_TEST_URL failed:\n${error.stderr || error.stdout || error.message}`);
+      },
+    );
   return pushed;
 }

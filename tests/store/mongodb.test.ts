@@ -7,6 +7,7 @@
 import type { Prisma } from "@prisma/client";
 import { openStore, type OpenStore } from "@/lib/store";
 import { connectMongo, createMongoClient, type MongoDatabase } from "@/lib/store/mongodb-client";
+import { backfillClientKeys } from "@/lib/store/mongodb-client-keys";
 import { MONGODB_SKIPPED, MONGODB_TEST_URL, pushMongoSchema } from "./mongodb-setup";
 import { planProblems } from "./query-plan";
 
@@ -111,6 +112,43 @@ if (!MONGODB_TEST_URL) test.skip(`MongoDB concurrency and query plans (${MONGODB
     expect(await two.devices.subscriptionsOf(person)).toEqual(["thermometer1"]);
   });
 
+  test("one clientId saved on two instances at once is stored once, and both get that message", async () => {
+    const [from, to] = [name("cf"), name("ct")];
+    const save = (store: OpenStore) =>
+      store.messages.save({ sender: from, destination: to, message: "once", type: "chat", clientId: "c-1" });
+    const results = await Promise.all([save(one), save(two), save(one), save(two)]);
+    expect(new Set(results.map((r) => r.message.id)).size).toBe(1);
+    expect(results.filter((r) => !r.resent)).toHaveLength(1);
+    expect(await one.messages.undelivered(to, { limit: 10 })).toHaveLength(1);
+  });
+
+  test("a message stored before clientKey existed gets its id as its key, and reads like any other", async () => {
+    const [from, to] = [name("of"), name("ot")];
+    const id = `old${run}`;
+    await raw.$runCommandRaw({
+      insert: "Message",
+      documents: [
+        {
+          _id: id,
+          sender: from,
+          destination: to,
+          message: "from the old version",
+          timestamp: { $date: new Date().toISOString() },
+          type: "chat",
+          deliveredAt: null,
+          readAt: null,
+          clientId: "c-old",
+          deliveryClaim: null,
+        },
+      ],
+    });
+    expect(await backfillClientKeys(raw)).toBeGreaterThanOrEqual(1);
+    const stored = await raw.$runCommandRaw({ find: "Message", filter: { _id: id } });
+    expect((stored.cursor as unknown as { firstBatch: { clientKey: string }[] }).firstBatch[0]!.clientKey).toBe(id);
+    expect((await one.messages.undelivered(to, { limit: 10 })).map((m) => m.id)).toEqual([id]);
+    expect(await backfillClientKeys(raw)).toBe(0);
+  });
+
   test("messages and users are stored with their nulls, not without the fields", async () => {
     const [a, b] = [name("na"), name("nb")];
     await one.accounts.createUser(a, "hash");
@@ -122,9 +160,14 @@ if (!MONGODB_TEST_URL) test.skip(`MongoDB concurrency and query plans (${MONGODB
     for (const field of ["deliveredAt", "readAt", "clientId", "deliveryClaim"]) {
       expect([field, await count("Message", { sender: a, [field]: { $exists: false } })]).toEqual([field, 0]);
     }
-    for (const field of ["lastSeen", "lockedUntil"]) {
-      expect([field, await count("User", { username: a, [field]: { $exists: false } })]).toEqual([field, 0]);
-    }
+    expect(await count("User", { username: a, lastSeen: { $exists: false } })).toBe(0);
+    const now = new Date();
+    await one.throttles.reserve(`login ${a}`, now, () => ({
+      allow: true,
+      next: { attempts: 1, until: null },
+      expiresAt: new Date(now.getTime() + 60_000),
+    }));
+    expect(await count("Throttle", { key: `login ${a}`, until: { $exists: false } })).toBe(0);
   });
 
   test("history pages and the backlog walk an index in order, with no blocking sort", async () => {

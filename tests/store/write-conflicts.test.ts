@@ -6,6 +6,7 @@
 import type { ChatMessage } from "@/lib/protocol";
 import { openStore, type OpenStore } from "@/lib/store";
 import { DEFAULT_RETRY_POLICY, retryDelay } from "@/lib/store/retry";
+import type { ThrottleState } from "@/lib/store/throttle-store";
 import { removeDatabase, tempDatabaseFile } from "../../tools/temp-database";
 import { intercepted, type ModelCall, writeConflict } from "./database-seam";
 
@@ -77,14 +78,22 @@ describe("a portable store whose writes meet write conflicts", () => {
     expect(history!.every((m) => m.readAt && m.deliveredAt)).toBe(true);
   });
 
-  it("retries the lockout counter, and counts each wrong password once", async () => {
-    const user = (await store.accounts.createUser("cal", "hash"))!;
-    failFirst(2, is("user", "update"));
-    expect(await store.accounts.recordLoginFailure(user.id)).toBe(1);
-    expect(await store.accounts.recordLoginFailure(user.id)).toBe(2);
-    failFirst(1, is("user", "update"));
-    await store.accounts.clearLoginFailures(user.id);
-    expect((await store.accounts.findUser("cal"))?.failedLogins).toBe(0);
+  it("retries login counters, and counts each attempt once", async () => {
+    const now = new Date();
+    const count = (state: ThrottleState) =>
+      ({
+        allow: true,
+        next: { attempts: state.attempts + 1, until: null },
+        expiresAt: new Date(now.getTime() + 60_000),
+      }) as const;
+    failFirst(2, is("throttle", "create"));
+    await store.throttles.reserve("login cal", now, count);
+    failFirst(2, is("throttle", "updateMany"));
+    await store.throttles.reserve("login cal", now, count);
+    expect(await store.throttles.state("login cal", now)).toEqual({ attempts: 2, until: null });
+    failFirst(1, is("throttle", "deleteMany"));
+    await store.throttles.clear("login cal");
+    expect(await store.throttles.state("login cal", now)).toEqual({ attempts: 0, until: null });
   });
 
   it("retries subscriptions, sessions and readings", async () => {

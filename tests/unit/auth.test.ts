@@ -1,5 +1,4 @@
 import {
-  loginLockMs,
   hashPassword,
   sessionCookieName,
   hashSessionToken,
@@ -50,10 +49,4 @@ test("tokens are read from the cookie or a Bearer header", () => {
   expect(tokenFromAuthorizationHeader("bearer abc")).toBe("abc");
   expect(tokenFromAuthorizationHeader("Basic abc")).toBeUndefined();
   expect(tokenFromAuthorizationHeader(null)).toBeUndefined();
-});
-
-test("a few wrong passwords cost nothing; after that each one doubles the lock, up to 15 minutes", () => {
-  expect([0, 1, 4].map(loginLockMs)).toEqual([0, 0, 0]);
-  expect([5, 6, 7, 8].map(loginLockMs)).toEqual([30_000, 60_000, 120_000, 240_000]);
-  expect(loginLockMs(50)).toBe(15 * 60_000);
 });

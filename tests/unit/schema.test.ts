@@ -55,6 +55,7 @@ test("both schemas have the same models, fields, types, defaults, relations and 
     "Reading",
     "Session",
     "Subscription",
+    "Throttle",
     "User",
   ]);
   expect(shape(schemas.sqlite)).toEqual(shape(schemas.mongodb));

@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { AccountService } from "@/lib/accounts";
+import { DEFAULT_LOGIN_SETTINGS, type LoginSettings, loginProtection } from "@/lib/login-protection";
+import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from "@/lib/login-throttle";
 import { ChatService } from "@/lib/chat";
 import type { Device } from "@/lib/devices";
 import type { Notifier } from "@/lib/notifier";
@@ -86,58 +88,154 @@ beforeEach(() => {
   notifier = new RecordingNotifier();
   chat = new ChatService(database, notifier, { now: () => clock });
   chat.registerDevice(device);
-  accounts = new AccountService(
+  accounts = accountService();
+});
+
+/** An AccountService on the shared store, with the default login limits unless told otherwise. */
+function accountService(limits: Partial<LoginLimits> = {}, hashing: { concurrency?: number; queue?: number } = {}) {
+  const settings: LoginSettings = {
+    limits: { ...DEFAULT_LOGIN_LIMITS, ...limits },
+    hashConcurrency: hashing.concurrency ?? DEFAULT_LOGIN_SETTINGS.hashConcurrency,
+    hashQueue: hashing.queue ?? DEFAULT_LOGIN_SETTINGS.hashQueue,
+  };
+  return new AccountService(
     database.accounts,
     (name) => name.toLowerCase() === device.name,
+    loginProtection(database.throttles, settings),
     () => clock,
   );
-});
+}
 
 let counter = 0;
 const fresh = (prefix: string) => `${prefix}${++counter}`;
+let addresses = 0;
+/** An address no other login in this file came from. */
+const newAddress = () => {
+  addresses += 1;
+  return `10.0.${Math.floor(addresses / 250)}.${(addresses % 250) + 1}`;
+};
+const HOME = "192.0.2.1";
 async function person(prefix = "p"): Promise<string> {
   const username = fresh(prefix);
-  await accounts.login({ username, password: "secret" });
+  await accounts.login({ username, password: "secret" }, newAddress());
   return username;
 }
+const statuses = (results: PromiseSettledResult<unknown>[]) =>
+  results.map((r) => (r.status === "fulfilled" ? 200 : (r.reason as { status: number }).status));
+const count = (list: number[], status: number) => list.filter((s) => s === status).length;
 
 describe("AccountService", () => {
   test("the first login claims a name; later logins need its password", async () => {
     const username = fresh("claim");
-    expect(await accounts.login({ username, password: "pw1" })).toMatchObject({ username, created: true });
-    expect(await accounts.login({ username, password: "pw1" })).toMatchObject({ username, created: false });
-    await expect(accounts.login({ username, password: "pw2" })).rejects.toMatchObject({ status: 401 });
+    expect(await accounts.login({ username, password: "pw1" }, HOME)).toMatchObject({ username, created: true });
+    expect(await accounts.login({ username, password: "pw1" }, HOME)).toMatchObject({ username, created: false });
+    await expect(accounts.login({ username, password: "pw2" }, HOME)).rejects.toMatchObject({ status: 401 });
   });
 
   test("a device's name cannot be claimed in any capitalisation", async () => {
-    await expect(accounts.login({ username: "SENSOR9", password: "pw" })).rejects.toMatchObject({ status: 403 });
+    await expect(accounts.login({ username: "SENSOR9", password: "pw" }, HOME)).rejects.toMatchObject({ status: 403 });
     expect(await database.accounts.findUser("SENSOR9")).toBeNull();
   });
 
-  test("five wrong passwords lock the name for 30 s, even against the right one; then it opens again", async () => {
+  test("five wrong passwords from one address lock the name there for 30 s, even against the right one; then it opens again", async () => {
     const username = await person("lock");
     for (let i = 0; i < 5; i += 1) {
-      await expect(accounts.login({ username, password: "wrong" })).rejects.toMatchObject({ status: 401 });
+      await expect(accounts.login({ username, password: "wrong" }, HOME)).rejects.toMatchObject({ status: 401 });
     }
-    await expect(accounts.login({ username, password: "secret" })).rejects.toMatchObject({
+    await expect(accounts.login({ username, password: "secret" }, HOME)).rejects.toMatchObject({
       status: 429,
       message: expect.stringContaining("try again in 30 s"),
     });
     clock = new Date(clock.getTime() + 30_001);
-    expect(await accounts.login({ username, password: "secret" })).toMatchObject({ username });
+    expect(await accounts.login({ username, password: "secret" }, HOME)).toMatchObject({ username });
     // The right password reset the count: one more wrong one does not lock again.
-    await expect(accounts.login({ username, password: "wrong" })).rejects.toMatchObject({ status: 401 });
-    expect(await accounts.login({ username, password: "secret" })).toMatchObject({ username });
+    await expect(accounts.login({ username, password: "wrong" }, HOME)).rejects.toMatchObject({ status: 401 });
+    expect(await accounts.login({ username, password: "secret" }, HOME)).toMatchObject({ username });
+    // Locked again after five more, the lock doubles with each further attempt.
+    for (let i = 0; i < 5; i += 1) await accounts.login({ username, password: "wrong" }, HOME).catch(() => undefined);
+    clock = new Date(clock.getTime() + 30_001);
+    await expect(accounts.login({ username, password: "wrong" }, HOME)).rejects.toMatchObject({ status: 401 });
+    await expect(accounts.login({ username, password: "secret" }, HOME)).rejects.toMatchObject({
+      status: 429,
+      message: expect.stringContaining("try again in 60 s"),
+    });
+  });
+
+  test("50 wrong passwords at once from one address: exactly 5 are checked, 45 refused unchecked (429, or 503 beyond the hashing queue)", async () => {
+    const username = await person("swarm");
+    const results = statuses(
+      await Promise.allSettled(
+        Array.from({ length: 50 }, (_, i) => accounts.login({ username, password: `guess ${i}` }, HOME)),
+      ),
+    );
+    expect(count(results, 401)).toBe(5);
+    expect(count(results, 429) + count(results, 503)).toBe(45);
+  });
+
+  test("guesses locking a name on one address leave its owner free to log in from another", async () => {
+    const username = await person("owner");
+    for (let i = 0; i < 6; i += 1) await accounts.login({ username, password: "wrong" }, HOME).catch(() => undefined);
+    await expect(accounts.login({ username, password: "secret" }, HOME)).rejects.toMatchObject({ status: 429 });
+    expect(await accounts.login({ username, password: "secret" }, newAddress())).toMatchObject({ username });
+  });
+
+  test("guesses at one name from many addresses stop at the per-name bound, for everyone until the lock ends", async () => {
+    const guarded = accountService({ perName: 8 });
+    const username = await person("spread");
+    const results: number[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      results.push(
+        ...statuses(await Promise.allSettled([guarded.login({ username, password: `guess ${i}` }, newAddress())])),
+      );
+    }
+    expect(results).toEqual([...Array.from({ length: 8 }, () => 401), 429, 429, 429, 429]);
+    await expect(guarded.login({ username, password: "secret" }, newAddress())).rejects.toMatchObject({ status: 429 });
+    clock = new Date(clock.getTime() + 30_001);
+    expect(await guarded.login({ username, password: "secret" }, newAddress())).toMatchObject({ username });
+  });
+
+  test("one address claims at most its share of names per window; others still can, and so can it later", async () => {
+    const limited = accountService({ signupsPerWindow: 3, signupWindowMs: 60_000 });
+    const from = newAddress();
+    const results = statuses(
+      await Promise.allSettled(
+        Array.from({ length: 6 }, () => limited.login({ username: fresh("new"), password: "pw" }, from)),
+      ),
+    );
+    expect([count(results, 200), count(results, 429)]).toEqual([3, 3]);
+    await expect(limited.login({ username: fresh("new"), password: "pw" }, from)).rejects.toMatchObject({
+      status: 429,
+      message: "too many new accounts from your address: try again in 1 min",
+    });
+    expect(await limited.login({ username: fresh("new"), password: "pw" }, newAddress())).toMatchObject({
+      created: true,
+    });
+    clock = new Date(clock.getTime() + 60_001);
+    expect(await limited.login({ username: fresh("new"), password: "pw" }, from)).toMatchObject({ created: true });
+  });
+
+  test("passwords hashed at once are bounded: beyond the queue a login hears 503 'the server is busy: try again'", async () => {
+    const narrow = accountService({}, { concurrency: 1, queue: 2 });
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => narrow.login({ username: fresh("busy"), password: "pw" }, newAddress())),
+    );
+    expect([count(statuses(results), 200), count(statuses(results), 503)]).toEqual([3, 7]);
+    for (const result of results.filter((r) => r.status === "rejected"))
+      expect((result as PromiseRejectedResult).reason.message).toBe("the server is busy: try again");
+    // Nothing is left holding a place: the next one goes through.
+    expect(await narrow.login({ username: fresh("busy"), password: "pw" }, newAddress())).toMatchObject({
+      created: true,
+    });
   });
 
   test("a session authenticates until logout, and not after it expires", async () => {
     const username = fresh("sess");
-    const { token } = await accounts.login({ username, password: "pw" });
+    const { token } = await accounts.login({ username, password: "pw" }, HOME);
     expect(await accounts.authenticate(token)).toBe(username);
     await accounts.logout(token);
     expect(await accounts.authenticate(token)).toBeUndefined();
 
-    const { token: second } = await accounts.login({ username, password: "pw" });
+    const { token: second } = await accounts.login({ username, password: "pw" }, HOME);
     clock = new Date(clock.getTime() + 31 * 24 * 60 * 60 * 1000);
     expect(await accounts.authenticate(second)).toBeUndefined();
     expect(await accounts.authenticate(undefined)).toBeUndefined();
@@ -149,9 +247,9 @@ describe("ending sessions", () => {
     const ended: string[][] = [];
     const stop = accounts.onSessionsEnded((keys) => ended.push(keys));
     const username = fresh("ends");
-    const first = await accounts.login({ username, password: "pw" });
-    const second = await accounts.login({ username, password: "pw" });
-    const third = await accounts.login({ username, password: "pw" });
+    const first = await accounts.login({ username, password: "pw" }, "127.0.0.1");
+    const second = await accounts.login({ username, password: "pw" }, "127.0.0.1");
+    const third = await accounts.login({ username, password: "pw" }, "127.0.0.1");
     const [one, two, three] = await Promise.all([first, second, third].map((s) => accounts.session(s.token)));
     expect(one).toMatchObject({ username, key: expect.any(String), expiresAt: expect.any(Date) });
 
@@ -176,6 +274,20 @@ describe("ChatService", () => {
     expect(again.message).toEqual(first.message);
     const history = await chat.history(alice, { with: bob });
     expect(history.map((m) => m.message)).toEqual(["once"]);
+  });
+
+  test("a clientId reused for other text or another destination is refused with 409, not answered as a resend", async () => {
+    const [alice, bob, carol] = [await person("a"), await person("b"), await person("c")];
+    await chat.send(alice, { destination: bob, message: "first", clientId: "c-9" });
+    const refusal = { status: 409, message: "clientId 'c-9' was already used for another message" };
+    await expect(chat.send(alice, { destination: bob, message: "second", clientId: "c-9" })).rejects.toMatchObject(
+      refusal,
+    );
+    await expect(chat.send(alice, { destination: carol, message: "first", clientId: "c-9" })).rejects.toMatchObject(
+      refusal,
+    );
+    expect((await chat.history(alice, { with: bob })).map((m) => m.message)).toEqual(["first"]);
+    expect(await chat.history(alice, { with: carol })).toEqual([]);
   });
 
   test("unknown people, yourself and bad payloads are refused and store nothing", async () => {

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { AccountService } from "@/lib/accounts";
+import { DEFAULT_LOGIN_SETTINGS, loginProtection } from "@/lib/login-protection";
 import { ChatService } from "@/lib/chat";
 import type { Device } from "@/lib/devices";
 import { Thermometer } from "@/lib/devices/thermometer";
@@ -53,7 +54,11 @@ let counter = 0;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "chat-shutdown-"));
   database = await openStore(`file:${path.join(dir, "chat.db")}`);
-  accounts = new AccountService(database.accounts, () => false);
+  accounts = new AccountService(
+    database.accounts,
+    () => false,
+    loginProtection(database.throttles, DEFAULT_LOGIN_SETTINGS),
+  );
 });
 afterAll(async () => {
   await database.close();
@@ -62,7 +67,7 @@ afterAll(async () => {
 
 async function person(): Promise<string> {
   const username = `p${++counter}`;
-  await accounts.login({ username, password: "secret" });
+  await accounts.login({ username, password: "secret" }, "127.0.0.1");
   return username;
 }
 

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { openStore, type OpenStore, type StoreOptions } from "@/lib/store";
+import type { ThrottleDecision, ThrottleState } from "@/lib/store/throttle-store";
 import { MONGODB_SKIPPED, MONGODB_TEST_URL, pushMongoSchema } from "../store/mongodb-setup";
 
 interface Target {
@@ -223,6 +224,24 @@ describe.each(targets)("store on %s", (_name, target) => {
     await db.devices.trimReadings(device, 5);
     expect((await db.devices.readings(device, { limit: 100 })).map((r) => r.value)).toEqual([27, 28, 29, 30, 31]);
     expect(await db.devices.stats(name("silent"), 10)).toBeUndefined();
+  });
+
+  test("attempts racing for a counter's last free places get exactly those places, once each", async () => {
+    const key = `login 192.0.2.7 ${name("race")}`;
+    const now = new Date();
+    const upToFive = (state: ThrottleState): ThrottleDecision =>
+      state.attempts < 5
+        ? { allow: true, next: { attempts: state.attempts + 1, until: null }, expiresAt: later(60_000) }
+        : { allow: false, retryAt: later(30_000) };
+    const decisions = await Promise.all(Array.from({ length: 40 }, () => db.throttles.reserve(key, now, upToFive)));
+    expect(decisions.filter((d) => d.allow)).toHaveLength(5);
+    expect(await db.throttles.state(key, now)).toEqual({ attempts: 5, until: null });
+    // An expired counter counts as untouched, and is pruned; a cleared one starts again.
+    expect(await db.throttles.state(key, later(120_000))).toEqual({ attempts: 0, until: null });
+    expect(await db.throttles.prune(later(120_000))).toBeGreaterThanOrEqual(1);
+    await db.throttles.reserve(key, now, upToFive);
+    await db.throttles.clear(key);
+    expect(await db.throttles.state(key, now)).toEqual({ attempts: 0, until: null });
   });
 
   test("subscriptions are idempotent and removable", async () => {

@@ -2,8 +2,8 @@ import { NextResponse } from "next/server";
 import { authenticatedRoute, clearSessionCookie, readJson, route, sessionToken, setSessionCookie } from "../_http";
 
 /** Log in; the first login with a free username claims it (201). */
-export const POST = route(async ({ accounts, request }) => {
-  const session = await accounts.login(await readJson(request));
+export const POST = route(async ({ accounts, request, clientAddress }) => {
+  const session = await accounts.login(await readJson(request), clientAddress);
   const response = NextResponse.json(
     { user: { username: session.username }, token: session.token },
     { status: session.created ? 201 : 200 },
