@@ -30,7 +30,7 @@ const open: ChatSocket[] = [];
 jest.setTimeout(180_000);
 
 beforeAll(async () => {
-  server = await startTestServerProcess({ env: { TRUST_PROXY: "true" } });
+  server = await startTestServerProcess({ env: { TRUST_PROXY: "true", SIGNUPS_PER_ADDRESS: "10" } });
   alice = await login(server.url, "abuse_alice", "alice-pw");
   bob = await login(server.url, "abuse_bob", "bob-pw");
   mallory = await login(server.url, "abuse_mallory", "mallory-pw");

@@ -9,7 +9,10 @@ import { removeDatabase, type ServerProcess, startTestServerProcess } from "../s
 let server: ServerProcess;
 
 beforeAll(async () => {
-  server = await startTestServerProcess();
+  // 2,500 sends in a few seconds: far past the per-socket send limit, which has tests of its own.
+  server = await startTestServerProcess({
+    env: { SEND_LIMIT_PER_SOCKET: "1000000,1000000", SEND_LIMIT_PER_USER: "1000000,1000000" },
+  });
 });
 afterEach(() => closeAllSockets());
 afterAll(async () => {

@@ -44,13 +44,14 @@ export function insertRawMessages(
 ): string[] {
   return withDatabase(databaseFile, (db) => {
     const insert = db.prepare(
-      `INSERT INTO "Message" ("id", "sender", "destination", "message", "timestamp", "type") VALUES (?, ?, ?, ?, ?, 'chat')`,
+      // clientKey is the message's own id when no clientId was given, as the store writes it.
+      `INSERT INTO "Message" ("id", "sender", "destination", "message", "timestamp", "type", "clientKey") VALUES (?, ?, ?, ?, ?, 'chat', ?)`,
     );
     const ids: string[] = [];
     db.transaction(() => {
       for (const message of messages) {
         const { id, timestamp } = newMessageId();
-        insert.run(id, message.sender, message.destination, message.message, sqliteDateTime(timestamp));
+        insert.run(id, message.sender, message.destination, message.message, sqliteDateTime(timestamp), id);
         ids.push(id);
       }
     })();
