@@ -127,10 +127,11 @@ async function main(): Promise<void> {
       await sleep(200);
       const times = await pageTimes(url, released);
       const acks = await sends;
-      const at = acks.map((ack) => ack.at);
+      const [first, last] = [Math.min(...acks.map((a) => a.at)), Math.max(...acks.map((a) => a.at))];
       console.log(
         `write lock held 2.5 s elsewhere, run ${run}: GET / ${describeTimes(times)}; ` +
-          `${acks.filter((ack) => ack.ok).length}/10 sends acked ok, ${Math.min(...at).toFixed(0)}–${Math.max(...at).toFixed(0)} ms after the lock`,
+          `${acks.filter((ack) => ack.ok).length}/10 sends acked ok, ` +
+          `${first.toFixed(0)}–${last.toFixed(0)} ms after the lock began`,
       );
     }
 
