@@ -2,8 +2,9 @@
  * At most `concurrency` tasks at once, at most `queue` more waiting their turn, and anything beyond that refused
  * at once. Used around password hashing: scrypt runs on libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE
  * says otherwise), which file reads and DNS lookups share, so 200 sign-ups at once used to queue every other
- * request of the server behind 200 hashes (GET / from 11 ms to 10 s). Bounded, hashing keeps threads free for
- * the rest, a burst waits at most `queue / concurrency` hashes long, and the overflow hears "try again".
+ * request of the server behind 200 hashes (GET / from 21 ms to seconds; bench/hardening.ts). Bounded, hashing
+ * keeps threads free for the rest, a burst waits at most `queue / concurrency` hashes long, and the overflow
+ * hears "try again".
  */
 export class ConcurrencyGate {
   private running = 0;

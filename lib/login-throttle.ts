@@ -82,7 +82,7 @@ export class LoginThrottle {
     for (const state of states) if (state.until && state.until > now) throw locked(username, state.until, now);
   }
 
-  /** Counts a password about to be checked, or refuses it (429) while the name is locked for this address or everywhere. */
+  /** Counts a password about to be checked, or refuses it (429) while the name is locked here or everywhere. */
   async reserveLogin(address: string, username: string, now: Date): Promise<LoginAttempt> {
     this.pruneNowAndThen(now);
     const pair = keys.pair(address, username);

@@ -14,7 +14,7 @@ import { ChatError } from "../errors";
 import type { Database } from "./database";
 
 export const DEFAULT_STORE_BUSY_TIMEOUT_MS = 5_000;
-/** Waits between attempts: a random time below 2, 4, 8 … ms, at most 100 ms, so waiting writers do not retry in step. */
+/** Waits between attempts: a random time below 2, 4, 8 … ms up to 100 ms, so waiting writers do not retry in step. */
 const FIRST_WAIT_MS = 2;
 const LONGEST_WAIT_MS = 100;
 

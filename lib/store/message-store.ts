@@ -91,8 +91,8 @@ interface PendingMessage {
   askedAt: number;
 }
 
-/** A message stored by this sender under this clientKey answers every later save with the same key. */
-const keyOf = (row: Pick<MessageRow, "sender" | "clientKey">) => `${row.sender}\u0000${row.clientKey}`; // NUL is in no username
+/** The identity of a send: its sender and clientKey (NUL is in no username, so no two pairs run together). */
+const keyOf = (row: Pick<MessageRow, "sender" | "clientKey">) => `${row.sender}\u0000${row.clientKey}`;
 
 /** A batch that failed because the store was busy would fail item by item too: it is nobody's fault. */
 const isolateUnlessBusy = (error: unknown) => !isStoreBusy(error);

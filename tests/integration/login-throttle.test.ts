@@ -120,5 +120,5 @@ test("200 sign-ups at once from 200 addresses: the page keeps answering, the ove
   for (const result of results.filter((r) => r.status === 503)) {
     expect(result.body).toEqual({ error: "the server is busy: try again" });
   }
-  expect(Math.max(...pageTimes)).toBeLessThan(3_000);
+  expect(Math.max(...pageTimes)).toBeLessThan(5_000); // generous: the figures belong to bench/hardening.ts
 });
