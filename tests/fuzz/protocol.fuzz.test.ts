@@ -12,7 +12,7 @@ import { FUZZ_RUNS, hostileObject, hostileString, hostileValue } from "./hostile
 
 /** The transport closes a connection whose packet is over Socket.IO's maxHttpBufferSize: a clear refusal. */
 const MAX_PACKET_BYTES = 64 * 1024;
-const CLEAR_HTTP_STATUSES = new Set([200, 201, 204, 400, 401, 403, 404, 405, 409, 413, 415, 429]);
+const CLEAR_HTTP_STATUSES = new Set([200, 201, 204, 400, 401, 403, 404, 405, 409, 413, 415, 429, 503]);
 const LOGOUT_RUNS = 300;
 /** Refused by Node's HTTP parser before the app sees the request (URL or headers too long): no JSON body. */
 const TRANSPORT_REFUSALS = new Set([414, 431]);
