@@ -139,8 +139,6 @@ test("the login lockout counts wrong passwords from every instance, and holds on
     });
     expect(right.status).toBe(429);
   }
-  const [user] = cluster.query<{ failedLogins: number }>('SELECT failedLogins FROM "User" WHERE username = ?', name);
-  expect(Number(user!.failedLogins)).toBeGreaterThanOrEqual(5);
 });
 
 test("instances restart one at a time while the other writes; two starting at once on a fresh file both start", async () => {

@@ -22,6 +22,10 @@ import {
  * to measure the bounds people get.
  */
 export const TEST_SETTINGS = {
+  // Steady loads and many accounts from one address: the limits have tests of their own.
+  SEND_LIMIT_PER_SOCKET: "1000000,1000000",
+  SEND_LIMIT_PER_USER: "1000000,1000000",
+  SIGNUPS_PER_ADDRESS: "100000",
   THERMOMETER_INTERVAL_MS: "200",
   THERMOMETER_REBOOT_MS: "300",
   ...(process.env.CLUSTER_TEST_DEFAULT_TIMINGS
