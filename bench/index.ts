@@ -79,10 +79,12 @@ async function main(): Promise<number> {
     log(`seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     for (let run = 1; run <= settings.runs; run += 1) {
-      const measurements: RunMeasurements = { run, app: [], baseline: [] };
+      const measurements: RunMeasurements = { run, app: [], baseline: [], floor: [] };
       const groups = settings.serverPerScenario ? scenarios.map((scenario) => [scenario]) : [scenarios];
       for (const group of groups) {
-        for (const kind of ["app", "baseline"] as TargetKind[]) {
+        for (const kind of ["app", "baseline", "floor"] as TargetKind[]) {
+          const scenariosOnTarget = kind === "floor" ? group.filter((scenario) => scenario.onFloor) : group;
+          if (scenariosOnTarget.length === 0) continue;
           const label = group.length === 1 ? group[0]!.name : "all";
           const databaseFile = copyFixture(fixture, workDir, `${kind}-${label}-${run}`);
           const profileDir = kind === "app" && profileRoot ? path.join(profileRoot, label) : undefined;
@@ -90,7 +92,7 @@ async function main(): Promise<number> {
           live.add(target);
           const problem = (description: string) => problems.push(`run ${run}: ${description}`);
           try {
-            for (const scenario of group) {
+            for (const scenario of scenariosOnTarget) {
               const scenarioStart = Date.now();
               try {
                 const results: Measurement[] = await scenario.run({
@@ -142,7 +144,7 @@ async function main(): Promise<number> {
   };
   console.log(`\n${table}\n`);
   console.log(
-    `${settings.runs} run(s), medians; ratios are app ÷ baseline within each run. ${machine.cpus} cores, ${machine.memoryGiB} GiB, Node ${machine.node}. Took ${elapsedSeconds.toFixed(0)} s.`,
+    `${settings.runs} run(s), medians; ratios are app ÷ baseline and app ÷ floor within each run. ${machine.cpus} cores, ${machine.memoryGiB} GiB, Node ${machine.node}. Took ${elapsedSeconds.toFixed(0)} s.`,
   );
 
   if (profileRoot) printProfiles(profileRoot);

@@ -8,11 +8,15 @@
  * file with better-sqlite3 and hand-written SQL: the backlog (a socket connecting with
  * `auth.backlog: true` gets every undelivered message, all at once) and history pages
  * (`GET /history`, the same query the app runs, without Prisma, sessions or Next).
+ *
+ * With `RELAY_STORES_SENDS=1` it is the floor instead (stored-sends.ts): sends are stored before
+ * they are acked and relayed, and delivery is marked and reported, with the least code that does so.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server } from "socket.io";
 import { openDatabase, type Row } from "./sqlite";
+import { type Send, storeBeforeAck } from "./stored-sends";
 
 const ACK_TIMEOUT_MS = 10_000;
 const databaseFile = (process.env.DATABASE_URL ?? "").replace(/^file:/, "");
@@ -63,15 +67,18 @@ io.use((socket, next) => {
   next();
 });
 
+const relay: Send = (sender, payload, ack) => {
+  io.to(room(payload.destination))
+    .timeout(ACK_TIMEOUT_MS)
+    .emit("message", { ...payload, sender }, () => {});
+  ack?.({ ok: true, online: true });
+};
+const send: Send = process.env.RELAY_STORES_SENDS === "1" ? storeBeforeAck(io, db, room) : relay;
+
 io.on("connection", (socket) => {
   const username: string = socket.data.username;
   socket.join(room(username));
-  socket.on("message:send", (payload: { destination: string; message: string }, ack?: (reply: object) => void) => {
-    io.to(room(payload.destination))
-      .timeout(ACK_TIMEOUT_MS)
-      .emit("message", { ...payload, sender: username }, () => {});
-    ack?.({ ok: true, online: true });
-  });
+  socket.on("message:send", (payload, ack) => send(username, payload, ack));
   if (socket.handshake.auth.backlog) {
     for (const row of undelivered.all(username)) {
       socket.timeout(ACK_TIMEOUT_MS).emit("message", { ...row, stored: true }, () => {});

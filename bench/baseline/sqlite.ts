@@ -7,11 +7,14 @@ export type Row = Record<string, string | number | null> & { id: string; timesta
 export interface Statement {
   get(...params: unknown[]): Row | undefined;
   all(...params: unknown[]): Row[];
+  run(...params: unknown[]): unknown;
 }
 
 export interface Database {
   prepare(sql: string): Statement;
   pragma(sql: string): unknown;
+  /** Wraps `work` so that calling the result runs it in one transaction. */
+  transaction(work: () => void): () => void;
   close(): void;
 }
 

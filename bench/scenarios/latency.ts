@@ -9,6 +9,7 @@ import type { Measurement, Scenario } from "./types";
 
 export const latency: Scenario = {
   name: "latency",
+  onFloor: true,
   async run(context) {
     const { pool, settings, problem } = context;
     const { clients, rates, warmupMs, durationMs } = settings.latency;

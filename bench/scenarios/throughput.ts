@@ -8,6 +8,7 @@ import type { Scenario } from "./types";
 
 export const throughput: Scenario = {
   name: "throughput",
+  onFloor: true,
   async run(context) {
     const { pool, settings, problem } = context;
     const { pairs: count, window, warmupMs, durationMs } = settings.throughput;

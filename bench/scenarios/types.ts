@@ -26,5 +26,7 @@ export interface ScenarioContext {
 
 export interface Scenario {
   name: string;
+  /** Also measured on the floor: the scenarios of the send path, where storing before the ack costs something. */
+  onFloor?: boolean;
   run(context: ScenarioContext): Promise<Measurement[]>;
 }

@@ -1,6 +1,7 @@
 /**
  * The processes of a benchmark run: the server under test (the real production server), the bare
- * relay it is compared with, and the load-generating clients. Every child is started through
+ * relay it is compared with, the floor (the relay storing each send before its ack:
+ * bench/baseline/stored-sends.ts), and the load-generating clients. Every child is started through
  * tools/processes.ts and stopped by its PID.
  */
 import { readFileSync } from "node:fs";
@@ -12,7 +13,7 @@ const MEMORY_REPORTER = path.join(__dirname, "report-memory.cjs");
 const START_TIMEOUT_MS = 90_000;
 const MEMORY_LINE = /^BENCH_MEMORY (.*)\n/m;
 
-export type TargetKind = "app" | "baseline";
+export type TargetKind = "app" | "baseline" | "floor";
 
 export interface Memory {
   /** Resident set size from /proc/<pid>/status (VmRSS), bytes. */
@@ -64,7 +65,7 @@ export async function startTarget(kind: TargetKind, options: StartOptions): Prom
         })
       : await startListening(path.join("bench", "baseline", "relay-server.ts"), {
           ...spawn,
-          env: serverEnvironment(options.databaseFile),
+          env: { ...serverEnvironment(options.databaseFile), RELAY_STORES_SENDS: kind === "floor" ? "1" : "0" },
           timeoutMs: START_TIMEOUT_MS,
         });
 
