@@ -161,8 +161,10 @@ export class ChatConnection {
 function listen(socket: ChatSocket, events: ConnectionEvents): void {
   socket.on("message", (message, ack?: () => void) => {
     events.message(message);
-    // Acking is what marks the message delivered, so it comes after the message was shown.
+    // Acking is what marks the message delivered, so it comes after the message was shown. A group message comes
+    // in a broadcast without an ack: this socket says it has it instead.
     if (typeof ack === "function") ack();
+    else if (message.destination.startsWith("#")) socket.emit("message:received", { ids: [message.id] });
   });
   socket.on("thermometer:reading", (reading) => events.reading(reading));
   socket.on("thermometer:status", (status) => events.deviceStatus(status));

@@ -7,6 +7,7 @@ import {
   MAX_MESSAGE_LENGTH,
   type ChatMessage,
   type DeviceStatusEvent,
+  type GroupSummary,
   type ReadingEvent,
   type UserSummary,
 } from "../lib/protocol";
@@ -43,14 +44,35 @@ export function formatTimestamp(iso: string | Date): string {
   );
 }
 
-/** A message as it arrives live: `[timestamp][sender] text`. */
-export function formatLive(message: Pick<ChatMessage, "timestamp" | "sender" | "message">): string {
-  return `[${formatTimestamp(message.timestamp)}][${visible(message.sender)}] ${messageText(message.message)}`;
+type Printed = Pick<ChatMessage, "timestamp" | "sender" | "message"> & Partial<Pick<ChatMessage, "destination">>;
+
+/** `[timestamp]`, then `[#team]` for a group message, then `[sender]`. */
+function heading(message: Printed): string {
+  const group = message.destination?.startsWith("#") ? `[${visible(message.destination)}]` : "";
+  return `[${formatTimestamp(message.timestamp)}]${group}[${visible(message.sender)}]`;
 }
 
-/** A message that waited in the store: `[Stored] [timestamp][sender] 'text'`. */
-export function formatStored(message: Pick<ChatMessage, "timestamp" | "sender" | "message">): string {
-  return `[Stored] [${formatTimestamp(message.timestamp)}][${visible(message.sender)}] '${messageText(message.message)}'`;
+/** A message as it arrives live: `[timestamp][sender] text`, `[timestamp][#team][sender] text` in a group. */
+export function formatLive(message: Printed): string {
+  return `${heading(message)} ${messageText(message.message)}`;
+}
+
+/** A message that waited in the store: `[Stored] [timestamp][sender] 'text'` (with `[#team]` in a group). */
+export function formatStored(message: Printed): string {
+  return `[Stored] ${heading(message)} '${messageText(message.message)}'`;
+}
+
+/** `!groups`: each group with its members, the owner marked; online members marked `*`. */
+export function formatGroups(groups: GroupSummary[]): string {
+  if (groups.length === 0) return "You are in no groups.";
+  return groups
+    .map((group) => {
+      const members = group.members.map(
+        (m) => `${visible(m.username)}${m.username === group.owner ? " (owner)" : ""}${m.online ? " *" : ""}`,
+      );
+      return `#${visible(group.name)}: ${members.join(", ")}`;
+    })
+    .join("\n");
 }
 
 /** An incoming message, live or stored, decided by the server's `stored` flag. */

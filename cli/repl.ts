@@ -8,6 +8,7 @@ import { INPUT_HELP, parseInput, type ParsedInput } from "../lib/commands";
 import { MAX_MESSAGE_LENGTH } from "../lib/protocol";
 import type { ChatConnection } from "./connection";
 import {
+  formatGroups,
   formatHistory,
   formatWho,
   LOGGED_OUT_EVERYWHERE,
@@ -19,7 +20,7 @@ import {
 import type { Inbox } from "./inbox";
 import type { Output } from "./output";
 import { CliError } from "./errors";
-import { history, listUsers, logoutEverywhere, type Session } from "./session";
+import { changeGroup, history, listGroups, listUsers, logoutEverywhere, type Session } from "./session";
 
 const HISTORY_LINES = 20;
 const DEVICE_REPLY_WAIT_MS = 5_000;
@@ -114,6 +115,10 @@ async function execute(
         return output.line(formatWho(await listUsers(session), session.username));
       case "history":
         return output.line(formatHistory(await history(session, input.username, HISTORY_LINES), input.username));
+      case "groups":
+        return output.line(formatGroups(await listGroups(session)));
+      case "group":
+        return output.line(await changeGroup(session, input.action, input.name, input.usernames));
       case "help":
         return output.line(INPUT_HELP);
       case "text":

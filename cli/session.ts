@@ -2,7 +2,7 @@
  * The client's HTTP side: log in for a session token, then the few read-only calls the commands
  * need (`!who`, `!history`). Every failure becomes a CliError whose message can be shown as is.
  */
-import type { ChatMessage, UserSummary } from "../lib/protocol";
+import type { ChatMessage, GroupSummary, UserSummary } from "../lib/protocol";
 import { CliError } from "./errors";
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -29,6 +29,40 @@ export async function listUsers(session: Session): Promise<UserSummary[]> {
 export async function history(session: Session, peer: string, limit: number): Promise<ChatMessage[]> {
   const query = new URLSearchParams({ with: peer, limit: String(limit) });
   return ((await authenticated(session, `/api/messages?${query}`)) as { messages: ChatMessage[] }).messages;
+}
+
+export async function listGroups(session: Session): Promise<GroupSummary[]> {
+  return ((await authenticated(session, "/api/groups")) as { groups: GroupSummary[] }).groups;
+}
+
+/**
+ * `!group …`: create, add, remove or leave, each one call; resolves with what to print. The server announces the
+ * change in the group itself, so every member (this client too) also sees it there.
+ */
+export async function changeGroup(
+  session: Session,
+  action: "create" | "add" | "remove" | "leave",
+  name: string,
+  usernames: string[],
+): Promise<string> {
+  const group = `/api/groups/${encodeURIComponent(name)}`;
+  const call =
+    action === "create"
+      ? { route: "/api/groups", method: "POST", json: { name, members: usernames } }
+      : action === "add"
+        ? { route: `${group}/members`, method: "POST", json: { username: usernames[0] } }
+        : {
+            route: `${group}/members/${encodeURIComponent(action === "leave" ? session.username : usernames[0]!)}`,
+            method: "DELETE",
+          };
+  const { status, body } = await request(session.url, call.route, { ...call, token: session.token });
+  if (status !== 200 && status !== 201) throw new CliError(errorText(status, body));
+  const done = { create: `Created #${name}.`, add: `Added ${usernames[0]} to #${name}.` };
+  return action === "leave"
+    ? `You left #${name}.`
+    : action === "remove"
+      ? `Removed ${usernames[0]} from #${name}.`
+      : done[action];
 }
 
 /** Ends every session of this person (this one included); their sockets are disconnected. */

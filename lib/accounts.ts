@@ -35,6 +35,8 @@ export class AccountService {
     private readonly isReservedName: (username: string) => boolean,
     private readonly protection: LoginProtection,
     private readonly now: () => Date = () => new Date(),
+    /** Whether a group has this name: a new username must not take a group's name (groups are `#<name>`). */
+    private readonly isGroupName: (name: string) => Promise<boolean> = async () => false,
   ) {}
 
   /**
@@ -48,6 +50,8 @@ export class AccountService {
     let user = await this.store.findUser(username);
     let created = false;
     if (!user) {
+      if (await this.isGroupName(username))
+        throw new ChatError(403, `'${username}' is a group name and cannot be claimed`);
       const claimed = await this.claim(username, password, clientAddress);
       created = claimed !== undefined;
       user = claimed ?? (await this.store.findUser(username)); // lost a race to claim it: check against the winner

@@ -5,22 +5,34 @@
  */
 import type { Device } from "./devices/device";
 import { ChatError } from "./errors";
+import {
+  DEFAULT_GROUP_MAX_MEMBERS,
+  type GroupAnnouncement,
+  groupRoom,
+  GroupService,
+  onlineAmong,
+  type GroupSettings,
+} from "./groups";
 import type { Notifier } from "./notifier";
 import {
   CHECK_PAGE_SIZE,
   checkSchema,
   historyQuerySchema,
+  isGroupDestination,
   markReadSchema,
   parsePayload as parse,
+  receivedSchema,
   sendMessageSchema,
+  typingSchema,
   type ChatMessage,
   type CheckPage,
   type ConversationSummary,
   type MessageStatusEvent,
+  type ReceiptDetail,
   type UserSummary,
 } from "./protocol";
 import { PresenceAnnouncer } from "./presence";
-import type { AccountStore, MessageStore, NewMessage } from "./store";
+import { type AccountStore, groupKey, type GroupStore, type MessageStore, type NewMessage } from "./store";
 
 export type { Notifier } from "./notifier";
 
@@ -35,6 +47,8 @@ export interface ChatServiceOptions {
   now?: () => Date;
   /** Counts live deliveries, their delivery marks and device commands (replies included). */
   background?: BackgroundWork;
+  /** Group limits (GROUP_MAX_MEMBERS). */
+  groups?: Partial<GroupSettings>;
 }
 
 export class ChatService {
@@ -42,15 +56,38 @@ export class ChatService {
   private readonly presence: PresenceAnnouncer;
   private readonly now: () => Date;
   private readonly background: BackgroundWork | undefined;
+  private readonly groupService: GroupService | undefined;
 
   constructor(
-    private readonly stores: { messages: MessageStore; accounts: AccountStore },
+    private readonly stores: { messages: MessageStore; accounts: AccountStore; groups?: GroupStore },
     private readonly notifier: Notifier,
     options: ChatServiceOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
     this.background = options.background;
     this.presence = new PresenceAnnouncer((events) => this.notifier.toEveryone("presence", events));
+    if (stores.groups)
+      this.groupService = new GroupService({
+        groups: stores.groups,
+        accounts: stores.accounts,
+        notifier,
+        isDeviceName: (name) => this.isDeviceName(name),
+        announce: (announcement) => this.announce(announcement),
+        now: this.now,
+        settings: { maxMembers: options.groups?.maxMembers ?? DEFAULT_GROUP_MAX_MEMBERS },
+      });
+  }
+
+  /** Groups: creating, renaming, members (route handlers and the socket layer reach them here). */
+  get groups(): GroupService {
+    if (!this.groupService) throw new ChatError(503, "groups are not available on this server");
+    return this.groupService;
+  }
+
+  /** Device names are reserved in any capitalisation, as AccountService treats them. */
+  private isDeviceName(name: string): boolean {
+    const lower = name.toLowerCase();
+    return [...this.devices.keys()].some((device) => device.toLowerCase() === lower);
   }
 
   /** A message to a registered device is stored as a command and handed to it. */
@@ -71,6 +108,7 @@ export class ChatService {
     originSocket?: string,
   ): Promise<{ message: ChatMessage; online: boolean }> {
     const { destination, message: text, clientId } = parse(sendMessageSchema, payload);
+    if (isGroupDestination(destination)) return this.sendToGroup(sender, destination, text, clientId, originSocket);
     if (destination === sender) throw new ChatError(400, "you cannot send a message to yourself");
 
     const device = this.devices.get(destination);
@@ -104,6 +142,51 @@ export class ChatService {
     return { message, online };
   }
 
+  /**
+   * A message to `#name` from one of its members: stored once with a receipt per other member, echoed to the
+   * sender's tabs and broadcast once to the group's room (every socket of every member, on every instance). Members
+   * acknowledge with `message:received`; those offline get it from their backlog, marked stored.
+   */
+  private async sendToGroup(
+    sender: string,
+    destination: string,
+    text: string,
+    clientId: string | undefined,
+    originSocket: string | undefined,
+  ): Promise<{ message: ChatMessage; online: boolean }> {
+    const group = await this.groups.forMember(sender, destination);
+    const recipients = await this.groups.recipients(group, sender);
+    const { message, resent } = await this.stores.messages.save({
+      sender,
+      destination: groupKey(group),
+      message: text,
+      type: "chat",
+      clientId,
+      recipients,
+    });
+    if (resent && (message.destination !== destination || message.message !== text))
+      throw new ChatError(409, `clientId '${clientId}' was already used for another message`);
+    const online = (await onlineAmong(this.notifier, recipients)).size > 0;
+    if (resent) return { message, online };
+    this.echoToSender(message, originSocket);
+    this.notifier.toRoom(groupRoom(group), "message", message, { exceptUser: sender });
+    return { message, online };
+  }
+
+  /** A membership change as a notification in the group, delivered like any group message. */
+  private async announce({ group, actor, text, recipients, alsoTo }: GroupAnnouncement): Promise<void> {
+    const message = await this.stores.messages.saveMessage({
+      sender: actor,
+      destination: groupKey(group),
+      message: text,
+      type: "notification",
+      recipients,
+    });
+    this.echoToSender(message, undefined);
+    this.notifier.toRoom(groupRoom(group), "message", message, { exceptUser: actor });
+    if (alsoTo) this.notifier.toUser(alsoTo, "message", message);
+  }
+
   /** A device's reply, stored for the person and delivered like any DM; resolves once it is stored. */
   async sendFromDevice(
     device: string,
@@ -133,10 +216,17 @@ export class ChatService {
 
   // ── receiving ──────────────────────────────────────────────────────────────
 
-  /** Records that `recipient` received these messages and tells each sender, once per message. */
+  /** Records that `recipient` received these messages and tells each sender, once per message and recipient. */
   async acknowledgeDelivered(recipient: string, ids: string[]): Promise<void> {
     const delivered = await this.stores.messages.markDelivered(recipient, ids, this.now());
-    for (const { id, sender } of delivered) this.notifyStatus(sender, { id, status: "delivered" });
+    for (const { id, sender, group } of delivered)
+      this.notifyStatus(sender, { id, status: "delivered", ...(group ? { by: recipient } : {}) });
+  }
+
+  /** `message:received`: a socket of `username` has these group messages (from the room broadcast). */
+  async received(username: string, payload: unknown): Promise<void> {
+    const { ids } = parse(receivedSchema, payload);
+    await this.acknowledgeDelivered(username, ids);
   }
 
   /** Pages through everything waiting for `username`, oldest first, for delivery on connect. */
@@ -173,12 +263,36 @@ export class ChatService {
     };
   }
 
-  /** Opening a conversation: everything the peer sent `reader` is now read; the peer's ticks update. */
+  /**
+   * Opening a conversation: everything the peer sent `reader` (or, in a group, everything `reader` received there)
+   * is now read; the senders' ticks update.
+   */
   async markRead(reader: string, payload: unknown): Promise<string[]> {
     const { with: peer } = parse(markReadSchema, payload);
-    const ids = await this.stores.messages.markRead(reader, peer, this.now());
-    for (const id of ids) this.notifyStatus(peer, { id, status: "read" });
-    return ids;
+    const group = isGroupDestination(peer) ? await this.groups.forMember(reader, peer) : undefined;
+    const changes = await this.stores.messages.markConversationRead(reader, group ? groupKey(group) : peer, this.now());
+    for (const { id, sender } of changes)
+      this.notifyStatus(sender, { id, status: "read", ...(group ? { by: reader } : {}) });
+    return changes.map((change) => change.id);
+  }
+
+  /** Someone typing to a person, or in a group they are in (elsewhere it is dropped: typing has no answer). */
+  async typing(username: string, payload: unknown): Promise<void> {
+    const parsed = typingSchema.safeParse(payload);
+    if (!parsed.success || parsed.data.destination === username) return;
+    const { destination, typing } = parsed.data;
+    if (!isGroupDestination(destination)) {
+      this.notifier.toUser(destination, "typing", { username, typing });
+      return;
+    }
+    const group = await this.groups.forMember(username, destination).catch(() => undefined);
+    if (group)
+      this.notifier.toRoom(
+        groupRoom(group),
+        "typing",
+        { username, typing, group: `#${group.name}` },
+        { exceptUser: username },
+      );
   }
 
   private notifyStatus(sender: string, status: MessageStatusEvent): void {
@@ -187,15 +301,32 @@ export class ChatService {
 
   // ── reading ────────────────────────────────────────────────────────────────
 
+  /** A page of a conversation; in a group, what was sent while `username` was a member (members only). */
   async history(username: string, query: unknown): Promise<ChatMessage[]> {
     const { with: peer, before, limit } = parse(historyQuerySchema, query);
-    const page = await this.stores.messages.conversation(username, peer, { before, limit });
+    const conversation = isGroupDestination(peer) ? groupKey(await this.groups.forMember(username, peer)) : peer;
+    const page = await this.stores.messages.conversation(username, conversation, { before, limit });
     if (!page) throw new ChatError(400, "before must be the id of a message in this conversation");
     return page;
   }
 
+  /** Every conversation, people and the groups `username` is in now, newest first. */
   async conversations(username: string): Promise<ConversationSummary[]> {
-    return this.stores.messages.conversations(username);
+    const groups = this.groupService ? await this.groupService.keysFor(username) : new Set<string>();
+    return this.stores.messages.conversations(username, groups);
+  }
+
+  /** Who has one of your messages and who read it; the same 404 for anyone else's message as for none. */
+  async receipts(username: string, messageId: string): Promise<ReceiptDetail[]> {
+    const found = await this.stores.messages.receipts(messageId);
+    if (!found || found.message.sender !== username) throw new ChatError(404, "no such message of yours");
+    return found.receipts
+      .map((receipt) => ({
+        username: receipt.recipient,
+        deliveredAt: receipt.deliveredAt?.toISOString() ?? null,
+        readAt: receipt.readAt?.toISOString() ?? null,
+      }))
+      .sort((a, b) => (a.username < b.username ? -1 : 1));
   }
 
   async listUsers(): Promise<UserSummary[]> {

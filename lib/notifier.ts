@@ -24,8 +24,16 @@ export interface Notifier {
   ): void;
   /** Emits an event to everyone connected. */
   toEveryone<E extends ServerEvent>(event: E, payload: ServerEventPayload<E>): void;
-  /** Emits an event to every socket in a named room (a device's subscribers). */
-  toRoom<E extends ServerEvent>(room: string, event: E, payload: ServerEventPayload<E>): void;
+  /**
+   * Emits an event to every socket in a named room (a device's subscribers, a group's members), optionally but
+   * one person's: one broadcast, carried to every instance by the adapter.
+   */
+  toRoom<E extends ServerEvent>(
+    room: string,
+    event: E,
+    payload: ServerEventPayload<E>,
+    options?: { exceptUser?: string },
+  ): void;
   /** Puts every current socket of a user into a room, or takes them out. */
   joinRoom(username: string, room: string): void;
   leaveRoom(username: string, room: string): void;

@@ -39,6 +39,27 @@ export const usernameSchema = stringField("username").regex(USERNAME_PATTERN, {
   error: "username must be 1–32 letters, digits, '_', '.' or '-'",
 });
 
+/** `#<name>`: a group, wherever a destination is accepted (`#` is in no username, so the two never meet). */
+export const GROUP_PREFIX = "#";
+export const isGroupDestination = (destination: string): boolean => destination.startsWith(GROUP_PREFIX);
+
+/** A group's name follows the username rules (and is taken by no user or device: lib/groups.ts). */
+export const groupNameSchema = stringField("name").regex(USERNAME_PATTERN, {
+  error: "a group name must be 1–32 letters, digits, '_', '.' or '-'",
+});
+
+/** A person's name or `#<group name>`; a bad one is described as what it tried to be. */
+export const destinationSchema = stringField("destination").superRefine((value, context) => {
+  const group = isGroupDestination(value);
+  if (USERNAME_PATTERN.test(group ? value.slice(1) : value)) return;
+  context.addIssue({
+    code: "custom",
+    message: group
+      ? "a group name must be 1–32 letters, digits, '_', '.' or '-'"
+      : "username must be 1–32 letters, digits, '_', '.' or '-'",
+  });
+});
+
 export const MESSAGE_TYPES = ["chat", "command", "notification", "subscription"] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
@@ -57,7 +78,7 @@ export const messageTextSchema = stringField("message")
   .pipe(textField("message"));
 
 export const sendMessageSchema = z.strictObject({
-  destination: usernameSchema,
+  destination: destinationSchema,
   message: messageTextSchema,
   /** Chosen by the client so it can match the ack (and a retried send) to the message it drew. */
   clientId: textField("clientId").min(1).max(64).optional(),
@@ -65,7 +86,7 @@ export const sendMessageSchema = z.strictObject({
 export type SendMessageInput = z.infer<typeof sendMessageSchema>;
 
 export const historyQuerySchema = z.strictObject({
-  with: usernameSchema,
+  with: destinationSchema,
   before: textField("before").min(1).max(64).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).default(DEFAULT_HISTORY_PAGE),
 });
@@ -94,10 +115,61 @@ export const checkSchema = z
   .transform((input) => input ?? {});
 export type CheckInput = z.input<typeof checkSchema>;
 
-export const markReadSchema = z.strictObject({ with: usernameSchema });
+export const markReadSchema = z.strictObject({ with: destinationSchema });
 export type MarkReadInput = z.infer<typeof markReadSchema>;
-export const typingSchema = z.strictObject({ destination: usernameSchema, typing: z.boolean() });
+export const typingSchema = z.strictObject({ destination: destinationSchema, typing: z.boolean() });
 export type TypingInput = z.infer<typeof typingSchema>;
+
+/** The most ids one `message:received` carries (a client acks group messages as they arrive). */
+export const MAX_RECEIVED_IDS = 500;
+/** `message:received`: group messages this socket has, which records them delivered for this person. */
+export const receivedSchema = z.strictObject({
+  ids: z.array(textField("id").min(1).max(64)).min(1).max(MAX_RECEIVED_IDS),
+});
+export type ReceivedInput = z.infer<typeof receivedSchema>;
+
+// ── groups ───────────────────────────────────────────────────────────────────
+
+/** `POST /api/groups`: the new group's name and the people in it besides its creator (who becomes its owner). */
+export const createGroupSchema = z.strictObject({
+  name: groupNameSchema,
+  members: z.array(usernameSchema, { error: "members must be a list of usernames" }),
+});
+export type CreateGroupInput = z.infer<typeof createGroupSchema>;
+/** `PATCH /api/groups/<name>`. */
+export const renameGroupSchema = z.strictObject({ name: groupNameSchema });
+export type RenameGroupInput = z.infer<typeof renameGroupSchema>;
+/** `POST /api/groups/<name>/members`. */
+export const addMemberSchema = z.strictObject({ username: usernameSchema });
+export type AddMemberInput = z.infer<typeof addMemberSchema>;
+
+export interface GroupMember {
+  username: string;
+  joinedAt: string;
+  online: boolean;
+}
+
+/** A group as its members see it; nobody else learns that it exists. */
+export interface GroupSummary {
+  /** Without the `#`; `#<name>` is its destination. */
+  name: string;
+  owner: string;
+  createdAt: string;
+  /** Longest-standing first. */
+  members: GroupMember[];
+}
+
+/** A group you are in changed (created, renamed, members added or removed): its state now. */
+export interface GroupEvent {
+  group: GroupSummary;
+  /** Set when it was renamed: the name it had. */
+  previousName?: string;
+}
+
+/** You are no longer in this group (you left or were removed), on every tab. */
+export interface GroupLeftEvent {
+  name: string;
+}
 
 /** A message as it travels in JSON (HTTP bodies and Socket.IO events). */
 export interface ChatMessage {
@@ -113,6 +185,22 @@ export interface ChatMessage {
   readAt: string | null;
   /** Present and true when the message comes from the offline store rather than live. */
   stored?: true;
+  /** A group message seen by its sender: every member's receipt (for the others, deliveredAt/readAt are their own). */
+  receipts?: MessageReceipts;
+}
+
+/** Who has a group message and who read it: "delivered to 2 of 3", "read by alice, bob". */
+export interface MessageReceipts {
+  recipients: number;
+  deliveredTo: string[];
+  readBy: string[];
+}
+
+/** `GET /api/messages/<id>/receipts`: one line per recipient, for the message's sender. */
+export interface ReceiptDetail {
+  username: string;
+  deliveredAt: string | null;
+  readAt: string | null;
 }
 
 export interface UserSummary {
@@ -158,12 +246,16 @@ export interface PresenceEvent {
 export interface MessageStatusEvent {
   id: string;
   status: "delivered" | "read";
+  /** For a group message: the member who received or read it. */
+  by?: string;
 }
 
-/** Someone started or stopped typing to you. */
+/** Someone started or stopped typing to you, or (with `group`) in a group you are in. */
 export interface TypingEvent {
   username: string;
   typing: boolean;
+  /** `#<name>` when the typing is in a group. */
+  group?: string;
 }
 
 /** A device started, is rebooting or stopped; sent to everyone. */
@@ -226,6 +318,10 @@ export interface ServerToClientEvents {
   "backlog:done": () => void;
   /** A limit this socket ran into where there is no ack to say so (typing events being dropped). */
   warning: (warning: WarningEvent) => void;
+  /** A group you are in was created, renamed, or its members changed. */
+  group: (event: GroupEvent) => void;
+  /** You left a group or were removed from it. */
+  "group:left": (event: GroupLeftEvent) => void;
 }
 
 /** Events a client sends; every request is answered through its ack. */
@@ -235,6 +331,11 @@ export interface ClientToServerEvents {
   check: (payload: CheckInput, ack: (reply: CheckAck) => void) => void;
   "message:read": (payload: MarkReadInput, ack: (reply: MarkReadAck) => void) => void;
   typing: (payload: TypingInput) => void;
+  /**
+   * Group messages arrive in one broadcast to the group's room, without an ack request (an ack from a broadcast
+   * does not say whose it is): the client says here which ones it has, and they are recorded delivered for it.
+   */
+  "message:received": (payload: ReceivedInput) => void;
 }
 
 /** Events between instances (server/cluster), answered by every other instance. */

@@ -36,6 +36,8 @@ export const PORTABLE_STORE_FILES = [
   "device-store.ts",
   "message-store.ts",
   "message-writes.ts",
+  "group-store.ts",
+  "mongodb-receipts.ts",
   "group-commit.ts",
   "retry.ts",
   "mongodb-client.ts",

@@ -63,7 +63,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   publishRouteSettings({ maxBodyBytes: config.http.maxBodyBytes });
 
   const notifier = cluster?.notifier ?? new SocketNotifier(io);
-  const chat = new ChatService(database, notifier, { background: inFlight });
+  const chat = new ChatService(database, notifier, { background: inFlight, groups: config.groups });
   const devices = createDevices(config, {
     chat,
     store: cluster?.fence(database.devices) ?? database.devices,
@@ -74,6 +74,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     database.accounts,
     (name) => devices.isDeviceName(name),
     loginProtection(database.throttles, config.login),
+    undefined,
+    (name) => chat.groups.exists(name),
   );
   const context = { accounts, chat, devices };
   publishAppContext(context);

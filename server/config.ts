@@ -4,6 +4,7 @@ import type { DeviceSettings } from "../lib/devices";
 import type { ClusterSettings } from "./cluster/settings";
 import { DEFAULT_LOGIN_SETTINGS, type LoginSettings } from "../lib/login-protection";
 import { DEFAULT_STORE_BUSY_TIMEOUT_MS } from "../lib/store/busy";
+import { DEFAULT_GROUP_MAX_MEMBERS, type GroupSettings } from "../lib/groups";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/body";
 import type { EdgeSettings } from "./http/settings";
 
@@ -176,6 +177,8 @@ const environmentSchema = z.object({
     .refine(([min, max]) => min < max, { error: "THERMOMETER_RANGE: min must be below max" })
     .default([15, 30]),
   THERMOMETER_RETENTION: z.coerce.number().int().min(100).default(10_000),
+  /** The most members a group may have, its owner included (at least 2). */
+  GROUP_MAX_MEMBERS: z.coerce.number().int().min(2).max(10_000).default(DEFAULT_GROUP_MAX_MEMBERS),
   ...edgeVariables,
   ...limitSettings,
   ...clusterVariables,
@@ -196,6 +199,7 @@ export type Config = DeviceSettings & {
   cluster: ClusterSettings | undefined;
   store: StoreSettings;
   login: LoginSettings;
+  groups: GroupSettings;
 };
 
 /** Reads the configuration from the environment; a bad value stops the start with a clear message. */
@@ -238,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { redisUrl: e.REDIS_URL, leaseTtlMs: e.DEVICE_LEASE_TTL_MS, instanceTimeoutMs: e.INSTANCE_TIMEOUT_MS }
       : undefined,
     store: { busyTimeoutMs: e.STORE_BUSY_TIMEOUT_MS },
+    groups: { maxMembers: e.GROUP_MAX_MEMBERS },
     login: {
       limits: {
         perAddress: e.LOGIN_ATTEMPTS_PER_ADDRESS,

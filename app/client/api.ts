@@ -4,7 +4,9 @@ import type {
   CheckPage,
   ConversationSummary,
   DeviceSummary,
+  GroupSummary,
   ReadingEvent,
+  ReceiptDetail,
   UserSummary,
 } from "@/lib/protocol";
 
@@ -57,6 +59,21 @@ export const api = {
   /** One page of unseen messages; pass the previous page's `next` for the one after. */
   check: (after?: string) =>
     request<CheckPage>("/api/messages/check", { method: "POST", json: after ? { after } : undefined }),
+  groups: () => request<{ groups: GroupSummary[] }>("/api/groups"),
+  group: (name: string) => request<{ group: GroupSummary }>(`/api/groups/${encodeURIComponent(name)}`),
+  createGroup: (name: string, members: string[]) =>
+    request<{ group: GroupSummary }>("/api/groups", { method: "POST", json: { name, members } }),
+  addMember: (name: string, username: string) =>
+    request<{ group: GroupSummary }>(`/api/groups/${encodeURIComponent(name)}/members`, {
+      method: "POST",
+      json: { username },
+    }),
+  /** Removes a member (owner), or — your own name — leaves. */
+  removeMember: (name: string, username: string) =>
+    request<unknown>(`/api/groups/${encodeURIComponent(name)}/members/${encodeURIComponent(username)}`, {
+      method: "DELETE",
+    }),
+  receipts: (id: string) => request<{ receipts: ReceiptDetail[] }>(`/api/messages/${encodeURIComponent(id)}/receipts`),
   thermometers: () => request<{ thermometers: DeviceSummary[] }>("/api/thermometers"),
   readings: (device: string, limit: number) =>
     request<{ readings: ReadingEvent[] }>(`/api/thermometers/${encodeURIComponent(device)}/readings?limit=${limit}`),

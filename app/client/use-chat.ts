@@ -325,6 +325,23 @@ export function useChat(me: string, onSignedOut: () => void) {
           notify(online.length ? `Online: ${online.join(", ")}` : "Nobody else is online.");
           return true;
         }
+        case "groups": {
+          const { groups } = await api.groups();
+          notify(
+            groups.length ? `Your groups: ${groups.map((g) => `#${g.name}`).join(", ")}` : "You are in no groups.",
+          );
+          return true;
+        }
+        case "group":
+          try {
+            if (input.action === "create") await api.createGroup(input.name, input.usernames);
+            else if (input.action === "add") await api.addMember(input.name, input.usernames[0]!);
+            else await api.removeMember(input.name, input.action === "leave" ? me : input.usernames[0]!);
+            return true;
+          } catch (error) {
+            notify(errorText(error));
+            return false;
+          }
         case "help":
           notify(INPUT_HELP);
           return true;

@@ -43,7 +43,7 @@ async function undeliveredAfterAcks(databaseFile: string, reader: string): Promi
   try {
     for (let attempt = 0; ; attempt += 1) {
       const row = db
-        .prepare(`SELECT count(*) AS left FROM "Message" WHERE "destination" = ? AND "deliveredAt" IS NULL`)
+        .prepare(`SELECT count(*) AS left FROM "Receipt" WHERE "recipient" = ? AND "deliveredAt" IS NULL`)
         .get(reader);
       const left = Number(row?.left ?? 0);
       if (left === 0 || attempt >= 20) return left;

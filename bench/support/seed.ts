@@ -113,11 +113,24 @@ type Row = { sender: string; destination: string; message: string; timestamp: Da
 async function insertMessages(db: Database, count: number, row: (i: number) => Row): Promise<void> {
   for (let i = 0; i < count; i += CHUNK) {
     // A message sent without a clientId is keyed by its own id (the unique (sender, clientKey) index).
-    const data = Array.from({ length: Math.min(CHUNK, count - i) }, (_, k) => {
-      const { id } = newMessageId();
-      return { ...row(i + k), id, clientKey: id };
+    const rows = Array.from({ length: Math.min(CHUNK, count - i) }, (_, k) => ({ ...row(i + k), ...newMessageId() }));
+    await db.message.createMany({
+      data: rows.map(({ deliveredAt: _delivered, ...message }) => ({ ...message, clientKey: message.id })),
     });
-    await db.message.createMany({ data });
+    // Delivery state lives in the one receipt of each direct message, as the store writes it.
+    await db.receipt.createMany({
+      data: rows.map((message) => ({
+        id: `${message.id}.r`,
+        messageId: message.id,
+        recipient: message.destination,
+        conversation: message.sender,
+        sender: message.sender,
+        timestamp: message.timestamp,
+        deliveredAt: message.deliveredAt ?? null,
+        readAt: null,
+        deliveryClaim: null,
+      })),
+    });
   }
 }
 

@@ -12,5 +12,16 @@ import type { PrismaClient } from "@prisma/client";
 
 export type Database = Pick<
   PrismaClient,
-  "user" | "session" | "message" | "conversation" | "reading" | "subscription" | "throttle" | "$connect" | "$disconnect"
+  | "user"
+  | "session"
+  | "message"
+  | "receipt"
+  | "group"
+  | "member"
+  | "conversation"
+  | "reading"
+  | "subscription"
+  | "throttle"
+  | "$connect"
+  | "$disconnect"
 >;

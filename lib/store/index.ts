@@ -3,6 +3,7 @@ import { BusyRetry } from "./busy";
 import type { Database } from "./database";
 import { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
 import { DeviceStore } from "./device-store";
+import { GroupStore } from "./group-store";
 import { type MessageFastPaths, MessageStore } from "./message-store";
 import { migrateSqlite } from "./migrate";
 import { connectMongo, createMongoClient } from "./mongodb-client";
@@ -13,7 +14,8 @@ import { storeMessagesSqlite } from "./sqlite-insert";
 import { ThrottleStore } from "./throttle-store";
 
 export { AccountStore, type StoredUser } from "./account-store";
-export { MessageStore, toChatMessage, type NewMessage } from "./message-store";
+export { MessageStore, toChatMessage, type NewMessage, type ReceiptChange } from "./message-store";
+export { GroupStore, groupKey, isGroupKey, type GroupRow, type MemberRow } from "./group-store";
 export { DeviceStore, type Reading, type ReadingStats } from "./device-store";
 export { ThrottleStore } from "./throttle-store";
 export { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
@@ -25,6 +27,7 @@ export { DEFAULT_STORE_BUSY_TIMEOUT_MS, isStoreBusy, STORE_BUSY_MESSAGE } from "
 export interface OpenStore {
   accounts: AccountStore;
   messages: MessageStore;
+  groups: GroupStore;
   devices: DeviceStore;
   throttles: ThrottleStore;
   target: DatabaseTarget;
@@ -64,10 +67,11 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
     const db = wrap(busy.wrap(client));
     const fastPaths: MessageFastPaths | undefined = options.portable
       ? undefined
-      : { storeMessages: (rows) => busy.run(() => storeMessagesSqlite(client, rows)) };
+      : { storeMessages: (rows, receipts) => busy.run(() => storeMessagesSqlite(client, rows, receipts)) };
     return {
       accounts: new AccountStore(db, retry),
       messages: new MessageStore(db, { fastPaths, retry }),
+      groups: new GroupStore(db, retry),
       devices: new DeviceStore(db, retry),
       throttles: new ThrottleStore(db, retry),
       target,
@@ -87,6 +91,7 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
   return {
     accounts: new AccountStore(db, retry),
     messages: new MessageStore(db, { retry }),
+    groups: new GroupStore(db, retry),
     devices: new DeviceStore(db, retry),
     throttles: new ThrottleStore(db, retry),
     target,

@@ -1,27 +1,37 @@
 /**
- * The message store: messages and their delivery and read marks, written once against Prisma Client and used
- * unchanged on SQLite and MongoDB. Every write that a sender is told about has finished before
- * the method returns; deliveries are recorded with conditional updates so that two sockets (or two
- * server instances) draining the same backlog cannot both claim a message.
+ * The message store: messages and, per recipient, their delivery and read marks (Receipt rows), written once
+ * against Prisma Client and used unchanged on SQLite and MongoDB. A message is stored once whoever it is for: a
+ * direct message has one receipt, a group message one per member but the sender. Every write that a sender is
+ * told about has finished before the method returns; deliveries are recorded with conditional updates so that two
+ * sockets (or two server instances) draining the same backlog cannot both claim a message.
  */
 import { randomUUID } from "node:crypto";
-import type { Message as MessageRow, Prisma } from "@prisma/client";
+import type { Message as MessageRow, Prisma, Receipt as ReceiptRow } from "@prisma/client";
 import { compareChronologically } from "../message-order";
-import type { ChatMessage, MessageType } from "../protocol";
+import type { ChatMessage, MessageReceipts, MessageType } from "../protocol";
 import { isStoreBusy, sinceAsked } from "./busy";
 import type { Database } from "./database";
 import { GroupCommit } from "./group-commit";
+import { isGroupKey } from "./group-store";
 import { newMessageId } from "./message-id";
-import { advanceConversationsPortable, insertMessagesPortable, newestPerConversation } from "./message-writes";
+import {
+  advanceConversationsPortable,
+  insertMessagesPortable,
+  insertReceiptsPortable,
+  newestPerConversation,
+} from "./message-writes";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryOnConflict } from "./retry";
 
 export interface NewMessage {
   sender: string;
+  /** A username, or a group's key (`#<group id>`, see group-store.ts). */
   destination: string;
   message: string;
   type: MessageType;
   metadata?: Record<string, unknown> | null;
   clientId?: string;
+  /** Who gets a receipt: the destination for a direct message (the default), every member but the sender for a group. */
+  recipients?: string[];
 }
 
 export interface SavedMessage {
@@ -36,16 +46,26 @@ export interface Page {
   limit: number;
 }
 
+/** A receipt this call marked delivered or read: which message, whose, and (only then) that it is a group's. */
+export interface ReceiptChange {
+  id: string;
+  sender: string;
+  group?: true;
+}
+
+const change = (id: string, sender: string, conversation: string): ReceiptChange =>
+  isGroupKey(conversation) ? { id, sender, group: true } : { id, sender };
+
 /**
  * Faster ways to do what the portable code does, offered by a connector that has them (SQLite:
  * sqlite-insert.ts). Without them the store runs only Prisma Client calls — what MongoDB runs.
  */
 export interface MessageFastPaths {
   /**
-   * Stores new messages and moves their conversation rows, as one write; returns the ids stored — all but
-   * those whose sender already has a message under their clientKey, which are skipped, not an error.
+   * Stores new messages, their receipts, and moves their conversation rows, as one write; returns the ids stored
+   * — all but those whose sender already has a message under their clientKey, which are skipped, not an error.
    */
-  storeMessages(rows: MessageRow[]): Promise<Set<string>>;
+  storeMessages(rows: MessageRow[], receipts: ReceiptRow[]): Promise<Set<string>>;
 }
 
 export interface MessageStoreOptions {
@@ -53,33 +73,67 @@ export interface MessageStoreOptions {
   retry?: RetryPolicy;
 }
 
-export function toChatMessage(row: MessageRow): ChatMessage {
-  return {
+/**
+ * A message row as JSON, as `viewer` sees it. `names` turns a group key into `#<name>`. A direct message carries
+ * its one receipt's marks; a group message carries the viewer's own receipt's marks, and for its sender a summary of
+ * every member's (`receipts`).
+ */
+export function toChatMessage(
+  row: MessageRow,
+  receipts: Pick<ReceiptRow, "recipient" | "deliveredAt" | "readAt">[] = [],
+  viewer?: string,
+  names?: Map<string, string>,
+): ChatMessage {
+  const group = isGroupKey(row.destination);
+  const own = group ? receipts.find((receipt) => receipt.recipient === viewer) : receipts[0];
+  const message: ChatMessage = {
     id: row.id,
     sender: row.sender,
-    destination: row.destination,
+    destination: group ? (names?.get(row.destination) ?? row.destination) : row.destination,
     message: row.message,
     timestamp: row.timestamp.toISOString(),
     type: row.type as MessageType,
     metadata: (row.metadata as Record<string, unknown> | null) ?? null,
-    deliveredAt: row.deliveredAt?.toISOString() ?? null,
-    readAt: row.readAt?.toISOString() ?? null,
+    deliveredAt: own?.deliveredAt?.toISOString() ?? null,
+    readAt: own?.readAt?.toISOString() ?? null,
     ...(row.clientId ? { clientId: row.clientId } : {}),
   };
+  if (group && viewer === row.sender) message.receipts = summarize(receipts);
+  return message;
+}
+
+function summarize(receipts: Pick<ReceiptRow, "recipient" | "deliveredAt" | "readAt">[]): MessageReceipts {
+  const names = (pick: (r: (typeof receipts)[number]) => Date | null) =>
+    receipts
+      .filter((r) => pick(r) !== null)
+      .map((r) => r.recipient)
+      .sort();
+  return { recipients: receipts.length, deliveredTo: names((r) => r.deliveredAt), readBy: names((r) => r.readAt) };
 }
 
 /** Oldest first; the id breaks ties between messages stored in the same millisecond. */
-const CHRONOLOGICAL = [{ timestamp: "asc" }, { id: "asc" }] satisfies Prisma.MessageOrderByWithRelationInput[];
 const NEWEST_FIRST = [{ timestamp: "desc" }, { id: "desc" }] satisfies Prisma.MessageOrderByWithRelationInput[];
+const RECEIPTS_CHRONOLOGICAL = [
+  { timestamp: "asc" },
+  { messageId: "asc" },
+] satisfies Prisma.ReceiptOrderByWithRelationInput[];
+const RECEIPTS_NEWEST_FIRST = [
+  { timestamp: "desc" },
+  { messageId: "desc" },
+] satisfies Prisma.ReceiptOrderByWithRelationInput[];
 
-/** 500 rows × 11 columns stays well inside the 32,766 bound parameters of one SQLite statement. */
-const MAX_MESSAGES_PER_WRITE = 500;
+/**
+ * What one write carries at most, counted in rows: a direct message weighs 1, a group message its receipts. 500
+ * messages × 9 columns stays well inside the 32,766 bound parameters of one SQLite statement; receipts go in
+ * slices of their own (sqlite-insert.ts).
+ */
+const MAX_ROWS_PER_WRITE = 500;
 const MAX_IDS_PER_DELIVERY_WRITE = 2_000;
 /** Prisma refuses a query with more than 999 bound values on SQLite, so long id lists go in slices. */
 const IDS_PER_QUERY = 900;
 
 interface DeliveryClaim {
-  destination: string;
+  recipient: string;
   ids: string[];
   at: Date;
   /** When it was asked for (Date.now()): a busy store's deadline counts from here, not from when its batch began. */
@@ -88,6 +142,7 @@ interface DeliveryClaim {
 
 interface PendingMessage {
   row: MessageRow;
+  receipts: ReceiptRow[];
   askedAt: number;
 }
 
@@ -98,10 +153,30 @@ const keyOf = (row: Pick<MessageRow, "sender" | "clientKey">) => `${row.sender}\
 const isolateUnlessBusy = (error: unknown) => !isStoreBusy(error);
 const oldest = (items: { askedAt: number }[]) => Math.min(...items.map((item) => item.askedAt));
 
+/** The receipt rows of a new message: one per recipient, each keyed by the conversation as that recipient sees it. */
+export function receiptsFor(row: MessageRow, recipients: string[]): ReceiptRow[] {
+  const conversation = isGroupKey(row.destination) ? row.destination : row.sender;
+  return recipients.map((recipient) => ({
+    id: randomUUID(),
+    messageId: row.id,
+    recipient,
+    conversation,
+    sender: row.sender,
+    timestamp: row.timestamp,
+    deliveredAt: null,
+    readAt: null,
+    deliveryClaim: null,
+  }));
+}
+
 export class MessageStore {
   private readonly messageWrites = new GroupCommit<PendingMessage, MessageRow>(
-    (items: PendingMessage[]) => sinceAsked(oldest(items), () => this.storeMessages(items.map((item) => item.row))),
-    { maxWeight: MAX_MESSAGES_PER_WRITE, isolateFailures: isolateUnlessBusy },
+    (items: PendingMessage[]) => sinceAsked(oldest(items), () => this.storeMessages(items)),
+    {
+      maxWeight: MAX_ROWS_PER_WRITE,
+      weigh: (item) => Math.max(1, item.receipts.length),
+      isolateFailures: isolateUnlessBusy,
+    },
   );
   private readonly deliveryWrites = new GroupCommit(
     (claims: DeliveryClaim[]) => sinceAsked(oldest(claims), () => this.claimDeliveries(claims)),
@@ -126,9 +201,9 @@ export class MessageStore {
   }
 
   /**
-   * Stores a message, or — when its sender already stored one under this clientId, even in the same batch or
-   * on another instance a moment ago — answers with that one and `resent: true`, storing nothing. The unique
-   * (sender, clientKey) index decides, so racing resends cannot store two rows.
+   * Stores a message with its receipts, or — when its sender already stored one under this clientId, even in the
+   * same batch or on another instance a moment ago — answers with that one and `resent: true`, storing nothing.
+   * The unique (sender, clientKey) index decides, so racing resends cannot store two rows.
    */
   async save(input: NewMessage): Promise<SavedMessage> {
     const { id, timestamp } = newMessageId();
@@ -140,41 +215,81 @@ export class MessageStore {
       message: input.message,
       type: input.type,
       metadata: (input.metadata ?? null) as MessageRow["metadata"],
-      deliveredAt: null,
-      readAt: null,
       clientId: input.clientId ?? null,
       clientKey: input.clientId ?? id,
-      deliveryClaim: null,
     };
-    const stored = await this.messageWrites.submit({ row, askedAt: Date.now() });
-    return { message: toChatMessage(stored), resent: stored.id !== row.id };
+    const receipts = receiptsFor(row, input.recipients ?? [input.destination]);
+    const stored = await this.messageWrites.submit({ row, receipts, askedAt: Date.now() });
+    const [message] = await this.present([stored], input.sender);
+    return { message: message!, resent: stored.id !== row.id };
   }
 
   /**
-   * One group-commit write; returns, for each row, the row stored under its (sender, clientKey): itself, or the
+   * One group-commit write; returns, for each item, the row stored under its (sender, clientKey): itself, or the
    * message that was there first. A write conflict rolls the insert back, so it is retried; if the batch still
    * fails, the group commit writes each message alone and only the failing one errors.
    */
-  private async storeMessages(rows: MessageRow[]): Promise<MessageRow[]> {
-    // Rows sharing a key in this batch (one send arriving through two doors at once): the first is written.
-    const first = new Map<string, MessageRow>();
-    for (const row of rows) if (!first.has(keyOf(row))) first.set(keyOf(row), row);
+  private async storeMessages(items: PendingMessage[]): Promise<MessageRow[]> {
+    // Items sharing a key in this batch (one send arriving through two doors at once): the first is written.
+    const first = new Map<string, PendingMessage>();
+    for (const item of items) if (!first.has(keyOf(item.row))) first.set(keyOf(item.row), item);
     const written = [...first.values()];
+    const rows = written.map((item) => item.row);
     let stored: Set<string>;
     if (this.fastPaths) {
-      stored = await this.fastPaths.storeMessages(written);
+      stored = await this.fastPaths.storeMessages(
+        rows,
+        written.flatMap((item) => item.receipts),
+      );
     } else {
-      stored = await insertMessagesPortable(this.db, written, this.retry);
+      stored = await insertMessagesPortable(this.db, rows, this.retry);
+      // Without a transaction the receipts follow the messages. A message stored without them (this write failed
+      // between the two) was not acknowledged; its resend, or this batch written again item by item, finds the
+      // message refused as a duplicate of itself and writes the receipts then (`completeReceipts`).
+      const receipts = written.filter((item) => stored.has(item.row.id)).flatMap((item) => item.receipts);
+      await insertReceiptsPortable(this.db, receipts, this.retry);
       // The messages are stored and are about to be acknowledged; a conversation row left behind
       // only shows an older last message in the list until the next message of that conversation.
-      const conversations = newestPerConversation(written.filter((row) => stored.has(row.id)));
+      const conversations = newestPerConversation(
+        rows.filter((row) => stored.has(row.id)),
+        receipts,
+      );
       await advanceConversationsPortable(this.db, conversations, this.retry).catch((error) =>
         console.error("conversation list not updated for new messages:", error),
       );
     }
     const byKey = new Map<string, MessageRow>();
-    for (const row of written) byKey.set(keyOf(row), stored.has(row.id) ? row : await this.storedUnder(row));
-    return rows.map((row) => byKey.get(keyOf(row))!);
+    for (const item of written) {
+      if (stored.has(item.row.id)) {
+        byKey.set(keyOf(item.row), item.row);
+        continue;
+      }
+      const found = await this.storedUnder(item.row);
+      if (found.id === item.row.id && !this.fastPaths) await this.completeReceipts(item.receipts);
+      byKey.set(keyOf(item.row), found);
+    }
+    return items.map((item) => byKey.get(keyOf(item.row))!);
+  }
+
+  /** The receipts of a message the portable path stored in an earlier, failed attempt, written if missing. */
+  private async completeReceipts(receipts: ReceiptRow[]): Promise<void> {
+    if (receipts.length === 0) return;
+    const present = new Set<string>();
+    for (const slice of slices(
+      receipts.map((r) => r.recipient),
+      IDS_PER_QUERY,
+    )) {
+      const rows = await this.db.receipt.findMany({
+        where: { messageId: receipts[0]!.messageId, recipient: { in: slice } },
+        select: { recipient: true },
+      });
+      for (const row of rows) present.add(row.recipient);
+    }
+    await insertReceiptsPortable(
+      this.db,
+      receipts.filter((r) => !present.has(r.recipient)),
+      this.retry,
+    );
   }
 
   /** The message already stored under a row's (sender, clientKey), which refused the row. */
@@ -186,133 +301,222 @@ export class MessageStore {
     return stored;
   }
 
-  /** Messages still waiting for `destination`, oldest first, resuming after the message `after`. */
-  async undelivered(destination: string, options: { after?: ChatMessage; limit: number }): Promise<ChatMessage[]> {
-    const rows = await this.db.message.findMany({
-      where: { destination, deliveredAt: null, ...(options.after ? laterThan(options.after) : {}) },
-      orderBy: CHRONOLOGICAL,
+  /** Messages still waiting for `recipient`, oldest first, resuming after the message `after`. */
+  async undelivered(recipient: string, options: { after?: ChatMessage; limit: number }): Promise<ChatMessage[]> {
+    const receipts = await this.db.receipt.findMany({
+      where: { recipient, deliveredAt: null, ...(options.after ? receiptLaterThan(options.after) : {}) },
+      orderBy: RECEIPTS_CHRONOLOGICAL,
       take: options.limit,
+      select: { messageId: true },
     });
-    return rows.map(toChatMessage);
+    const rows = await this.messagesById(receipts.map((r) => r.messageId));
+    return this.present(
+      receipts.flatMap((r) => rows.get(r.messageId) ?? []),
+      recipient,
+    );
   }
 
   /**
-   * Records that `destination` received these messages. Returns the ones this call delivered — a
+   * Records that `recipient` received these messages. Returns the ones this call delivered — a
    * message another socket or instance already marked is not returned again — so each sender hears
-   * "delivered" once. Ids of messages sent to someone else are ignored.
+   * "delivered" once. Ids of messages `recipient` has no receipt for are ignored.
    */
-  markDelivered(destination: string, ids: string[], at: Date): Promise<Pick<ChatMessage, "id" | "sender">[]> {
+  markDelivered(recipient: string, ids: string[], at: Date): Promise<ReceiptChange[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.deliveryWrites.submit({ destination, ids, at, askedAt: Date.now() });
+    return this.deliveryWrites.submit({ recipient, ids, at, askedAt: Date.now() });
   }
 
   /**
-   * Many recipients' acks in one write. The claim is a conditional update: it touches only messages
-   * to that recipient still undelivered, and stamps them with a random token of this write — unique
-   * across instances, unlike a time — so reading the token back finds exactly the messages this
-   * write delivered, even when another instance claims the same backlog at the same millisecond.
+   * Many recipients' acks in one write. The claim is a conditional update: it touches only that recipient's
+   * receipts still undelivered, and stamps them with a random token of this write — unique across instances,
+   * unlike a time — so reading the token back finds exactly the receipts this write delivered, even when another
+   * instance claims the same backlog at the same millisecond.
    */
-  private async claimDeliveries(claims: DeliveryClaim[]): Promise<Pick<ChatMessage, "id" | "sender">[][]> {
+  private async claimDeliveries(claims: DeliveryClaim[]): Promise<ReceiptChange[][]> {
     const token = randomUUID();
-    const byDestination = new Map<string, { ids: Set<string>; at: Date }>();
+    const byRecipient = new Map<string, { ids: Set<string>; at: Date }>();
     for (const claim of claims) {
-      const group = byDestination.get(claim.destination) ?? { ids: new Set<string>(), at: claim.at };
+      const group = byRecipient.get(claim.recipient) ?? { ids: new Set<string>(), at: claim.at };
       for (const id of claim.ids) group.ids.add(id);
       if (claim.at > group.at) group.at = claim.at;
-      byDestination.set(claim.destination, group);
+      byRecipient.set(claim.recipient, group);
     }
-    for (const [destination, { ids, at }] of byDestination) {
+    const claimed = new Map<string, ReceiptChange>(); // by recipient NUL messageId
+    for (const [recipient, { ids, at }] of byRecipient) {
       for (const slice of slices([...ids], IDS_PER_QUERY)) {
         await retryOnConflict(
           () =>
-            this.db.message.updateMany({
-              where: { destination, id: { in: slice }, deliveredAt: null },
+            this.db.receipt.updateMany({
+              where: { recipient, messageId: { in: slice }, deliveredAt: null },
               data: { deliveredAt: at, deliveryClaim: token },
             }),
           this.retry,
         );
+        const rows = await this.db.receipt.findMany({
+          where: { recipient, messageId: { in: slice }, deliveryClaim: token },
+          select: { messageId: true, sender: true, conversation: true },
+        });
+        for (const row of rows)
+          claimed.set(`${recipient}\u0000${row.messageId}`, change(row.messageId, row.sender, row.conversation));
       }
-    }
-    const claimed = new Map<string, { sender: string; destination: string }>();
-    for (const slice of slices([...new Set(claims.flatMap((claim) => claim.ids))], IDS_PER_QUERY)) {
-      const rows = await this.db.message.findMany({
-        where: { id: { in: slice }, deliveryClaim: token },
-        select: { id: true, sender: true, destination: true },
-      });
-      for (const row of rows) claimed.set(row.id, row);
     }
     return claims.map((claim) =>
       claim.ids.flatMap((id) => {
-        const message = claimed.get(id);
-        if (!message || message.destination !== claim.destination) return [];
-        claimed.delete(id); // an id acked twice in one write is delivered once
-        return [{ id, sender: message.sender }];
+        const key = `${claim.recipient}\u0000${id}`;
+        const change = claimed.get(key);
+        if (!change) return [];
+        claimed.delete(key); // an id acked twice in one write is delivered once
+        return [change];
       }),
     );
   }
 
-  /** Marks everything `sender` sent to `reader` as read (and delivered); returns what changed. */
-  async markRead(reader: string, sender: string, at: Date): Promise<string[]> {
-    const unread = await this.db.message.findMany({
-      where: { destination: reader, readAt: null, sender },
-      select: { id: true },
-    });
-    if (unread.length === 0) return [];
-    const ids = unread.map((m) => m.id);
-    for (const slice of slices(ids, IDS_PER_QUERY)) {
-      await retryOnConflict(
-        () =>
-          this.db.message.updateMany({ where: { id: { in: slice }, deliveredAt: null }, data: { deliveredAt: at } }),
-        this.retry,
-      );
-      await retryOnConflict(
-        () => this.db.message.updateMany({ where: { id: { in: slice }, readAt: null }, data: { readAt: at } }),
-        this.retry,
-      );
-    }
-    return ids;
-  }
-
-  /** One page of the conversation between two people, returned oldest first, ending before `before`. */
-  async conversation(a: string, b: string, page: Page): Promise<ChatMessage[] | undefined> {
-    let cursor: MessageRow | null = null;
-    if (page.before) {
-      cursor = await this.db.message.findUnique({ where: { id: page.before } });
-      if (!cursor || !isBetween(cursor, a, b)) return undefined;
-    }
-    // One index range scan per direction, merged here: an OR across both directions makes the
-    // database sort the whole conversation to find one page.
-    const direction = (sender: string, destination: string) =>
-      this.db.message.findMany({
-        where: { sender, destination, ...(cursor ? earlierThan(cursor) : {}) },
-        orderBy: NEWEST_FIRST,
-        take: page.limit,
-      });
-    const [mine, theirs] = await Promise.all([direction(a, b), direction(b, a)]);
-    const newest = [...mine, ...theirs].sort((x, y) => compareChronologically(y, x)).slice(0, page.limit);
-    return newest.reverse().map(toChatMessage);
+  /** Marks everything `reader` received in one conversation as read (and delivered); returns the ids that changed. */
+  async markRead(reader: string, conversation: string, at: Date): Promise<string[]> {
+    return (await this.markConversationRead(reader, conversation, at)).map((read) => read.id);
   }
 
   /**
-   * For each person `username` has exchanged messages with: the latest message and how many are
-   * unread, newest conversation first. Reads one conversation row and one message per peer, and the
-   * index entries of the unread messages — never every message the person exchanged.
+   * Marks everything `reader` received in one conversation (a peer's name, or a group key) as read, and delivered;
+   * returns what changed, with whose each message was.
    */
-  async conversations(username: string): Promise<{ peer: string; last: ChatMessage; unread: number }[]> {
-    const rows = await this.db.conversation.findMany({ where: { owner: username } });
+  async markConversationRead(reader: string, conversation: string, at: Date): Promise<ReceiptChange[]> {
+    const unread = await this.db.receipt.findMany({
+      where: { recipient: reader, readAt: null, conversation },
+      select: { messageId: true, sender: true },
+    });
+    if (unread.length === 0) return [];
+    const ids = unread.map((m) => m.messageId);
+    for (const slice of slices(ids, IDS_PER_QUERY)) {
+      await retryOnConflict(
+        () =>
+          this.db.receipt.updateMany({
+            where: { recipient: reader, messageId: { in: slice }, deliveredAt: null },
+            data: { deliveredAt: at },
+          }),
+        this.retry,
+      );
+      await retryOnConflict(
+        () =>
+          this.db.receipt.updateMany({
+            where: { recipient: reader, messageId: { in: slice }, readAt: null },
+            data: { readAt: at },
+          }),
+        this.retry,
+      );
+    }
+    return unread.map((r) => change(r.messageId, r.sender, conversation));
+  }
+
+  /**
+   * One page of a conversation as `viewer` sees it, returned oldest first, ending before `before`: what the viewer
+   * sent to `conversation` (a peer's name or a group key) and what they received in it. For a group that is what
+   * was sent while they were a member: they have a receipt for nothing else. Undefined when `before` is not a
+   * message of this page's conversation.
+   */
+  async conversation(viewer: string, conversation: string, page: Page): Promise<ChatMessage[] | undefined> {
+    let cursor: MessageRow | null = null;
+    if (page.before) {
+      cursor = await this.db.message.findUnique({ where: { id: page.before } });
+      if (!cursor || !(await this.isIn(cursor, viewer, conversation))) return undefined;
+    }
+    // One index range scan per direction, merged here: an OR across both makes the database sort them all.
+    const [sent, received] = await Promise.all([
+      this.db.message.findMany({
+        where: { sender: viewer, destination: conversation, ...(cursor ? earlierThan(cursor) : {}) },
+        orderBy: NEWEST_FIRST,
+        take: page.limit,
+      }),
+      this.db.receipt.findMany({
+        where: { recipient: viewer, conversation, ...(cursor ? receiptEarlierThan(cursor) : {}) },
+        orderBy: RECEIPTS_NEWEST_FIRST,
+        take: page.limit,
+        select: { messageId: true },
+      }),
+    ]);
+    const receivedRows = await this.messagesById(received.map((r) => r.messageId));
+    const newest = [...sent, ...receivedRows.values()]
+      .sort((x, y) => compareChronologically(y, x))
+      .slice(0, page.limit);
+    return this.present(newest.reverse(), viewer);
+  }
+
+  /** Whether `viewer` sent this message to `conversation` or received it there. */
+  private async isIn(row: MessageRow, viewer: string, conversation: string): Promise<boolean> {
+    if (row.sender === viewer) return row.destination === conversation;
+    const receipt = await this.db.receipt.findUnique({
+      where: { messageId_recipient: { messageId: row.id, recipient: viewer } },
+      select: { conversation: true },
+    });
+    return receipt?.conversation === conversation;
+  }
+
+  /** Every receipt of one message, for its sender: who has it, who read it. */
+  async receipts(messageId: string): Promise<{ message: MessageRow; receipts: ReceiptRow[] } | undefined> {
+    const message = await this.db.message.findUnique({ where: { id: messageId } });
+    if (!message) return undefined;
+    return { message, receipts: await this.db.receipt.findMany({ where: { messageId } }) };
+  }
+
+  /**
+   * For each conversation `username` has (a peer, or a group key among `groups` — the groups they are in now):
+   * the latest message and how many are unread, newest conversation first. Reads one conversation row and one
+   * message per conversation, and the index entries of the unread receipts — never every message.
+   */
+  async conversations(
+    username: string,
+    groups: Set<string> = new Set(),
+  ): Promise<{ peer: string; last: ChatMessage; unread: number }[]> {
+    const rows = (await this.db.conversation.findMany({ where: { owner: username } })).filter(
+      (row) => !isGroupKey(row.peer) || groups.has(row.peer),
+    );
     if (rows.length === 0) return [];
     const [lastMessages, unread] = await Promise.all([
       this.messagesById(rows.map((row) => row.lastMessageId)),
-      this.db.message.groupBy({ by: ["sender"], where: { destination: username, readAt: null }, _count: true }),
+      this.db.receipt.groupBy({ by: ["conversation"], where: { recipient: username, readAt: null }, _count: true }),
     ]);
-    const unreadBy = new Map(unread.map((group) => [group.sender, group._count]));
-    return rows
+    const unreadIn = new Map(unread.map((group) => [group.conversation, group._count]));
+    const listed = rows
       .flatMap((row) => {
         const last = lastMessages.get(row.lastMessageId);
-        return last ? [{ peer: row.peer, last, unread: unreadBy.get(row.peer) ?? 0 }] : [];
+        return last ? [{ peer: row.peer, last, unread: unreadIn.get(row.peer) ?? 0 }] : [];
       })
-      .sort((x, y) => compareChronologically(y.last, x.last))
-      .map(({ peer, last, unread }) => ({ peer, last: toChatMessage(last), unread }));
+      .sort((x, y) => compareChronologically(y.last, x.last));
+    const presented = await this.present(
+      listed.map((entry) => entry.last),
+      username,
+    );
+    const names = await this.groupNames(listed.map((entry) => entry.peer));
+    return listed.map(({ peer, unread }, i) => ({ peer: names.get(peer) ?? peer, last: presented[i]!, unread }));
+  }
+
+  /** Message rows as `viewer` sees them: receipts attached, group keys named. */
+  async present(rows: MessageRow[], viewer: string): Promise<ChatMessage[]> {
+    if (rows.length === 0) return [];
+    const receipts = new Map<string, ReceiptRow[]>();
+    for (const slice of slices(
+      rows.map((row) => row.id),
+      IDS_PER_QUERY,
+    )) {
+      for (const receipt of await this.db.receipt.findMany({ where: { messageId: { in: slice } } })) {
+        const list = receipts.get(receipt.messageId) ?? [];
+        list.push(receipt);
+        receipts.set(receipt.messageId, list);
+      }
+    }
+    const names = await this.groupNames(rows.map((row) => row.destination));
+    return rows.map((row) => toChatMessage(row, receipts.get(row.id) ?? [], viewer, names));
+  }
+
+  /** `#<group id>` → `#<name>` for the group keys among `keys`. */
+  private async groupNames(keys: string[]): Promise<Map<string, string>> {
+    const ids = [...new Set(keys.filter(isGroupKey).map((key) => key.slice(1)))];
+    const names = new Map<string, string>();
+    for (const slice of slices(ids, IDS_PER_QUERY)) {
+      for (const group of await this.db.group.findMany({ where: { id: { in: slice } } }))
+        names.set(`#${group.id}`, `#${group.name}`);
+    }
+    return names;
   }
 
   private async messagesById(ids: string[]): Promise<Map<string, MessageRow>> {
@@ -328,10 +532,6 @@ function slices<T>(items: T[], size: number): T[][] {
   return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 }
 
-function isBetween(row: MessageRow, a: string, b: string): boolean {
-  return (row.sender === a && row.destination === b) || (row.sender === b && row.destination === a);
-}
-
 /**
  * Strictly before `row` in (timestamp, id) order, written as a range on the timestamp (which an index
  * can walk) minus the ties at its edge, rather than as an OR that makes the database scan.
@@ -340,8 +540,13 @@ function earlierThan(row: Pick<MessageRow, "id" | "timestamp">): Prisma.MessageW
   return { timestamp: { lte: row.timestamp }, NOT: { timestamp: row.timestamp, id: { gte: row.id } } };
 }
 
-/** Strictly after `message` in (timestamp, id) order; see earlierThan. */
-function laterThan(message: Pick<ChatMessage, "id" | "timestamp">): Prisma.MessageWhereInput {
+/** The same on receipts, whose message's id is `messageId`. */
+function receiptEarlierThan(row: Pick<MessageRow, "id" | "timestamp">): Prisma.ReceiptWhereInput {
+  return { timestamp: { lte: row.timestamp }, NOT: { timestamp: row.timestamp, messageId: { gte: row.id } } };
+}
+
+/** Strictly after `message` in (timestamp, id) order, on receipts; see earlierThan. */
+function receiptLaterThan(message: Pick<ChatMessage, "id" | "timestamp">): Prisma.ReceiptWhereInput {
   const timestamp = new Date(message.timestamp);
-  return { timestamp: { gte: timestamp }, NOT: { timestamp, id: { lte: message.id } } };
+  return { timestamp: { gte: timestamp }, NOT: { timestamp, messageId: { lte: message.id } } };
 }

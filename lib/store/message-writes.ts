@@ -1,11 +1,16 @@
 /**
  * Storing new messages the portable way — Prisma Client calls only, exactly what runs on MongoDB —
  * together with the conversation rows that point at each conversation's newest message (what the
- * conversation list reads instead of every message). The SQLite fast path (sqlite-insert.ts) does
- * the same in two SQL statements; the store suite runs on both and a test compares what they store.
+ * conversation list reads instead of every message), and their receipts. The SQLite fast path (sqlite-insert.ts)
+ * does the same in one transaction of SQL statements; the store suite runs on both and a test compares what they store.
  */
 import { randomUUID } from "node:crypto";
-import type { Conversation as ConversationRow, Message as MessageRow, Prisma } from "@prisma/client";
+import type {
+  Conversation as ConversationRow,
+  Message as MessageRow,
+  Prisma,
+  Receipt as ReceiptRow,
+} from "@prisma/client";
 import { compareChronologically } from "../message-order";
 import type { Database } from "./database";
 import { isUniqueViolation, type RetryPolicy, retryOnConflict } from "./retry";
@@ -54,21 +59,38 @@ export async function insertMessagesPortable(
   return stored;
 }
 
+/** Receipt rows for messages just stored, in slices (MongoDB has no transaction here: see MessageStore). */
+export async function insertReceiptsPortable(db: Database, receipts: ReceiptRow[], retry: RetryPolicy): Promise<void> {
+  for (let i = 0; i < receipts.length; i += RECEIPTS_PER_WRITE) {
+    const slice = receipts.slice(i, i + RECEIPTS_PER_WRITE);
+    await retryOnConflict(() => db.receipt.createMany({ data: slice }), retry);
+  }
+}
+
+/** Receipts per createMany: Prisma splits it for SQLite's parameter limit, MongoDB takes it as one insert. */
+const RECEIPTS_PER_WRITE = 1_000;
+
 /**
- * For each person and peer in these messages, the newest message between them — seen from both
- * sides — as the conversation row that should point at it unless it already points at a newer one.
- * The ids are only used for rows created now.
+ * For each person and conversation in these messages, the newest message in it as the conversation row that
+ * should point at it unless it already points at a newer one: the sender's row of their destination, and each
+ * recipient's row of the conversation their receipt names (the sender for a direct message, the group's key for
+ * a group). The ids are only used for rows created now.
  */
-export function newestPerConversation(rows: MessageRow[]): ConversationRow[] {
+export function newestPerConversation(
+  rows: MessageRow[],
+  receipts: Pick<ReceiptRow, "messageId" | "recipient" | "conversation">[],
+): ConversationRow[] {
   const newest = new Map<string, { owner: string; peer: string; row: MessageRow }>();
   const consider = (owner: string, peer: string, row: MessageRow) => {
     const key = `${owner}\u0000${peer}`; // NUL appears in no username
     const known = newest.get(key);
     if (!known || compareChronologically(known.row, row) < 0) newest.set(key, { owner, peer, row });
   };
-  for (const row of rows) {
-    consider(row.sender, row.destination, row);
-    consider(row.destination, row.sender, row);
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  for (const row of rows) consider(row.sender, row.destination, row);
+  for (const receipt of receipts) {
+    const row = byId.get(receipt.messageId);
+    if (row) consider(receipt.recipient, receipt.conversation, row);
   }
   return [...newest.values()].map(({ owner, peer, row }) => ({
     id: randomUUID(),
@@ -120,7 +142,7 @@ async function advance(db: Database, pointer: ConversationRow, retry: RetryPolic
 }
 
 /** Messages read per step when rebuilding: by id, the order every database walks without sorting. */
-const REBUILD_PAGE = 1_000;
+const REBUILD_PAGE = 500;
 
 /**
  * Builds the conversation rows from the messages already stored, for a database whose messages
@@ -137,7 +159,11 @@ export async function rebuildConversations(db: Database, retry: RetryPolicy): Pr
       take: REBUILD_PAGE,
     });
     if (page.length === 0) return messages;
-    await advanceConversationsPortable(db, newestPerConversation(page), retry);
+    const receipts = await db.receipt.findMany({
+      where: { messageId: { in: page.map((row) => row.id) } },
+      select: { messageId: true, recipient: true, conversation: true },
+    });
+    await advanceConversationsPortable(db, newestPerConversation(page, receipts), retry);
     messages += page.length;
     after = page[page.length - 1]!.id;
   }

@@ -1,13 +1,13 @@
 /**
  * The statements the store writes in SQL rather than through Prisma's query builder, and only on
- * SQLite: new messages as one multi-row INSERT, and their conversation rows as one multi-row
- * upsert, in one transaction. Profiling showed createMany costing ~100 µs per row in Prisma's query
+ * SQLite: new messages as one multi-row INSERT, their receipts as multi-row INSERTs, and their conversation rows as
+ * one multi-row upsert, in one transaction. Profiling showed createMany costing ~100 µs per row in Prisma's query
  * compiler against ~20 µs for the same rows as one parameterised statement, which made it the
  * largest single cost of sending a message. Values are encoded as Prisma's SQLite adapter stores
  * them (DateTime as ISO 8601 text with `+00:00`, Json as text), so Prisma reads, compares and
  * orders these rows exactly like its own. The portable twin is message-writes.ts.
  */
-import type { Message as MessageRow } from "@prisma/client";
+import type { Message as MessageRow, Receipt as ReceiptRow } from "@prisma/client";
 import type { SqliteClient } from "./sqlite-client";
 
 const MESSAGE_COLUMNS = [
@@ -18,12 +18,24 @@ const MESSAGE_COLUMNS = [
   "timestamp",
   "type",
   "metadata",
-  "deliveredAt",
-  "readAt",
   "clientId",
   "clientKey",
+] as const;
+
+const RECEIPT_COLUMNS = [
+  "id",
+  "messageId",
+  "recipient",
+  "conversation",
+  "sender",
+  "timestamp",
+  "deliveredAt",
+  "readAt",
   "deliveryClaim",
 ] as const;
+
+/** 3,000 receipts × 9 columns stays inside the 32,766 bound parameters of one statement. */
+const RECEIPTS_PER_STATEMENT = 3_000;
 
 const placeholders = (columns: readonly string[]) => `(${columns.map(() => "?").join(", ")})`;
 const columnList = (columns: readonly string[]) => columns.map((column) => `"${column}"`).join(", ");
@@ -38,9 +50,19 @@ const insertMessages = (count: number) =>
   ).join(", ")} ON CONFLICT ("sender", "clientKey") DO NOTHING RETURNING "id"`;
 
 /**
- * The conversation rows of the messages of this batch that were stored, read back from the table in the same
- * transaction (a skipped duplicate is not there): for each person and peer the newest message, seen from both
- * sides, moved to only if it is newer than the one the row points at — as in the portable twin.
+ * Receipts of the messages of this batch that were stored: a receipt whose message was skipped as a duplicate
+ * (its id is not in the table) is left out, so no receipt ever points at a message that does not exist.
+ */
+const insertReceipts = (count: number) => `
+  INSERT INTO "Receipt" (${columnList(RECEIPT_COLUMNS)})
+  SELECT * FROM (VALUES ${Array.from({ length: count }, () => placeholders(RECEIPT_COLUMNS)).join(", ")}) AS "new"
+  WHERE EXISTS (SELECT 1 FROM "Message" WHERE "Message"."id" = "new"."column2")`;
+
+/**
+ * The conversation rows of the messages of this batch that were stored, read back from the tables in the same
+ * transaction (a skipped duplicate is not there): for each person and conversation the newest message — the
+ * sender's row of the destination, each recipient's row of the conversation its receipt names — moved to only if
+ * it is newer than the one the row points at, as in the portable twin.
  */
 const upsertConversations = (count: number) => `
   WITH "stored" AS (
@@ -54,7 +76,8 @@ const upsertConversations = (count: number) => `
     FROM (
       SELECT "sender" AS "owner", "destination" AS "peer", "timestamp", "id" FROM "stored"
       UNION ALL
-      SELECT "destination", "sender", "timestamp", "id" FROM "stored"
+      SELECT "recipient", "conversation", "Receipt"."timestamp", "messageId" FROM "Receipt"
+      WHERE "messageId" IN (SELECT "id" FROM "stored")
     )
   ) WHERE "newest" = 1
   ON CONFLICT ("owner", "peer") DO UPDATE SET "lastTimestamp" = excluded."lastTimestamp", "lastMessageId" = excluded."lastMessageId"
@@ -62,10 +85,14 @@ const upsertConversations = (count: number) => `
      OR (excluded."lastTimestamp" = "Conversation"."lastTimestamp" AND excluded."lastMessageId" > "Conversation"."lastMessageId")`;
 
 /**
- * Stores the messages and moves their conversations' rows, all or nothing; returns the ids of the messages
- * stored — all of them but those whose sender already has a message under their clientKey.
+ * Stores the messages and their receipts and moves their conversations' rows, all or nothing; returns the ids of
+ * the messages stored — all of them but those whose sender already has a message under their clientKey.
  */
-export async function storeMessagesSqlite(db: SqliteClient, rows: MessageRow[]): Promise<Set<string>> {
+export async function storeMessagesSqlite(
+  db: SqliteClient,
+  rows: MessageRow[],
+  receipts: ReceiptRow[],
+): Promise<Set<string>> {
   const messageValues = rows.flatMap((row) => [
     row.id,
     row.sender,
@@ -74,15 +101,29 @@ export async function storeMessagesSqlite(db: SqliteClient, rows: MessageRow[]):
     sqliteDateTime(row.timestamp),
     row.type,
     row.metadata === null ? null : JSON.stringify(row.metadata),
-    row.deliveredAt && sqliteDateTime(row.deliveredAt),
-    row.readAt && sqliteDateTime(row.readAt),
     row.clientId,
     row.clientKey,
-    row.deliveryClaim,
   ]);
+  const receiptStatements = [];
+  for (let i = 0; i < receipts.length; i += RECEIPTS_PER_STATEMENT) {
+    const slice = receipts.slice(i, i + RECEIPTS_PER_STATEMENT);
+    const values = slice.flatMap((receipt) => [
+      receipt.id,
+      receipt.messageId,
+      receipt.recipient,
+      receipt.conversation,
+      receipt.sender,
+      sqliteDateTime(receipt.timestamp),
+      receipt.deliveredAt && sqliteDateTime(receipt.deliveredAt),
+      receipt.readAt && sqliteDateTime(receipt.readAt),
+      receipt.deliveryClaim,
+    ]);
+    receiptStatements.push(db.$executeRawUnsafe(insertReceipts(slice.length), ...values));
+  }
   const ids = rows.map((row) => row.id);
   const [inserted] = await db.$transaction([
     db.$queryRawUnsafe<{ id: string }[]>(insertMessages(rows.length), ...messageValues),
+    ...receiptStatements,
     db.$executeRawUnsafe(upsertConversations(ids.length), ...ids),
   ]);
   return new Set(inserted.map((row) => row.id));

@@ -7,14 +7,13 @@ import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import type { AppContext } from "../../lib/app-context";
 import { tokenFromCookieHeader } from "../../lib/auth";
-import { typingSchema } from "../../lib/protocol";
 import type { InFlight } from "../in-flight";
 import { deliverBacklog } from "./backlog";
 import { arrivalTime, Limits, type RealtimeLimits } from "./limits";
 import { SocketNotifier, userRoom } from "./notifier";
 import { onRequest } from "./requests";
 import { disconnectAtExpiry, disconnectEndedSessions, sessionRoom, stillLoggedIn } from "./sessions";
-import type { ChatServer } from "./types";
+import type { ChatServer, ChatSocket } from "./types";
 
 export { DEFAULT_LIMITS, type RealtimeLimits } from "./limits";
 export { SocketNotifier };
@@ -68,10 +67,11 @@ export function attachChatHandlers(
     onRequest(socket, inFlight, "message:read", async (payload) => ({ ids: await chat.markRead(username, payload) }));
     socket.on("typing", (payload: unknown) => {
       if (!own.typingAllowed()) return;
-      const parsed = typingSchema.safeParse(payload);
-      if (parsed.success && parsed.data.destination !== username) {
-        io.to(userRoom(parsed.data.destination)).emit("typing", { username, typing: parsed.data.typing });
-      }
+      inFlight.track(chat.typing(username, payload)).catch(logFailure("typing"));
+    });
+    // Group messages this socket has (they come in one room broadcast, without an ack): recorded as delivered.
+    socket.on("message:received", (payload: unknown) => {
+      inFlight.track(chat.received(username, payload)).catch(() => {}); // a bad payload changes nothing
     });
     socket.on("disconnect", () => inFlight.track(chat.presenceChanged(username)).catch(logFailure("presence")));
 
@@ -93,14 +93,28 @@ export function attachChatHandlers(
       return withinCap && loggedIn;
     });
     const joinSubscriptions = devices.roomsFor(username).then((rooms) => socket.join(rooms));
+    const joinGroups = joinGroupRooms(socket, chat, username);
     inFlight
       .track(
-        Promise.all([admitted, joinSubscriptions, chat.presenceChanged(username)]).then(([ok]) =>
+        Promise.all([admitted, joinSubscriptions, joinGroups, chat.presenceChanged(username)]).then(([ok]) =>
           ok ? deliverBacklog(socket, chat, username) : undefined,
         ),
       )
       .catch(logFailure(`connecting ${username}`));
   });
+}
+
+/**
+ * The socket joins the rooms of its person's groups. A removal can fall between reading the groups and joining
+ * (the removal's socketsLeave would then miss this socket), so the groups are read again once joined and any room
+ * of a group left meanwhile is left. Being added meanwhile needs nothing: socketsJoin reaches the person's room.
+ */
+async function joinGroupRooms(socket: ChatSocket, chat: AppContext["chat"], username: string): Promise<void> {
+  const rooms = await chat.groups.roomsFor(username);
+  if (rooms.length === 0) return;
+  socket.join(rooms);
+  const still = new Set(await chat.groups.roomsFor(username));
+  for (const room of rooms) if (!still.has(room)) socket.leave(room);
 }
 
 function logFailure(what: string) {

@@ -51,8 +51,14 @@ export class SocketNotifier implements Notifier {
     emitter(this.io).emit(event, payload);
   }
 
-  toRoom<E extends ServerEvent>(room: string, event: E, payload: ServerEventPayload<E>): void {
-    emitter(this.io.to(room)).emit(event, payload);
+  toRoom<E extends ServerEvent>(
+    room: string,
+    event: E,
+    payload: ServerEventPayload<E>,
+    options: { exceptUser?: string } = {},
+  ): void {
+    const target = this.io.to(room);
+    emitter(options.exceptUser ? target.except(userRoom(options.exceptUser)) : target).emit(event, payload);
   }
 
   joinRoom(username: string, room: string): void {

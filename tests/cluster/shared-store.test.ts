@@ -51,7 +51,7 @@ test("two instances racing to drain one backlog: each message is delivered once"
   const received = new Set([...onA.received, ...onB.received].map((m: ChatMessage) => m.id));
   for (const id of ids) expect(received.has(id)).toBe(true);
   const waiting = cluster.query<{ id: string }>(
-    'SELECT id FROM "Message" WHERE destination = ? AND deliveredAt IS NULL',
+    'SELECT messageId AS id FROM "Receipt" WHERE recipient = ? AND deliveredAt IS NULL',
     bob.username,
   );
   expect(waiting).toEqual([]);

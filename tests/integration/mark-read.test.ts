@@ -42,7 +42,7 @@ function unreadIn(file: string, sender: string, destination: string): number {
   const db = new Database(file, { readonly: true });
   try {
     return db
-      .prepare(`SELECT count(*) FROM "Message" WHERE "sender" = ? AND "destination" = ? AND "readAt" IS NULL`)
+      .prepare(`SELECT count(*) FROM "Receipt" WHERE "sender" = ? AND "recipient" = ? AND "readAt" IS NULL`)
       .pluck()
       .get(sender, destination) as number;
   } finally {

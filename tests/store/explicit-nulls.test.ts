@@ -1,6 +1,6 @@
 /**
  * MongoDB tells a stored null from a missing field, and Prisma's `deliveredAt: null` / `readAt:
- * null` filters match only stored nulls: a message inserted without them would never be
+ * null` filters match only stored nulls: a receipt inserted without them would never be
  * delivered. So every create the portable store sends writes each nullable field explicitly.
  * Checked here on the calls themselves, against the nullable columns of the real schema.
  */
@@ -69,6 +69,15 @@ describe("every write of the portable store", () => {
       metadata: { celsius: 20 },
       clientId: "c-1",
     });
+    const group = await store.groups.create("team", "ann", ["bob"], new Date());
+    await store.groups.addMember(group!.id, "cat", new Date());
+    await store.messages.saveMessage({
+      sender: "ann",
+      destination: `#${group!.id}`,
+      message: "to the group",
+      type: "chat",
+      recipients: ["bob", "cat"],
+    });
     await store.devices.saveReading({ device: "thermometer1", value: 21, unit: "°C", timestamp: new Date() });
     await store.devices.subscribe("ann", "thermometer1");
     const now = new Date();
@@ -84,6 +93,10 @@ describe("every write of the portable store", () => {
         "user.create",
         "session.create",
         "message.createMany",
+        "receipt.createMany",
+        "group.create",
+        "member.createMany",
+        "member.create",
         "conversation.create",
         "reading.create",
         "subscription.upsert",
@@ -91,7 +104,8 @@ describe("every write of the portable store", () => {
       ]),
     );
     const nullable = nullableColumns();
-    expect(nullable.get("Message")).toEqual(["deliveredAt", "readAt", "clientId", "deliveryClaim"]);
+    expect(nullable.get("Message")).toEqual(["clientId"]);
+    expect(nullable.get("Receipt")).toEqual(["deliveredAt", "readAt", "deliveryClaim"]);
     expect(nullable.get("User")).toEqual(["lastSeen"]);
     expect(nullable.get("Throttle")).toEqual(["until"]);
     for (const call of writes) {

@@ -3,16 +3,18 @@
  * stored, in what order, or what each caller is told — with the SQLite fast paths and with the
  * portable code MongoDB runs, which must store exactly the same rows.
  */
-import type { Conversation as ConversationRow, Message as MessageRow } from "@prisma/client";
+import type { Conversation as ConversationRow, Message as MessageRow, Receipt as ReceiptRow } from "@prisma/client";
 import Database from "better-sqlite3";
 import type { ChatMessage } from "@/lib/protocol";
 import { openStore, type OpenStore } from "@/lib/store";
 import { GroupCommit } from "@/lib/store/group-commit";
 import { parseDatabaseUrl } from "@/lib/store/database-url";
+import { receiptsFor } from "@/lib/store/message-store";
 import { migrateSqlite } from "@/lib/store/migrate";
 import {
   advanceConversationsPortable,
   insertMessagesPortable,
+  insertReceiptsPortable,
   newestPerConversation,
   rebuildConversations,
 } from "@/lib/store/message-writes";
@@ -319,6 +321,7 @@ describe("the SQLite fast path and its portable twin", () => {
     try {
       return {
         messages: raw.prepare('SELECT * FROM "Message" ORDER BY "id"').all(),
+        receipts: raw.prepare('SELECT * FROM "Receipt" ORDER BY "messageId", "recipient"').all(),
         conversations: raw
           .prepare('SELECT "owner", "peer", "lastTimestamp", "lastMessageId" FROM "Conversation" ORDER BY 1, 2')
           .all(),
@@ -338,50 +341,70 @@ describe("the SQLite fast path and its portable twin", () => {
       timestamp: at(ms),
       type: "chat",
       metadata: null,
-      deliveredAt: null,
-      readAt: null,
       clientId: null,
-      deliveryClaim: null,
       ...extra,
       clientKey: extra.clientId ?? id,
     }) as MessageRow;
+  /** Receipts with fixed ids, so both paths store byte-identical rows: a DM's one, a group message's per member. */
+  const recipientsOf = new Map<string, string[]>([["m7", ["bob", "cat", "dan"]]]);
+  const receipts = (rows: MessageRow[]): ReceiptRow[] =>
+    rows.flatMap((row) =>
+      receiptsFor(row, recipientsOf.get(row.id) ?? [row.destination]).map((receipt) => ({
+        ...receipt,
+        id: `r-${row.id}-${receipt.recipient}`,
+        ...(row.id === "m2" ? { deliveredAt: at(3), readAt: at(4), deliveryClaim: "claim" } : {}),
+      })),
+    );
   // Three writes; the second brings an older message, which must not move its conversation back; the third a
   // resend of m1 (its clientId), the newest of its conversation, which must be skipped without failing m6.
   const batches: MessageRow[][] = [
     [
       message("m1", "ann", "bob", 1, { metadata: { celsius: 21.5, tags: ["a"] }, clientId: "c-1" }),
-      message("m2", "bob", "ann", 2, { deliveredAt: at(3), readAt: at(4), deliveryClaim: "claim" }),
+      message("m2", "bob", "ann", 2),
       message("m3", "ann", "cat", 2),
     ],
     [message("m0", "cat", "ann", 0), message("m4", "bob", "dan", 5, { type: "command" })],
     [message("m6", "ann", "bob", 3), message("m5", "ann", "bob", 4, { clientId: "c-1" })],
+    [message("m7", "ann", "#g1", 6)],
   ];
-  const expectedStored = [["m1", "m2", "m3"], ["m0", "m4"], ["m6"]];
+  const expectedStored = [["m1", "m2", "m3"], ["m0", "m4"], ["m6"], ["m7"]];
 
   it("store the same rows, byte for byte, and skip the same duplicate", async () => {
     const storedIds: string[][][] = [[], []];
     const fast = await storedBy(async (client) => {
-      for (const rows of batches) storedIds[0]!.push([...(await storeMessagesSqlite(client, rows))].sort());
+      for (const rows of batches)
+        storedIds[0]!.push([...(await storeMessagesSqlite(client, rows, receipts(rows)))].sort());
     });
     const portable = await storedBy(async (client) => {
       for (const rows of batches) {
         const stored = await insertMessagesPortable(client, rows, DEFAULT_RETRY_POLICY);
         storedIds[1]!.push([...stored].sort());
-        const conversations = newestPerConversation(rows.filter((row) => stored.has(row.id)));
+        const written = receipts(rows.filter((row) => stored.has(row.id)));
+        await insertReceiptsPortable(client, written, DEFAULT_RETRY_POLICY);
+        const conversations = newestPerConversation(
+          rows.filter((row) => stored.has(row.id)),
+          written,
+        );
         await advanceConversationsPortable(client, conversations, DEFAULT_RETRY_POLICY);
       }
     });
     expect(storedIds).toEqual([expectedStored, expectedStored]);
-    expect(fast.messages).toHaveLength(6);
+    expect(fast.messages).toHaveLength(7);
+    // One receipt per direct message (the skipped resend has none), one per member for the group message.
+    expect(fast.receipts).toHaveLength(6 + 3);
     expect(portable).toEqual(fast);
     expect(fast.conversations).toEqual(
       (
         [
+          ["ann", "#g1", 6, "m7"],
           ["ann", "bob", 3, "m6"],
           ["ann", "cat", 2, "m3"],
+          ["bob", "#g1", 6, "m7"],
           ["bob", "ann", 3, "m6"],
           ["bob", "dan", 5, "m4"],
+          ["cat", "#g1", 6, "m7"],
           ["cat", "ann", 2, "m3"],
+          ["dan", "#g1", 6, "m7"],
           ["dan", "bob", 5, "m4"],
         ] as const
       ).map(([owner, peer, ms, id]) => ({
@@ -395,7 +418,10 @@ describe("the SQLite fast path and its portable twin", () => {
 
   it("pick the newest message of each conversation, ties broken by id", () => {
     const rows = [message("b", "x", "y", 7), message("a", "y", "x", 7), message("c", "x", "z", 1)];
-    const pointers: Pick<ConversationRow, "owner" | "peer" | "lastMessageId">[] = newestPerConversation(rows);
+    const pointers: Pick<ConversationRow, "owner" | "peer" | "lastMessageId">[] = newestPerConversation(
+      rows,
+      rows.flatMap((row) => receiptsFor(row, [row.destination])),
+    );
     expect(pointers.map(({ owner, peer, lastMessageId }) => [owner, peer, lastMessageId]).sort()).toEqual([
       ["x", "y", "b"],
       ["x", "z", "c"],

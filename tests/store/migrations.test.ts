@@ -119,3 +119,115 @@ test("accounts the old lockout columns counted keep their names, passwords and s
     await store.close();
   }
 });
+
+test("direct messages keep their delivery and read marks when they move to receipts, and keep working", async () => {
+  const file = databaseAsOf("20261126130000_login_throttle");
+  const old = new Database(file);
+  const insert = old.prepare(
+    `INSERT INTO "Message" ("id", "sender", "destination", "message", "timestamp", "clientId", "clientKey", "deliveredAt", "readAt", "deliveryClaim")
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  insert.run("d1", "ann", "bob", "delivered and read", at(1), "c-1", "c-1", at(2), at(3), "claim-1");
+  insert.run("d2", "ann", "bob", "delivered, unread", at(4), null, "d2", at(5), null, "claim-2");
+  insert.run("d3", "ann", "bob", "waiting", at(6), null, "d3", null, null, null);
+  insert.run("d4", "bob", "ann", "bob's, waiting", at(7), null, "d4", null, null, null);
+  const conversation = old.prepare(
+    `INSERT INTO "Conversation" ("id", "owner", "peer", "lastTimestamp", "lastMessageId") VALUES (?, ?, ?, ?, ?)`,
+  );
+  conversation.run("v1", "ann", "bob", at(7), "d4");
+  conversation.run("v2", "bob", "ann", at(7), "d4");
+  old.close();
+
+  const store = await openStore(`file:${file}`);
+  try {
+    const migrated = new Database(file, { readonly: true });
+    try {
+      expect(
+        migrated
+          .prepare(
+            `SELECT "messageId", "recipient", "conversation", "sender", "timestamp", "deliveredAt", "readAt", "deliveryClaim"
+             FROM "Receipt" ORDER BY "messageId"`,
+          )
+          .all(),
+      ).toEqual([
+        {
+          messageId: "d1",
+          recipient: "bob",
+          conversation: "ann",
+          sender: "ann",
+          timestamp: at(1),
+          deliveredAt: at(2),
+          readAt: at(3),
+          deliveryClaim: "claim-1",
+        },
+        {
+          messageId: "d2",
+          recipient: "bob",
+          conversation: "ann",
+          sender: "ann",
+          timestamp: at(4),
+          deliveredAt: at(5),
+          readAt: null,
+          deliveryClaim: "claim-2",
+        },
+        {
+          messageId: "d3",
+          recipient: "bob",
+          conversation: "ann",
+          sender: "ann",
+          timestamp: at(6),
+          deliveredAt: null,
+          readAt: null,
+          deliveryClaim: null,
+        },
+        {
+          messageId: "d4",
+          recipient: "ann",
+          conversation: "bob",
+          sender: "bob",
+          timestamp: at(7),
+          deliveredAt: null,
+          readAt: null,
+          deliveryClaim: null,
+        },
+      ]);
+    } finally {
+      migrated.close();
+    }
+    // Bob's backlog is the one message never delivered to him; the delivered ones are not delivered again.
+    expect((await store.messages.undelivered("bob", { limit: 10 })).map((m) => m.id)).toEqual(["d3"]);
+    expect((await store.messages.undelivered("ann", { limit: 10 })).map((m) => m.id)).toEqual(["d4"]);
+    // History shows each message's marks as before, from both sides.
+    const history = (await store.messages.conversation("ann", "bob", { limit: 10 }))!;
+    expect(history.map((m) => [m.id, m.deliveredAt !== null, m.readAt !== null])).toEqual([
+      ["d1", true, true],
+      ["d2", true, false],
+      ["d3", false, false],
+      ["d4", false, false],
+    ]);
+    expect((await store.messages.conversation("bob", "ann", { limit: 10 }))!.map((m) => m.id)).toEqual([
+      "d1",
+      "d2",
+      "d3",
+      "d4",
+    ]);
+    // Unread counts: bob has two unread from ann (d2, d3), ann one from bob.
+    expect((await store.messages.conversations("bob")).map((c) => [c.peer, c.unread])).toEqual([["ann", 2]]);
+    expect((await store.messages.conversations("ann")).map((c) => [c.peer, c.unread])).toEqual([["bob", 1]]);
+    // Delivery and read go on where they were; a resend of d1's clientId still finds it.
+    expect(await store.messages.markDelivered("bob", ["d1", "d2", "d3"], new Date())).toEqual([
+      { id: "d3", sender: "ann" },
+    ]);
+    expect((await store.messages.markRead("bob", "ann", new Date())).sort()).toEqual(["d2", "d3"]);
+    const resend = await store.messages.save({
+      sender: "ann",
+      destination: "bob",
+      message: "delivered and read",
+      type: "chat",
+      clientId: "c-1",
+    });
+    expect(resend).toMatchObject({ resent: true, message: { id: "d1" } });
+  } finally {
+    await store.close();
+  }
+});

@@ -8,6 +8,7 @@ import type { Prisma } from "@prisma/client";
 import { openStore, type OpenStore } from "@/lib/store";
 import { connectMongo, createMongoClient, type MongoDatabase } from "@/lib/store/mongodb-client";
 import { backfillClientKeys } from "@/lib/store/mongodb-client-keys";
+import { backfillReceipts } from "@/lib/store/mongodb-receipts";
 import { MONGODB_SKIPPED, MONGODB_TEST_URL, pushMongoSchema } from "./mongodb-setup";
 import { planProblems } from "./query-plan";
 
@@ -145,6 +146,8 @@ if (!MONGODB_TEST_URL) test.skip(`MongoDB concurrency and query plans (${MONGODB
     expect(await backfillClientKeys(raw)).toBeGreaterThanOrEqual(1);
     const stored = await raw.$runCommandRaw({ find: "Message", filter: { _id: id } });
     expect((stored.cursor as unknown as { firstBatch: { clientKey: string }[] }).firstBatch[0]!.clientKey).toBe(id);
+    await backfillReceipts(raw);
+    await backfillReceipts(raw); // again: nothing changes
     expect((await one.messages.undelivered(to, { limit: 10 })).map((m) => m.id)).toEqual([id]);
     expect(await backfillClientKeys(raw)).toBe(0);
   });
@@ -157,8 +160,9 @@ if (!MONGODB_TEST_URL) test.skip(`MongoDB concurrency and query plans (${MONGODB
       const result = await raw.$runCommandRaw({ count: collection, query: filter });
       return Number(result.n);
     };
-    for (const field of ["deliveredAt", "readAt", "clientId", "deliveryClaim"]) {
-      expect([field, await count("Message", { sender: a, [field]: { $exists: false } })]).toEqual([field, 0]);
+    expect(await count("Message", { sender: a, clientId: { $exists: false } })).toBe(0);
+    for (const field of ["deliveredAt", "readAt", "deliveryClaim"]) {
+      expect([field, await count("Receipt", { sender: a, [field]: { $exists: false } })]).toEqual([field, 0]);
     }
     expect(await count("User", { username: a, lastSeen: { $exists: false } })).toBe(0);
     const now = new Date();

@@ -63,16 +63,16 @@ describe("a portable store whose writes meet write conflicts", () => {
 
   it("retries delivery claims and read marks until they go through", async () => {
     const sent = await Promise.all([send("amy", "ben", "1"), send("amy", "ben", "2")]);
-    failFirst(2, is("message", "updateMany"));
+    failFirst(2, is("receipt", "updateMany"));
     const delivered = await store.messages.markDelivered(
       "ben",
       sent.map((m) => m.id),
       new Date(),
     );
     expect(delivered.map((m) => m.id)).toEqual(sent.map((m) => m.id));
-    expect(count("message", "updateMany")).toBe(3);
+    expect(count("receipt", "updateMany")).toBe(3);
 
-    failFirst(3, is("message", "updateMany"));
+    failFirst(3, is("receipt", "updateMany"));
     expect(await store.messages.markRead("ben", "amy", new Date())).toEqual(sent.map((m) => m.id));
     const history = await store.messages.conversation("ben", "amy", { limit: 10 });
     expect(history!.every((m) => m.readAt && m.deliveredAt)).toBe(true);

@@ -47,11 +47,16 @@ export function insertRawMessages(
       // clientKey is the message's own id when no clientId was given, as the store writes it.
       `INSERT INTO "Message" ("id", "sender", "destination", "message", "timestamp", "type", "clientKey") VALUES (?, ?, ?, ?, ?, 'chat', ?)`,
     );
+    // Its one receipt (a direct message's), undelivered, which is what the backlog reads.
+    const receipt = db.prepare(
+      `INSERT INTO "Receipt" ("id", "messageId", "recipient", "conversation", "sender", "timestamp") VALUES (?, ?, ?, ?, ?, ?)`,
+    );
     const ids: string[] = [];
     db.transaction(() => {
       for (const message of messages) {
         const { id, timestamp } = newMessageId();
         insert.run(id, message.sender, message.destination, message.message, sqliteDateTime(timestamp), id);
+        receipt.run(`${id}.r`, id, message.destination, message.sender, message.sender, sqliteDateTime(timestamp));
         ids.push(id);
       }
     })();

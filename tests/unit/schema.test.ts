@@ -51,8 +51,11 @@ function shape(datamodel: Datamodel) {
 test("both schemas have the same models, fields, types, defaults, relations and indexes", () => {
   expect(schemas.mongodb.models.map((model) => model.name).sort()).toEqual([
     "Conversation",
+    "Group",
+    "Member",
     "Message",
     "Reading",
+    "Receipt",
     "Session",
     "Subscription",
     "Throttle",
