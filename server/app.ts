@@ -38,7 +38,10 @@ const SHUTDOWN_GRACE_MS = 5_000;
 export async function startServer(config: Config): Promise<RunningServer> {
   // A self-hosted chat reports usage nowhere; Next reads this when it starts, so set it first.
   process.env.NEXT_TELEMETRY_DISABLED ??= "1";
-  const database = await openStore(config.databaseUrl, { busyTimeoutMs: config.store.busyTimeoutMs });
+  const database = await openStore(config.databaseUrl, {
+    busyTimeoutMs: config.store.busyTimeoutMs,
+    maxPages: config.store.maxPages || undefined,
+  });
   // With REDIS_URL this instance is one of several; without it nothing below touches Redis.
   const cluster = config.cluster ? await joinCluster(config.cluster) : undefined;
   const health = new Health({ store: database.ping, redis: cluster?.isReachable });

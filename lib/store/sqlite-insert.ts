@@ -7,6 +7,7 @@
  * them (DateTime as ISO 8601 text with `+00:00`, Json as text), so Prisma reads, compares and
  * orders these rows exactly like its own. The portable twin is message-writes.ts.
  */
+import { storeFullError } from "./busy";
 import type { Message as MessageRow } from "@prisma/client";
 import type { SqliteClient } from "./sqlite-client";
 
@@ -85,7 +86,18 @@ export async function storeMessagesSqlite(db: SqliteClient, rows: MessageRow[]):
     db.$queryRawUnsafe<{ id: string }[]>(insertMessages(rows.length), ...messageValues),
     db.$executeRawUnsafe(upsertConversations(ids.length), ...ids),
   ]);
+  // A commit that fails for want of room (SQLITE_FULL at COMMIT) comes back from Prisma's batch as [null, null],
+  // not as an error: nothing was stored, and nothing may be acknowledged.
+  if (!Array.isArray(inserted)) throw await unconfirmedWrite(db);
   return new Set(inserted.map((row) => row.id));
+}
+
+/** Why a batch came back without results: the store at its page limit is full (507); otherwise an error to log. */
+async function unconfirmedWrite(db: SqliteClient): Promise<Error> {
+  const [pages] = await db.$queryRawUnsafe<{ page_count: bigint | number }[]>("PRAGMA page_count");
+  const [limit] = await db.$queryRawUnsafe<{ max_page_count: bigint | number }[]>("PRAGMA max_page_count");
+  if (pages && limit && Number(pages.page_count) >= Number(limit.max_page_count)) return storeFullError();
+  return new Error("the store did not confirm the write of new messages: nothing was acknowledged");
 }
 
 /** The adapter's default `iso8601` format: comparisons in WHERE clauses are text comparisons of this form. */
