@@ -52,8 +52,7 @@ export function summariseRuns(runs: RunMeasurements[]): SummaryRow[] {
   for (const run of runs)
     for (const m of [...run.app, ...run.baseline, ...run.floor]) if (!seen.has(key(m))) seen.set(key(m), m);
   for (const [k, m] of seen) {
-    const values = (kind: TargetKind) =>
-      runs.map((run) => run[kind].find((x) => key(x) === k)?.value ?? Number.NaN);
+    const values = (kind: TargetKind) => runs.map((run) => run[kind].find((x) => key(x) === k)?.value ?? Number.NaN);
     const app = values("app");
     const baseline = values("baseline");
     const floor = values("floor");

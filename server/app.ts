@@ -10,6 +10,7 @@ import { publishAppContext } from "../lib/app-context";
 import { ChatService } from "../lib/chat";
 import { createDevices } from "../lib/devices";
 import { loginProtection } from "../lib/login-protection";
+import { PersonLimits } from "../lib/person-limits";
 import { openStore } from "../lib/store";
 import { joinCluster } from "./cluster";
 import type { Config } from "./config";
@@ -38,7 +39,10 @@ const SHUTDOWN_GRACE_MS = 5_000;
 export async function startServer(config: Config): Promise<RunningServer> {
   // A self-hosted chat reports usage nowhere; Next reads this when it starts, so set it first.
   process.env.NEXT_TELEMETRY_DISABLED ??= "1";
-  const database = await openStore(config.databaseUrl, { busyTimeoutMs: config.store.busyTimeoutMs });
+  const database = await openStore(config.databaseUrl, {
+    busyTimeoutMs: config.store.busyTimeoutMs,
+    maxPages: config.store.maxPages || undefined,
+  });
   // With REDIS_URL this instance is one of several; without it nothing below touches Redis.
   const cluster = config.cluster ? await joinCluster(config.cluster) : undefined;
   const health = new Health({ store: database.ping, redis: cluster?.isReachable });
@@ -77,7 +81,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
     undefined,
     (name) => chat.groups.exists(name),
   );
-  const context = { accounts, chat, devices };
+  const limits = new PersonLimits({
+    send: config.limits.sendPerUser,
+    check: config.limits.checkPerUser,
+    read: config.limits.readPerUser,
+  });
+  const context = { accounts, chat, devices, limits };
   publishAppContext(context);
   attachChatHandlers(io, context, inFlight, config.limits);
   await cluster?.start(chat);

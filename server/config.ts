@@ -97,6 +97,8 @@ const loginDefaults = DEFAULT_LOGIN_SETTINGS.limits;
 
 const storeVariables = {
   STORE_BUSY_TIMEOUT_MS: count(0, 600_000, DEFAULT_STORE_BUSY_TIMEOUT_MS),
+  // 0: no cap but the disk's; otherwise the most 4 KiB pages the SQLite file may grow to (writes beyond: 507).
+  STORE_MAX_PAGES: count(0, 2 ** 31 - 2, 0),
   LOGIN_ATTEMPTS_PER_ADDRESS: count(1, 1_000, loginDefaults.perAddress),
   LOGIN_ATTEMPTS_PER_NAME: count(1, 100_000, loginDefaults.perName),
   LOGIN_LOCK_MS: count(1_000, 86_400_000, loginDefaults.firstLockMs),
@@ -121,6 +123,8 @@ function locksInOrder(env: { LOGIN_LOCK_MS: number; LOGIN_LOCK_MAX_MS: number },
 export interface StoreSettings {
   /** How long a write waits (asynchronously) for another connection's SQLite lock before "try again" (503). */
   busyTimeoutMs: number;
+  /** SQLite: the most pages the database may grow to; 0 for no cap but the disk's. */
+  maxPages: number;
 }
 
 // --- end of store hardening ---
@@ -154,6 +158,8 @@ function rateSetting(fallback: { perSecond: number; burst: number }) {
 const limitSettings = {
   SEND_LIMIT_PER_SOCKET: rateSetting(DEFAULT_LIMITS.sendPerSocket),
   SEND_LIMIT_PER_USER: rateSetting(DEFAULT_LIMITS.sendPerUser),
+  CHECK_LIMIT_PER_USER: rateSetting(DEFAULT_LIMITS.checkPerUser),
+  READ_LIMIT_PER_USER: rateSetting(DEFAULT_LIMITS.readPerUser),
   TYPING_LIMIT_PER_SOCKET: rateSetting(DEFAULT_LIMITS.typingPerSocket),
   TYPING_LIMIT_PER_USER: rateSetting(DEFAULT_LIMITS.typingPerUser),
   MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.socketsPerUser),
@@ -233,6 +239,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: {
       sendPerSocket: e.SEND_LIMIT_PER_SOCKET,
       sendPerUser: e.SEND_LIMIT_PER_USER,
+      checkPerUser: e.CHECK_LIMIT_PER_USER,
+      readPerUser: e.READ_LIMIT_PER_USER,
       typingPerSocket: e.TYPING_LIMIT_PER_SOCKET,
       typingPerUser: e.TYPING_LIMIT_PER_USER,
       socketsPerUser: e.MAX_SOCKETS_PER_USER,
@@ -241,7 +249,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cluster: e.REDIS_URL
       ? { redisUrl: e.REDIS_URL, leaseTtlMs: e.DEVICE_LEASE_TTL_MS, instanceTimeoutMs: e.INSTANCE_TIMEOUT_MS }
       : undefined,
-    store: { busyTimeoutMs: e.STORE_BUSY_TIMEOUT_MS },
+    store: { busyTimeoutMs: e.STORE_BUSY_TIMEOUT_MS, maxPages: e.STORE_MAX_PAGES },
     groups: { maxMembers: e.GROUP_MAX_MEMBERS },
     login: {
       limits: {

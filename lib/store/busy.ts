@@ -25,6 +25,48 @@ export function storeBusyError(): ChatError {
 }
 
 /**
+ * A full store: the disk the database lives on is full, or the database reached STORE_MAX_PAGES. SQLite then
+ * refuses the write with SQLITE_FULL and rolls back the statement, so nothing of it is stored; reads go on as
+ * before. The caller hears 507 "the store is full: try again later", and the next write after space is freed
+ * goes through: nothing is cached about it, so the server recovers without a restart.
+ */
+export const STORE_FULL_MESSAGE = "the store is full: try again later";
+
+export function storeFullError(): ChatError {
+  return new ChatError(507, STORE_FULL_MESSAGE);
+}
+
+/** The SQLite result code an error carries, through Prisma's adapter or straight from the driver. */
+function sqliteCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current && typeof current === "object" && depth < 5; depth += 1) {
+    const { code, meta, cause } = current as { code?: unknown; meta?: unknown; cause?: unknown };
+    if (typeof code === "string" && code.startsWith("SQLITE_")) return code;
+    const original = (meta as { driverAdapterError?: { cause?: { originalCode?: unknown } } } | undefined)
+      ?.driverAdapterError?.cause?.originalCode;
+    if (typeof original === "string" && original.startsWith("SQLITE_")) return original;
+    current = cause;
+  }
+  return undefined;
+}
+
+/** Whether an error says the store is full (SQLITE_FULL), or is the 507 a caller gets for it. */
+export function isStoreFull(error: unknown): boolean {
+  if (ChatError.is(error)) return error.status === 507 && error.message === STORE_FULL_MESSAGE;
+  return sqliteCode(error)?.startsWith("SQLITE_FULL") === true;
+}
+
+/** Says so in the log at most once a minute while writes keep failing: the operator has to free space. */
+const FULL_LOG_EVERY_MS = 60_000;
+let lastFullLog = Number.NEGATIVE_INFINITY;
+function logStoreFull(): void {
+  if (Date.now() - lastFullLog < FULL_LOG_EVERY_MS) return;
+  lastFullLog = Date.now();
+  console.error(
+    "the store is full (SQLITE_FULL): writes are refused with 507 until the disk has space again or STORE_MAX_PAGES is raised",
+  );
+}
+
+/**
  * Whether an error says the store was busy: SQLite's "the database is locked" (SQLITE_BUSY and its
  * extended codes), or the 503 a caller gets once retrying it gave up. Through Prisma's better-sqlite3
  * adapter SQLITE_BUSY arrives as P1008 (model calls) or P2010 (raw SQL), the driver's code kept in
@@ -33,15 +75,7 @@ export function storeBusyError(): ChatError {
  */
 export function isStoreBusy(error: unknown): boolean {
   if (ChatError.is(error)) return error.status === 503 && error.message === STORE_BUSY_MESSAGE;
-  for (let current = error, depth = 0; current && typeof current === "object" && depth < 5; depth += 1) {
-    const { code, meta, cause } = current as { code?: unknown; meta?: unknown; cause?: unknown };
-    if (typeof code === "string" && code.startsWith("SQLITE_BUSY")) return true;
-    const original = (meta as { driverAdapterError?: { cause?: { originalCode?: unknown } } } | undefined)
-      ?.driverAdapterError?.cause?.originalCode;
-    if (typeof original === "string" && original.startsWith("SQLITE_BUSY")) return true;
-    current = cause;
-  }
-  return false;
+  return sqliteCode(error)?.startsWith("SQLITE_BUSY") === true;
 }
 
 /** When the caller of the work under way asked (a group commit's oldest item); unset: when the statement starts. */
@@ -61,14 +95,22 @@ export class BusyRetry {
     private readonly random: () => number = Math.random,
   ) {}
 
-  /** Runs `operation`, and again after a short wait each time it finds the store busy, until the deadline. */
+  /**
+   * Runs `operation`, and again after a short wait each time it finds the store busy, until the deadline.
+   * A full store is not waited for (space comes back when someone frees it, not in milliseconds): 507 at once.
+   */
   async run<T>(operation: () => PromiseLike<T>): Promise<T> {
     const deadline = (askedAt.getStore() ?? Date.now()) + this.timeoutMs;
     for (let attempt = 0; ; attempt += 1) {
       try {
         return await operation();
       } catch (error) {
-        if (!isStoreBusy(error) || ChatError.is(error)) throw error;
+        if (ChatError.is(error)) throw error;
+        if (isStoreFull(error)) {
+          logStoreFull();
+          throw storeFullError();
+        }
+        if (!isStoreBusy(error)) throw error;
         const left = deadline - Date.now();
         if (left <= 0) throw storeBusyError();
         const wait = this.random() * Math.min(LONGEST_WAIT_MS, FIRST_WAIT_MS * 2 ** attempt);

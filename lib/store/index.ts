@@ -21,7 +21,13 @@ export { ThrottleStore } from "./throttle-store";
 export { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
 export type { Database } from "./database";
 export type { RetryPolicy } from "./retry";
-export { DEFAULT_STORE_BUSY_TIMEOUT_MS, isStoreBusy, STORE_BUSY_MESSAGE } from "./busy";
+export {
+  DEFAULT_STORE_BUSY_TIMEOUT_MS,
+  isStoreBusy,
+  isStoreFull,
+  STORE_BUSY_MESSAGE,
+  STORE_FULL_MESSAGE,
+} from "./busy";
 
 /** The database, opened: one store per kind of data, all on one connection. */
 export interface OpenStore {
@@ -49,6 +55,8 @@ export interface StoreOptions {
    * before its caller hears "the store is busy: try again". STORE_BUSY_TIMEOUT_MS; default 5 s.
    */
   busyTimeoutMs?: number;
+  /** SQLite: the most 4 KiB pages the database may grow to (STORE_MAX_PAGES); beyond it writes get 507. Unset: the disk's room. */
+  maxPages?: number;
   /** Wraps the client the stores use: a seam for tracing, and for tests that inject failures. */
   wrap?: (db: Database) => Database;
 }
@@ -62,7 +70,7 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
     await migrateSqlite(target);
     const client = createSqliteClient(target.file);
     await client.$connect();
-    await tuneSqlite(client);
+    await tuneSqlite(client, { maxPages: options.maxPages });
     const busy = new BusyRetry(options.busyTimeoutMs);
     const db = wrap(busy.wrap(client));
     const fastPaths: MessageFastPaths | undefined = options.portable

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { Message as MessageRow, Prisma, Receipt as ReceiptRow } from "@prisma/client";
 import { compareChronologically } from "../message-order";
 import type { ChatMessage, MessageReceipts, MessageType } from "../protocol";
-import { isStoreBusy, sinceAsked } from "./busy";
+import { isStoreBusy, isStoreFull, sinceAsked } from "./busy";
 import type { Database } from "./database";
 import { GroupCommit } from "./group-commit";
 import { isGroupKey } from "./group-store";
@@ -149,8 +149,8 @@ interface PendingMessage {
 /** The identity of a send: its sender and clientKey (NUL is in no username, so no two pairs run together). */
 const keyOf = (row: Pick<MessageRow, "sender" | "clientKey">) => `${row.sender}\u0000${row.clientKey}`;
 
-/** A batch that failed because the store was busy would fail item by item too: it is nobody's fault. */
-const isolateUnlessBusy = (error: unknown) => !isStoreBusy(error);
+/** A batch that failed because the store was busy or full would fail item by item too: it is nobody's fault. */
+const isolateUnlessBusy = (error: unknown) => !isStoreBusy(error) && !isStoreFull(error);
 const oldest = (items: { askedAt: number }[]) => Math.min(...items.map((item) => item.askedAt));
 
 /** The receipt rows of a new message: one per recipient, each keyed by the conversation as that recipient sees it. */

@@ -17,9 +17,13 @@ export function createSqliteClient(file: string): SqliteClient {
  * survives a process crash, and only the last transactions can be lost on power failure.
  * busy_timeout 0: better-sqlite3 would wait for another connection's write lock on the event loop,
  * freezing the whole server, so a busy statement fails at once and is retried asynchronously (busy.ts).
+ * max_page_count (STORE_MAX_PAGES, off by default): the most pages the database may grow to on this
+ * connection; a write that needs more fails with SQLITE_FULL, as on a full disk, and is refused with a
+ * clear 507 (busy.ts). SQLite never lowers it below the database's current size.
  */
-export async function tuneSqlite(db: SqliteClient): Promise<void> {
+export async function tuneSqlite(db: SqliteClient, options: { maxPages?: number } = {}): Promise<void> {
   await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
   await db.$queryRawUnsafe("PRAGMA busy_timeout = 0");
+  if (options.maxPages) await db.$queryRawUnsafe(`PRAGMA max_page_count = ${Math.floor(options.maxPages)}`);
 }

@@ -8,6 +8,7 @@
  * orders these rows exactly like its own. The portable twin is message-writes.ts.
  */
 import type { Message as MessageRow, Receipt as ReceiptRow } from "@prisma/client";
+import { storeFullError } from "./busy";
 import type { SqliteClient } from "./sqlite-client";
 
 const MESSAGE_COLUMNS = [
@@ -126,7 +127,18 @@ export async function storeMessagesSqlite(
     ...receiptStatements,
     db.$executeRawUnsafe(upsertConversations(ids.length), ...ids),
   ]);
+  // A commit that fails for want of room (SQLITE_FULL at COMMIT) comes back from Prisma's batch as [null, null],
+  // not as an error: nothing was stored, and nothing may be acknowledged.
+  if (!Array.isArray(inserted)) throw await unconfirmedWrite(db);
   return new Set(inserted.map((row) => row.id));
+}
+
+/** Why a batch came back without results: the store at its page limit is full (507); otherwise an error to log. */
+async function unconfirmedWrite(db: SqliteClient): Promise<Error> {
+  const [pages] = await db.$queryRawUnsafe<{ page_count: bigint | number }[]>("PRAGMA page_count");
+  const [limit] = await db.$queryRawUnsafe<{ max_page_count: bigint | number }[]>("PRAGMA max_page_count");
+  if (pages && limit && Number(pages.page_count) >= Number(limit.max_page_count)) return storeFullError();
+  return new Error("the store did not confirm the write of new messages: nothing was acknowledged");
 }
 
 /** The adapter's default `iso8601` format: comparisons in WHERE clauses are text comparisons of this form. */

@@ -28,11 +28,11 @@ export function createSocketServer(httpServer: HttpServer): ChatServer {
 
 export function attachChatHandlers(
   io: ChatServer,
-  { accounts, chat, devices }: AppContext,
+  { accounts, chat, devices, limits: people }: AppContext,
   inFlight: InFlight,
   settings: RealtimeLimits,
 ): void {
-  const limits = new Limits(settings);
+  const limits = new Limits(settings, people);
   disconnectEndedSessions(io, accounts);
 
   io.use(async (socket, next) => {
@@ -63,8 +63,14 @@ export function attachChatHandlers(
       own.send();
       return chat.send(username, payload, socket.id);
     });
-    onRequest(socket, inFlight, "check", (payload) => chat.check(username, payload));
-    onRequest(socket, inFlight, "message:read", async (payload) => ({ ids: await chat.markRead(username, payload) }));
+    onRequest(socket, inFlight, "check", async (payload) => {
+      own.take("check");
+      return chat.check(username, payload);
+    });
+    onRequest(socket, inFlight, "message:read", async (payload) => {
+      own.take("read");
+      return { ids: await chat.markRead(username, payload) };
+    });
     socket.on("typing", (payload: unknown) => {
       if (!own.typingAllowed()) return;
       inFlight.track(chat.typing(username, payload)).catch(logFailure("typing"));

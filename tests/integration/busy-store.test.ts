@@ -4,63 +4,11 @@
  * is released or fail within STORE_BUSY_TIMEOUT_MS with a clear "try again", nothing is acknowledged that is not
  * stored, and the server recovers by itself.
  */
-import Database from "better-sqlite3";
-import { api, closeAllSockets, connect, login, type Person, sleep } from "../support/clients";
+import { api, closeAllSockets, connect, sleep } from "../support/clients";
 import { removeDatabase, type ServerProcess, startTestServerProcess } from "../support/server-process";
+import { holdWriteLock, storedTexts, timed, warmPeople as people } from "../support/store-faults";
 
 afterEach(() => closeAllSockets());
-
-interface Lock {
-  /** Resolves when the lock has been released. */
-  released: Promise<void>;
-  isReleased(): boolean;
-  startedAt: number;
-}
-
-/** Takes the write lock on another connection and gives it back after `ms`. */
-function holdWriteLock(file: string, ms: number): Lock {
-  const db = new Database(file);
-  db.exec("BEGIN IMMEDIATE");
-  let released = false;
-  const startedAt = Date.now();
-  return {
-    startedAt,
-    isReleased: () => released,
-    released: sleep(ms).then(() => {
-      db.exec("COMMIT");
-      db.close();
-      released = true;
-    }),
-  };
-}
-
-/** Runs a request and records how long it took and whether the lock was still held when it answered. */
-async function timed<T>(lock: Lock, request: () => Promise<T>) {
-  const start = Date.now();
-  const result = await request();
-  return { result, ms: Date.now() - start, beforeRelease: !lock.isReleased(), at: Date.now() - lock.startedAt };
-}
-
-function storedTexts(file: string, prefix: string): string[] {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db
-      .prepare(`SELECT "message" FROM "Message" WHERE "message" LIKE ? ORDER BY "message"`)
-      .pluck()
-      .all(`${prefix}%`) as string[];
-  } finally {
-    db.close();
-  }
-}
-
-async function people(url: string): Promise<[Person, Person]> {
-  const alice = await login(url);
-  const bob = await login(url);
-  // Warm the page and the routes up, so what is measured under the lock is the lock, not a first render.
-  await fetch(`${url}/`).then((response) => response.text());
-  await api(url, "/api/users", { token: alice.token });
-  return [alice, bob];
-}
 
 describe("a lock held for less than STORE_BUSY_TIMEOUT_MS", () => {
   let server: ServerProcess;

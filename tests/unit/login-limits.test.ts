@@ -81,7 +81,7 @@ describe("login settings", () => {
       hashConcurrency: 2,
       hashQueue: 32,
     });
-    expect(config.store).toEqual({ busyTimeoutMs: 5_000 });
+    expect(config.store).toEqual({ busyTimeoutMs: 5_000, maxPages: 0 });
   });
 
   test("each is read from its variable", () => {
@@ -96,6 +96,7 @@ describe("login settings", () => {
         PASSWORD_HASH_CONCURRENCY: "4",
         PASSWORD_HASH_QUEUE: "0",
         STORE_BUSY_TIMEOUT_MS: "250",
+        STORE_MAX_PAGES: "25600",
       }),
     );
     expect(config.login).toEqual({
@@ -110,7 +111,7 @@ describe("login settings", () => {
       hashConcurrency: 4,
       hashQueue: 0,
     });
-    expect(config.store.busyTimeoutMs).toBe(250);
+    expect(config.store).toEqual({ busyTimeoutMs: 250, maxPages: 25_600 });
   });
 
   test.each([
@@ -123,6 +124,7 @@ describe("login settings", () => {
     [{ PASSWORD_HASH_CONCURRENCY: "0" }, /PASSWORD_HASH_CONCURRENCY/],
     [{ PASSWORD_HASH_QUEUE: "-5" }, /PASSWORD_HASH_QUEUE/],
     [{ STORE_BUSY_TIMEOUT_MS: "soon" }, /STORE_BUSY_TIMEOUT_MS/],
+    [{ STORE_MAX_PAGES: "-1" }, /STORE_MAX_PAGES/],
   ])("a bad value stops the start: %j", (variables, message) => {
     expect(() => loadConfig(env(variables))).toThrow(message);
   });
