@@ -19,6 +19,7 @@ import {
   type MessageStatusEvent,
   type UserSummary,
 } from "./protocol";
+import { log } from "./log";
 import { PresenceAnnouncer } from "./presence";
 import type { AccountStore, MessageStore, NewMessage } from "./store";
 
@@ -128,7 +129,7 @@ export class ChatService {
 
   /** Work the caller does not wait for, counted so shutdown waits for it (and the store stays open until it ends). */
   private runInBackground(work: Promise<unknown>, what: string): void {
-    (this.background?.track(work) ?? work).catch((error) => console.error(`${what} failed:`, error));
+    (this.background?.track(work) ?? work).catch((error) => log.error(`${what} failed:`, error));
   }
 
   // ── receiving ──────────────────────────────────────────────────────────────

@@ -6,6 +6,7 @@ import { DEFAULT_LOGIN_SETTINGS, type LoginSettings } from "../lib/login-protect
 import { DEFAULT_STORE_BUSY_TIMEOUT_MS } from "../lib/store/busy";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/body";
 import type { EdgeSettings } from "./http/settings";
+import { LOG_LEVELS, type LogLevel } from "./log";
 
 // --- The HTTP edge (server/http): body limit, cross-site origins, proxies, TLS, HSTS ---
 
@@ -161,6 +162,21 @@ const limitSettings = {
 
 // ────────────────────────────────────────────────────────────────────────────────
 
+// --- Operating it: metrics and logs ---
+
+const operationVariables = {
+  // Unset (or empty): GET /api/metrics answers 404. Set: it requires `Authorization: Bearer <token>`.
+  METRICS_TOKEN: z
+    .string()
+    .trim()
+    .optional()
+    .transform((token) => token || undefined)
+    .pipe(z.string().min(16, { error: "METRICS_TOKEN must be at least 16 characters" }).optional()),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+};
+
+// --- end of operating it ---
+
 const environmentSchema = z.object({
   NODE_ENV: z.string().default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -180,6 +196,7 @@ const environmentSchema = z.object({
   ...limitSettings,
   ...clusterVariables,
   ...storeVariables,
+  ...operationVariables,
 });
 
 export type Config = DeviceSettings & {
@@ -196,6 +213,9 @@ export type Config = DeviceSettings & {
   cluster: ClusterSettings | undefined;
   store: StoreSettings;
   login: LoginSettings;
+  /** The bearer token GET /api/metrics requires; unset, the endpoint answers 404. */
+  metricsToken: string | undefined;
+  logLevel: LogLevel;
 };
 
 /** Reads the configuration from the environment; a bad value stops the start with a clear message. */
@@ -250,5 +270,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       hashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
       hashQueue: e.PASSWORD_HASH_QUEUE,
     },
+    metricsToken: e.METRICS_TOKEN,
+    logLevel: e.LOG_LEVEL,
   };
 }

@@ -10,6 +10,7 @@ import { assertMongoIndexes } from "./mongodb-indexes";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 import { createSqliteClient, tuneSqlite } from "./sqlite-client";
 import { storeMessagesSqlite } from "./sqlite-insert";
+import type { StoreObserver } from "./observer";
 import { ThrottleStore } from "./throttle-store";
 
 export { AccountStore, type StoredUser } from "./account-store";
@@ -19,6 +20,7 @@ export { ThrottleStore } from "./throttle-store";
 export { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
 export type { Database } from "./database";
 export type { RetryPolicy } from "./retry";
+export type { StoreObserver } from "./observer";
 export { DEFAULT_STORE_BUSY_TIMEOUT_MS, isStoreBusy, STORE_BUSY_MESSAGE } from "./busy";
 
 /** The database, opened: one store per kind of data, all on one connection. */
@@ -48,6 +50,8 @@ export interface StoreOptions {
   busyTimeoutMs?: number;
   /** Wraps the client the stores use: a seam for tracing, and for tests that inject failures. */
   wrap?: (db: Database) => Database;
+  /** Told about the message store's writes (the server's metrics). */
+  observer?: StoreObserver;
 }
 
 /** Opens the database named by DATABASE_URL (embedded SQLite when unset), ready for use. */
@@ -67,7 +71,7 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
       : { storeMessages: (rows) => busy.run(() => storeMessagesSqlite(client, rows)) };
     return {
       accounts: new AccountStore(db, retry),
-      messages: new MessageStore(db, { fastPaths, retry }),
+      messages: new MessageStore(db, { fastPaths, retry, observer: options.observer }),
       devices: new DeviceStore(db, retry),
       throttles: new ThrottleStore(db, retry),
       target,
@@ -86,7 +90,7 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
   const db = wrap(client);
   return {
     accounts: new AccountStore(db, retry),
-    messages: new MessageStore(db, { retry }),
+    messages: new MessageStore(db, { retry, observer: options.observer }),
     devices: new DeviceStore(db, retry),
     throttles: new ThrottleStore(db, retry),
     target,

@@ -6,12 +6,14 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Message as MessageRow, Prisma } from "@prisma/client";
+import { log } from "../log";
 import { compareChronologically } from "../message-order";
 import type { ChatMessage, MessageType } from "../protocol";
 import { isStoreBusy, sinceAsked } from "./busy";
 import type { Database } from "./database";
 import { GroupCommit } from "./group-commit";
 import { newMessageId } from "./message-id";
+import type { StoreObserver } from "./observer";
 import { advanceConversationsPortable, insertMessagesPortable, newestPerConversation } from "./message-writes";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryOnConflict } from "./retry";
 
@@ -51,6 +53,7 @@ export interface MessageFastPaths {
 export interface MessageStoreOptions {
   fastPaths?: MessageFastPaths;
   retry?: RetryPolicy;
+  observer?: StoreObserver;
 }
 
 export function toChatMessage(row: MessageRow): ChatMessage {
@@ -101,14 +104,24 @@ const oldest = (items: { askedAt: number }[]) => Math.min(...items.map((item) =>
 export class MessageStore {
   private readonly messageWrites = new GroupCommit<PendingMessage, MessageRow>(
     (items: PendingMessage[]) => sinceAsked(oldest(items), () => this.storeMessages(items.map((item) => item.row))),
-    { maxWeight: MAX_MESSAGES_PER_WRITE, isolateFailures: isolateUnlessBusy },
+    {
+      maxWeight: MAX_MESSAGES_PER_WRITE,
+      isolateFailures: isolateUnlessBusy,
+      observe: (items, seconds, ok) => this.observer?.groupWrite("messages", items, seconds, ok),
+    },
   );
   private readonly deliveryWrites = new GroupCommit(
     (claims: DeliveryClaim[]) => sinceAsked(oldest(claims), () => this.claimDeliveries(claims)),
-    { maxWeight: MAX_IDS_PER_DELIVERY_WRITE, weigh: (claim) => claim.ids.length, isolateFailures: isolateUnlessBusy },
+    {
+      maxWeight: MAX_IDS_PER_DELIVERY_WRITE,
+      weigh: (claim) => claim.ids.length,
+      isolateFailures: isolateUnlessBusy,
+      observe: (items, seconds, ok) => this.observer?.groupWrite("deliveries", items, seconds, ok),
+    },
   );
   private readonly retry: RetryPolicy;
   private readonly fastPaths: MessageFastPaths | undefined;
+  private readonly observer: StoreObserver | undefined;
 
   constructor(
     private readonly db: Database,
@@ -116,6 +129,7 @@ export class MessageStore {
   ) {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.fastPaths = options.fastPaths;
+    this.observer = options.observer;
   }
 
   // ── messages ───────────────────────────────────────────────────────────────
@@ -147,6 +161,7 @@ export class MessageStore {
       deliveryClaim: null,
     };
     const stored = await this.messageWrites.submit({ row, askedAt: Date.now() });
+    if (stored.id === row.id) this.observer?.messageStored();
     return { message: toChatMessage(stored), resent: stored.id !== row.id };
   }
 
@@ -169,7 +184,7 @@ export class MessageStore {
       // only shows an older last message in the list until the next message of that conversation.
       const conversations = newestPerConversation(written.filter((row) => stored.has(row.id)));
       await advanceConversationsPortable(this.db, conversations, this.retry).catch((error) =>
-        console.error("conversation list not updated for new messages:", error),
+        log.error("conversation list not updated for new messages:", error),
       );
     }
     const byKey = new Map<string, MessageRow>();
@@ -203,7 +218,10 @@ export class MessageStore {
    */
   markDelivered(destination: string, ids: string[], at: Date): Promise<Pick<ChatMessage, "id" | "sender">[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.deliveryWrites.submit({ destination, ids, at, askedAt: Date.now() });
+    return this.deliveryWrites.submit({ destination, ids, at, askedAt: Date.now() }).then((delivered) => {
+      this.observer?.messagesDelivered(delivered.length);
+      return delivered;
+    });
   }
 
   /**
