@@ -4,7 +4,7 @@
  *
  *   --quick          small numbers, one run: the smoke test CI runs (exit code says whether the harness works)
  *   --runs N         repeat everything N times and report medians (default 3)
- *   --only a,b       only these scenarios (throughput, latency, connections, backlog, history)
+ *   --only a,b       only these scenarios (throughput, latency, connections, backlog, history, cluster)
  *   --profile        write a CPU profile of the app server per scenario and print its top functions
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -15,18 +15,21 @@ import { buildIfStale } from "../tools/build";
 import { ROOT } from "../tools/root";
 import { markdownTable, summariseRuns, type RunMeasurements } from "./report";
 import { backlog } from "./scenarios/backlog";
+import { cluster } from "./scenarios/cluster";
 import { connections } from "./scenarios/connections";
 import { history } from "./scenarios/history";
 import { latency } from "./scenarios/latency";
 import { throughput } from "./scenarios/throughput";
-import type { Measurement, Scenario } from "./scenarios/types";
+import type { Measurement, OwnServersScenario, Scenario } from "./scenarios/types";
 import { FULL, peopleNeeded, QUICK, type Settings } from "./settings";
 import { LoadPool } from "./support/load-pool";
 import { startTarget, type Target, type TargetKind } from "./support/processes";
 import { formatHotFunctions, topSelfTime } from "./support/profile-summary";
 import { copyFixture, seedFixture } from "./support/seed";
 
-const SCENARIOS: Scenario[] = [throughput, latency, connections, backlog, history];
+const SCENARIOS: (Scenario | OwnServersScenario)[] = [throughput, latency, connections, backlog, history, cluster];
+const startsOwnServers = (scenario: Scenario | OwnServersScenario): scenario is OwnServersScenario =>
+  "ownServers" in scenario;
 const RESULTS_DIR = path.join(ROOT, "bench", "results");
 
 const { values: args } = parseArgs({
@@ -80,7 +83,8 @@ async function main(): Promise<number> {
 
     for (let run = 1; run <= settings.runs; run += 1) {
       const measurements: RunMeasurements = { run, app: [], baseline: [], floor: [] };
-      const groups = settings.serverPerScenario ? scenarios.map((scenario) => [scenario]) : [scenarios];
+      const served = scenarios.filter((scenario): scenario is Scenario => !startsOwnServers(scenario));
+      const groups = settings.serverPerScenario ? served.map((scenario) => [scenario]) : [served];
       for (const group of groups) {
         for (const kind of ["app", "baseline", "floor"] as TargetKind[]) {
           const scenariosOnTarget = kind === "floor" ? group.filter((scenario) => scenario.onFloor) : group;
@@ -122,6 +126,25 @@ async function main(): Promise<number> {
           }
           if (kind === "app" && /error|failed/i.test(target.output())) {
             problem(`the app server logged errors during ${label}:\n${target.output().slice(-2000)}`);
+          }
+        }
+      }
+      for (const scenario of scenarios.filter(startsOwnServers)) {
+        for (const kind of ["app", "baseline"] as TargetKind[]) {
+          const databaseFile = copyFixture(fixture, workDir, `${kind}-${scenario.name}-${run}`);
+          const problem = (description: string) => problems.push(`run ${run}: ${description}`);
+          const scenarioStart = Date.now();
+          try {
+            const results = await scenario.run({ kind, workDir, databaseFile, fixture, pool, settings, problem });
+            measurements[kind].push(...results);
+            log(
+              `run ${run}/${settings.runs} ${scenario.name} ${kind}: ${results.length} figures (${((Date.now() - scenarioStart) / 1000).toFixed(1)} s)`,
+            );
+          } catch (error) {
+            problem(`${scenario.name} on ${kind} failed: ${(error as Error).stack}`);
+            await pool.disconnect().catch(() => undefined);
+          } finally {
+            for (const suffix of ["", "-wal", "-shm"]) rmSync(databaseFile + suffix, { force: true });
           }
         }
       }

@@ -11,6 +11,17 @@ export interface Settings {
   connections: { steps: number[]; concurrency: number; budgetMs: number };
   backlog: { messages: number; timeoutMs: number };
   history: { messages: number; pages: number; limit: number };
+  /**
+   * Several instances behind nginx with Redis against one instance alone, in the same run: the throughput and
+   * latency scenarios' loads through each. `decompose` also runs one instance behind nginx with Redis, which
+   * separates what the proxy and the adapter cost from what more instances bring.
+   */
+  cluster: {
+    instances: number;
+    decompose: boolean;
+    throughput: Settings["throughput"];
+    latency: Settings["latency"];
+  };
 }
 
 export const FULL: Settings = {
@@ -22,6 +33,13 @@ export const FULL: Settings = {
   connections: { steps: [1_000, 5_000, 10_000], concurrency: 100, budgetMs: 150_000 },
   backlog: { messages: 10_000, timeoutMs: 60_000 },
   history: { messages: 100_000, pages: 300, limit: 50 },
+  cluster: {
+    instances: 3,
+    decompose: true,
+    throughput: { pairs: 50, window: 8, warmupMs: 2_000, durationMs: 8_000 },
+    // Below what every configuration carries on 2 shared cores, so the figure is latency, not a queue.
+    latency: { clients: 400, rates: [250], warmupMs: 2_000, durationMs: 8_000 },
+  },
 };
 
 export const QUICK: Settings = {
@@ -33,9 +51,21 @@ export const QUICK: Settings = {
   connections: { steps: [50, 100], concurrency: 20, budgetMs: 20_000 },
   backlog: { messages: 300, timeoutMs: 15_000 },
   history: { messages: 2_000, pages: 20, limit: 50 },
+  cluster: {
+    instances: 3,
+    decompose: false,
+    throughput: { pairs: 4, window: 4, warmupMs: 300, durationMs: 1_000 },
+    latency: { clients: 20, rates: [100], warmupMs: 300, durationMs: 1_000 },
+  },
 };
 
 /** Enough seeded people for the largest scenario. */
 export function peopleNeeded(settings: Settings): number {
-  return Math.max(settings.connections.steps.at(-1) ?? 0, settings.latency.clients, settings.throughput.pairs * 2);
+  return Math.max(
+    settings.connections.steps.at(-1) ?? 0,
+    settings.latency.clients,
+    settings.throughput.pairs * 2,
+    settings.cluster.latency.clients,
+    settings.cluster.throughput.pairs * 2,
+  );
 }

@@ -31,6 +31,7 @@ import {
   type ReceiptDetail,
   type UserSummary,
 } from "./protocol";
+import { log } from "./log";
 import { PresenceAnnouncer } from "./presence";
 import { type AccountStore, groupKey, type GroupStore, type MessageStore, type NewMessage } from "./store";
 
@@ -211,7 +212,7 @@ export class ChatService {
 
   /** Work the caller does not wait for, counted so shutdown waits for it (and the store stays open until it ends). */
   private runInBackground(work: Promise<unknown>, what: string): void {
-    (this.background?.track(work) ?? work).catch((error) => console.error(`${what} failed:`, error));
+    (this.background?.track(work) ?? work).catch((error) => log.error(`${what} failed:`, error));
   }
 
   // ── receiving ──────────────────────────────────────────────────────────────

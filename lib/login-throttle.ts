@@ -13,6 +13,7 @@
  * - Names claimed from one address (`signup <address>`): `signupsPerWindow` (10) per `signupWindowMs` (an hour).
  */
 import { ChatError } from "./errors";
+import { log } from "./log";
 import type { ThrottleDecision, ThrottleState, ThrottleStore } from "./store/throttle-store";
 
 export interface LoginLimits {
@@ -128,7 +129,7 @@ export class LoginThrottle {
   private pruneNowAndThen(now: Date): void {
     if (now.getTime() - this.lastPrune < PRUNE_EVERY_MS) return;
     this.lastPrune = now.getTime();
-    this.store.prune(now).catch((error) => console.error("pruning login counters failed:", error));
+    this.store.prune(now).catch((error) => log.error("pruning login counters failed:", error));
   }
 }
 

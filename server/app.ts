@@ -20,6 +20,8 @@ import { publishRouteSettings } from "./http/settings";
 import { createWebServer } from "./http/web-server";
 import { withDeadline } from "./deadline";
 import { InFlight } from "./in-flight";
+import { INSTANCE_ID } from "./log";
+import { Metrics } from "./metrics";
 import { attachChatHandlers, createSocketServer, SocketNotifier } from "./realtime";
 import { addSecurityHeaders, refuseCrossSiteCookieHandshakes } from "./realtime/handshake";
 
@@ -39,9 +41,11 @@ const SHUTDOWN_GRACE_MS = 5_000;
 export async function startServer(config: Config): Promise<RunningServer> {
   // A self-hosted chat reports usage nowhere; Next reads this when it starts, so set it first.
   process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+  const metrics = new Metrics({ instance: INSTANCE_ID });
   const database = await openStore(config.databaseUrl, {
     busyTimeoutMs: config.store.busyTimeoutMs,
     maxPages: config.store.maxPages || undefined,
+    observer: metrics.storeObserver,
   });
   // With REDIS_URL this instance is one of several; without it nothing below touches Redis.
   const cluster = config.cluster ? await joinCluster(config.cluster) : undefined;
@@ -54,7 +58,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const inFlight = new InFlight();
   const edge = createEdge(
     { ...config.http, dev: config.dev },
-    { handleRequest: health.around(handleRequest), handleUpgrade },
+    { handleRequest: metrics.around(config.metricsToken, health.around(handleRequest)), handleUpgrade },
   );
   const webServer = createWebServer(config.http.tls, edge.handleRequest);
   // Socket.IO takes its own requests (/socket.io/) before the edge's request listener sees them.
@@ -89,6 +93,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const context = { accounts, chat, devices, limits };
   publishAppContext(context);
   attachChatHandlers(io, context, inFlight, config.limits);
+  metrics.watch({
+    connectedSockets: () => io.of("/").sockets.size,
+    // On a single instance every device's job runs here.
+    leadership: () => devices.all.map(({ name }) => ({ device: name, leader: cluster?.leads(name) ?? true })),
+  });
   await cluster?.start(chat);
   devices.startJobs(); // in a cluster: each device's job starts where its lease is taken
 

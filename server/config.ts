@@ -7,6 +7,7 @@ import { DEFAULT_STORE_BUSY_TIMEOUT_MS } from "../lib/store/busy";
 import { DEFAULT_GROUP_MAX_MEMBERS, type GroupSettings } from "../lib/groups";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/body";
 import type { EdgeSettings } from "./http/settings";
+import { LOG_LEVELS, type LogLevel } from "./log";
 
 // --- The HTTP edge (server/http): body limit, cross-site origins, proxies, TLS, HSTS ---
 
@@ -168,6 +169,21 @@ const limitSettings = {
 
 // ────────────────────────────────────────────────────────────────────────────────
 
+// --- Operating it: metrics and logs ---
+
+const operationVariables = {
+  // Unset (or empty): GET /api/metrics answers 404. Set: it requires `Authorization: Bearer <token>`.
+  METRICS_TOKEN: z
+    .string()
+    .trim()
+    .optional()
+    .transform((token) => token || undefined)
+    .pipe(z.string().min(16, { error: "METRICS_TOKEN must be at least 16 characters" }).optional()),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+};
+
+// --- end of operating it ---
+
 const environmentSchema = z.object({
   NODE_ENV: z.string().default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -189,6 +205,7 @@ const environmentSchema = z.object({
   ...limitSettings,
   ...clusterVariables,
   ...storeVariables,
+  ...operationVariables,
 });
 
 export type Config = DeviceSettings & {
@@ -206,6 +223,9 @@ export type Config = DeviceSettings & {
   store: StoreSettings;
   login: LoginSettings;
   groups: GroupSettings;
+  /** The bearer token GET /api/metrics requires; unset, the endpoint answers 404. */
+  metricsToken: string | undefined;
+  logLevel: LogLevel;
 };
 
 /** Reads the configuration from the environment; a bad value stops the start with a clear message. */
@@ -263,5 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       hashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
       hashQueue: e.PASSWORD_HASH_QUEUE,
     },
+    metricsToken: e.METRICS_TOKEN,
+    logLevel: e.LOG_LEVEL,
   };
 }

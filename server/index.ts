@@ -1,19 +1,21 @@
 /** The one process: the Next.js app and Socket.IO on PORT (default 3000), over HTTPS when TLS_CERT is set. */
+import { errorField, logger, setLogLevel } from "./log";
 import { loadConfig } from "./config";
 import { startServer } from "./app";
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  setLogLevel(config.logLevel);
   const server = await startServer(config);
   const scheme = config.http.tls ? "https" : "http";
-  console.log(`> Chat ready on ${scheme}://localhost:${server.port} (${config.dev ? "development" : "production"})`);
+  logger.info(`> Chat ready on ${scheme}://localhost:${server.port} (${config.dev ? "development" : "production"})`);
 
   const shutdown = (signal: NodeJS.Signals) => {
-    console.log(`> ${signal}: finishing in-flight work and closing the store…`);
+    logger.info(`> ${signal}: finishing in-flight work and closing the store…`);
     server.close().then(
       () => process.exit(0),
       (error) => {
-        console.error(error);
+        logger.error(errorField(error), "shutdown failed");
         process.exit(1);
       },
     );
@@ -23,6 +25,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  console.error(`Could not start: ${error.message}`);
+  logger.fatal(errorField(error), `Could not start: ${error.message}`);
   process.exit(1);
 });

@@ -8,7 +8,15 @@ export interface Client {
 export type Pair = [sender: string, recipient: string];
 
 export type Command =
-  | { kind: "connect"; url: string; clients: Client[]; concurrency: number; deadlineMs?: number }
+  | {
+      kind: "connect";
+      url: string;
+      clients: Client[];
+      concurrency: number;
+      deadlineMs?: number;
+      /** Send the session cookie too: nginx (deploy/nginx.conf) picks the instance by it. */
+      affinityCookie?: boolean;
+    }
   | { kind: "throughput"; pairs: Pair[]; window: number; warmupMs: number; durationMs: number }
   | { kind: "latency"; pairs: Pair[]; ratePerSec: number; warmupMs: number; durationMs: number }
   | { kind: "backlog"; url: string; client: Client; backlogFlag: boolean; expected: number; timeoutMs: number }

@@ -29,8 +29,16 @@ let onDelivery: DeliveryListener = () => {};
 const now = () => performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function openSocket(url: string, auth: object): Socket {
-  return io(url, { auth, transports: ["websocket"], reconnection: false, forceNew: true, timeout: 60_000 });
+function openSocket(url: string, auth: object, cookie?: string): Socket {
+  const extraHeaders = cookie ? { cookie } : undefined;
+  return io(url, {
+    auth,
+    transports: ["websocket"],
+    reconnection: false,
+    forceNew: true,
+    timeout: 60_000,
+    extraHeaders,
+  });
 }
 
 /** Opens sockets, `concurrency` at a time; after `deadlineMs` no new ones are started (the rest are left out, not failed). */
@@ -39,6 +47,7 @@ async function connect(
   clients: Client[],
   concurrency: number,
   deadlineMs = Number.POSITIVE_INFINITY,
+  affinityCookie = false,
 ): Promise<ConnectResult> {
   const connectMs: number[] = [];
   let failed = 0;
@@ -46,7 +55,8 @@ async function connect(
   const started = now();
   let next = 0;
   const connectOne = async (client: Client) => {
-    const socket = openSocket(url, { token: client.token, username: client.username });
+    const cookie = affinityCookie ? `chat_session=${client.token}` : undefined;
+    const socket = openSocket(url, { token: client.token, username: client.username }, cookie);
     const opened = now();
     await new Promise<void>((resolve) => {
       socket.once("connect", () => {
@@ -203,7 +213,7 @@ async function disconnectAll(): Promise<null> {
 function run(command: Command): Promise<unknown> {
   switch (command.kind) {
     case "connect":
-      return connect(command.url, command.clients, command.concurrency, command.deadlineMs);
+      return connect(command.url, command.clients, command.concurrency, command.deadlineMs, command.affinityCookie);
     case "throughput":
       return throughput(command.pairs, command.window, command.warmupMs, command.durationMs);
     case "latency":

@@ -17,6 +17,7 @@ export async function connectPairs(scenario: string, count: number, context: Sce
     url: target.url,
     clients: shares[i]!.flat().map((username) => byName.get(username)!),
     concurrency: 50,
+    affinityCookie: target.affinityCookie,
   }));
   for (const result of connected)
     if (result.failed) problem(`${scenario}: ${result.failed} sockets failed to connect (${result.firstError})`);

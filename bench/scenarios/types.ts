@@ -1,5 +1,5 @@
 import type { LoadPool } from "../support/load-pool";
-import type { Target } from "../support/processes";
+import type { Target, TargetKind } from "../support/processes";
 import type { Fixture } from "../support/seed";
 import type { Settings } from "../settings";
 
@@ -29,4 +29,18 @@ export interface Scenario {
   /** Also measured on the floor: the scenarios of the send path, where storing before the ack costs something. */
   onFloor?: boolean;
   run(context: ScenarioContext): Promise<Measurement[]>;
+}
+
+/** What a scenario that starts its own servers gets: which side of the comparison to run, and a folder for them. */
+export interface OwnServersContext extends Omit<ScenarioContext, "target"> {
+  kind: TargetKind;
+  /** The run's temporary folder (the servers' configuration and files go below it). */
+  workDir: string;
+}
+
+/** A scenario that starts its own processes (the cluster: Redis, nginx and several instances) for each side. */
+export interface OwnServersScenario {
+  name: string;
+  ownServers: true;
+  run(context: OwnServersContext): Promise<Measurement[]>;
 }

@@ -28,6 +28,10 @@ export class LoadProcess {
     });
   }
 
+  get pid(): number {
+    return this.load.pid;
+  }
+
   async run<T>(command: Command): Promise<T> {
     await this.ready;
     if (!this.load.child.connected) throw new Error("the load process is gone");

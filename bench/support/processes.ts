@@ -29,6 +29,8 @@ export interface Target {
   pid: number;
   memory(): Promise<Memory>;
   output(): string;
+  /** Clients send their session cookie, which a balancer in front keys its affinity on (the cluster scenario). */
+  affinityCookie?: boolean;
   /** SIGTERM and wait for exit (SIGKILL after a grace period). */
   stop(): Promise<void>;
 }

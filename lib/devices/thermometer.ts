@@ -7,6 +7,7 @@ import { parseDeviceCommand, type DeviceCommand } from "../commands";
 import type { Notifier } from "../notifier";
 import type { ChatMessage, DeviceStatus, DeviceSummary, ReadingEvent } from "../protocol";
 import type { DeviceStore } from "../store";
+import { log } from "../log";
 import type { Device } from "./device";
 import { RandomWalk } from "./sensor";
 
@@ -101,7 +102,7 @@ export class Thermometer implements Device {
   private tick(): void {
     if (this.reading) return; // the store is slower than the interval: skip rather than pile up
     this.reading = this.takeReading()
-      .catch((error) => console.error(`${this.name} reading failed:`, error))
+      .catch((error) => log.error(`${this.name} reading failed:`, error))
       .finally(() => (this.reading = undefined));
   }
 
@@ -171,7 +172,7 @@ export class Thermometer implements Device {
       this.rebootTimer = undefined;
       this.resume();
       this.rebootReply = this.reply(person, "reboot", `${this.name} is back online.`, { status: "running" })
-        .catch((error) => console.error(`${this.name} reboot reply failed:`, error))
+        .catch((error) => log.error(`${this.name} reboot reply failed:`, error))
         .finally(() => (this.rebootReply = undefined));
     }, this.settings.rebootMs);
   }

@@ -16,6 +16,8 @@ export interface GroupCommitOptions<Item> {
    * function decides by the error: a failure that is no item's fault (a busy store) fails them all.
    */
   isolateFailures?: boolean | ((error: unknown) => boolean);
+  /** Told after every write: how many items it carried, how long it took (seconds), and whether it committed. */
+  observe?: (items: number, seconds: number, ok: boolean) => void;
 }
 
 interface Waiting<Item, Result> {
@@ -73,7 +75,13 @@ export class GroupCommit<Item, Result> {
   }
 
   private async settle(batch: Waiting<Item, Result>[]): Promise<void> {
-    const results = await this.write(batch.map((waiting) => waiting.item));
+    const started = performance.now();
+    const observe = (ok: boolean) => this.options.observe?.(batch.length, (performance.now() - started) / 1000, ok);
+    const results = await this.write(batch.map((waiting) => waiting.item)).catch((error: unknown) => {
+      observe(false);
+      throw error;
+    });
+    observe(true);
     for (const [i, waiting] of batch.entries()) waiting.resolve(results[i]!);
   }
 

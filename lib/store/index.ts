@@ -11,6 +11,7 @@ import { assertMongoIndexes } from "./mongodb-indexes";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 import { createSqliteClient, tuneSqlite } from "./sqlite-client";
 import { storeMessagesSqlite } from "./sqlite-insert";
+import type { StoreObserver } from "./observer";
 import { ThrottleStore } from "./throttle-store";
 
 export { AccountStore, type StoredUser } from "./account-store";
@@ -21,6 +22,7 @@ export { ThrottleStore } from "./throttle-store";
 export { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
 export type { Database } from "./database";
 export type { RetryPolicy } from "./retry";
+export type { StoreObserver } from "./observer";
 export {
   DEFAULT_STORE_BUSY_TIMEOUT_MS,
   isStoreBusy,
@@ -59,6 +61,8 @@ export interface StoreOptions {
   maxPages?: number;
   /** Wraps the client the stores use: a seam for tracing, and for tests that inject failures. */
   wrap?: (db: Database) => Database;
+  /** Told about the message store's writes (the server's metrics). */
+  observer?: StoreObserver;
 }
 
 /** Opens the database named by DATABASE_URL (embedded SQLite when unset), ready for use. */
@@ -78,7 +82,7 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
       : { storeMessages: (rows, receipts) => busy.run(() => storeMessagesSqlite(client, rows, receipts)) };
     return {
       accounts: new AccountStore(db, retry),
-      messages: new MessageStore(db, { fastPaths, retry }),
+      messages: new MessageStore(db, { fastPaths, retry, observer: options.observer }),
       groups: new GroupStore(db, retry),
       devices: new DeviceStore(db, retry),
       throttles: new ThrottleStore(db, retry),
@@ -98,7 +102,7 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
   const db = wrap(client);
   return {
     accounts: new AccountStore(db, retry),
-    messages: new MessageStore(db, { retry }),
+    messages: new MessageStore(db, { retry, observer: options.observer }),
     groups: new GroupStore(db, retry),
     devices: new DeviceStore(db, retry),
     throttles: new ThrottleStore(db, retry),

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Message as MessageRow, Prisma, Receipt as ReceiptRow } from "@prisma/client";
+import { log } from "../log";
 import { compareChronologically } from "../message-order";
 import type { ChatMessage, MessageReceipts, MessageType } from "../protocol";
 import { isStoreBusy, isStoreFull, sinceAsked } from "./busy";
@@ -20,6 +21,7 @@ import {
   insertReceiptsPortable,
   newestPerConversation,
 } from "./message-writes";
+import type { StoreObserver } from "./observer";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryOnConflict } from "./retry";
 
 export interface NewMessage {
@@ -71,6 +73,7 @@ export interface MessageFastPaths {
 export interface MessageStoreOptions {
   fastPaths?: MessageFastPaths;
   retry?: RetryPolicy;
+  observer?: StoreObserver;
 }
 
 /**
@@ -176,14 +179,21 @@ export class MessageStore {
       maxWeight: MAX_ROWS_PER_WRITE,
       weigh: (item) => Math.max(1, item.receipts.length),
       isolateFailures: isolateUnlessBusy,
+      observe: (items, seconds, ok) => this.observer?.groupWrite("messages", items, seconds, ok),
     },
   );
   private readonly deliveryWrites = new GroupCommit(
     (claims: DeliveryClaim[]) => sinceAsked(oldest(claims), () => this.claimDeliveries(claims)),
-    { maxWeight: MAX_IDS_PER_DELIVERY_WRITE, weigh: (claim) => claim.ids.length, isolateFailures: isolateUnlessBusy },
+    {
+      maxWeight: MAX_IDS_PER_DELIVERY_WRITE,
+      weigh: (claim) => claim.ids.length,
+      isolateFailures: isolateUnlessBusy,
+      observe: (items, seconds, ok) => this.observer?.groupWrite("deliveries", items, seconds, ok),
+    },
   );
   private readonly retry: RetryPolicy;
   private readonly fastPaths: MessageFastPaths | undefined;
+  private readonly observer: StoreObserver | undefined;
 
   constructor(
     private readonly db: Database,
@@ -191,6 +201,7 @@ export class MessageStore {
   ) {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.fastPaths = options.fastPaths;
+    this.observer = options.observer;
   }
 
   // ── messages ───────────────────────────────────────────────────────────────
@@ -220,6 +231,7 @@ export class MessageStore {
     };
     const receipts = receiptsFor(row, input.recipients ?? [input.destination]);
     const stored = await this.messageWrites.submit({ row, receipts, askedAt: Date.now() });
+    if (stored.id === row.id) this.observer?.messageStored();
     const [message] = await this.present([stored], input.sender);
     return { message: message!, resent: stored.id !== row.id };
   }
@@ -255,7 +267,7 @@ export class MessageStore {
         receipts,
       );
       await advanceConversationsPortable(this.db, conversations, this.retry).catch((error) =>
-        console.error("conversation list not updated for new messages:", error),
+        log.error("conversation list not updated for new messages:", error),
       );
     }
     const byKey = new Map<string, MessageRow>();
@@ -323,7 +335,10 @@ export class MessageStore {
    */
   markDelivered(recipient: string, ids: string[], at: Date): Promise<ReceiptChange[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.deliveryWrites.submit({ recipient, ids, at, askedAt: Date.now() });
+    return this.deliveryWrites.submit({ recipient, ids, at, askedAt: Date.now() }).then((delivered) => {
+      this.observer?.messagesDelivered(delivered.length);
+      return delivered;
+    });
   }
 
   /**

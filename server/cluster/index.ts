@@ -2,8 +2,7 @@
  * One instance of several (REDIS_URL set): the Redis connection, Socket.IO's Redis Streams adapter, the presence
  * registry, device leases and readiness. Without REDIS_URL none of this is loaded and the server runs alone.
  */
-import { randomBytes } from "node:crypto";
-import os from "node:os";
+import { errorField, INSTANCE_ID, logger } from "../log";
 import type { ChatService } from "../../lib/chat";
 import type { Device } from "../../lib/devices";
 import type { Notifier } from "../../lib/notifier";
@@ -40,12 +39,14 @@ export interface Cluster {
   start(chat: ChatService): Promise<void>;
   /** Whether Redis answers now. */
   isReachable(): Promise<boolean>;
+  /** Whether this instance runs the device's job now (holds its lease). */
+  leads(device: string): boolean;
   /** Leaves the registry and closes Redis; call after the sockets are closed and the devices stopped. */
   close(): Promise<void>;
 }
 
 export async function joinCluster(settings: ClusterSettings): Promise<Cluster> {
-  const instanceId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+  const instanceId = INSTANCE_ID; // the id every log line carries
   const redis = await connectRedis(settings.redisUrl, `chat-${instanceId}`);
   const client = redis.client;
 
@@ -54,6 +55,7 @@ export async function joinCluster(settings: ClusterSettings): Promise<Cluster> {
   let registry: PresenceRegistry | undefined;
   let notifier: ClusterNotifier | undefined;
   const leases = new Map<string, DeviceLease>();
+  const leased = new Map<string, LeasedDevice>();
   const attached = () => {
     if (!io || !leaderCommands || !registry || !notifier) throw new Error("attach the cluster to Socket.IO first");
     return { io, leaderCommands, registry, notifier };
@@ -98,9 +100,10 @@ export async function joinCluster(settings: ClusterSettings): Promise<Cluster> {
         const lease = new DeviceLease(client, device.name, instanceId, settings.leaseTtlMs);
         leases.set(device.name, lease);
         const { leaderCommands } = attached();
-        const leased = new LeasedDevice(device, lease, chat, (command) => leaderCommands.forward(command));
-        leaderCommands.register(leased);
-        return leased;
+        const wrapped = new LeasedDevice(device, lease, chat, (command) => leaderCommands.forward(command));
+        leaderCommands.register(wrapped);
+        leased.set(device.name, wrapped);
+        return wrapped;
       };
     },
 
@@ -112,7 +115,9 @@ export async function joinCluster(settings: ClusterSettings): Promise<Cluster> {
       });
       presenceChanged = (usernames) => {
         for (const username of usernames) {
-          chat.presenceChanged(username).catch((error) => console.error(`presence of ${username} failed:`, error));
+          chat
+            .presenceChanged(username)
+            .catch((error) => logger.error(errorField(error), `presence of ${username} failed:`));
         }
       };
       await registry.start();
@@ -124,6 +129,10 @@ export async function joinCluster(settings: ClusterSettings): Promise<Cluster> {
         () => true,
         () => false,
       );
+    },
+
+    leads(device) {
+      return leased.get(device)?.isLeading ?? false;
     },
 
     async close() {

@@ -4,6 +4,7 @@
  * carried the command out. An instance that died without Redis noticing yet makes the request wait for the adapter's
  * timeout (5 s); the answers that did arrive still count.
  */
+import { errorField, logger } from "../log";
 import type { ChatMessage } from "../../lib/protocol";
 import type { ChatServer } from "../realtime/types";
 import type { LeasedDevice } from "./leased-device";
@@ -19,7 +20,7 @@ export class LeaderCommands {
       const device = this.devices.get(command.destination);
       if (!device) return ack(false);
       device.handleAsLeader(command).then(ack, (error: unknown) => {
-        console.error(`${command.destination} forwarded command failed:`, error);
+        logger.error(errorField(error), `${command.destination} forwarded command failed:`);
         ack(true); // it reached the leader; a retry elsewhere would not do better
       });
     });

@@ -7,6 +7,7 @@
  * the instance that received the command answers it. `reboot` acts on the running job, so it goes to the leader
  * (`forwardToLeader`); with no leader it is answered with a notice to try again shortly.
  */
+import { logger } from "../log";
 import type { ChatService } from "../../lib/chat";
 import { parseDeviceCommand } from "../../lib/commands";
 import type { Device } from "../../lib/devices";
@@ -32,6 +33,11 @@ export class LeasedDevice implements Device {
 
   get name(): string {
     return this.device.name;
+  }
+
+  /** Whether the device's job runs on this instance now. */
+  get isLeading(): boolean {
+    return this.leading;
   }
 
   get kind() {
@@ -84,7 +90,7 @@ export class LeasedDevice implements Device {
       this.leaderStatus = state.status;
       if (state.held && !this.leading) {
         this.leading = true;
-        console.log(`> ${this.name}: this instance runs its job now`);
+        logger.info(`> ${this.name}: this instance runs its job now`);
         this.device.start();
       } else if (!state.held && this.leading) {
         await this.resign("another instance holds its lease");
@@ -99,7 +105,7 @@ export class LeasedDevice implements Device {
   private async resign(why: string): Promise<void> {
     if (!this.leading) return;
     this.leading = false;
-    console.log(`> ${this.name}: job stopped here, ${why}`);
+    logger.info(`> ${this.name}: job stopped here, ${why}`);
     await this.device.stop();
   }
 

@@ -12,6 +12,7 @@
  *
  * The scripts name keys they compute (one Redis, not Redis Cluster).
  */
+import { logger } from "../log";
 import type { Redis } from "./redis";
 import { withTimeout } from "./redis";
 
@@ -189,9 +190,7 @@ export class PresenceRegistry {
     await rewrite.exec();
     if (this.registeredOnce) {
       const silentMs = Date.now() - previousBeat;
-      console.error(
-        `> presence: this instance was taken for dead (last heartbeat ${silentMs} ms ago); registered again`,
-      );
+      logger.warn(`> presence: this instance was taken for dead (last heartbeat ${silentMs} ms ago); registered again`);
       if (people.length > 0) this.options.presenceMayHaveChanged(people);
     }
     this.registeredOnce = true;

@@ -5,6 +5,7 @@
  * lets the Socket.IO adapter ride out a short outage without losing packets. Callers that must not wait that long
  * (presence questions, readiness) put their own time limit on a command (`withTimeout`).
  */
+import { logger } from "../log";
 import { createClient } from "redis";
 
 export type Redis = ReturnType<typeof createClient>;
@@ -32,7 +33,7 @@ export async function connectRedis(url: string, name: string): Promise<RedisConn
   let reportedDown = false;
   // One line when Redis goes away and one when it is back, not one per failed reconnect attempt.
   client.on("error", (error: Error) => {
-    if (connectedOnce && !reportedDown) console.error(`Redis at ${where} unreachable: ${error.message}; retrying`);
+    if (connectedOnce && !reportedDown) logger.error(`Redis at ${where} unreachable: ${error.message}; retrying`);
     reportedDown = true;
   });
   client.on("ready", () => {
@@ -41,7 +42,7 @@ export async function connectRedis(url: string, name: string): Promise<RedisConn
       reportedDown = false;
       return;
     }
-    if (reportedDown) console.log(`Redis at ${where} is back`);
+    if (reportedDown) logger.info(`Redis at ${where} is back`);
     reportedDown = false;
   });
 

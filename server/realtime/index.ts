@@ -3,6 +3,7 @@
  * every message) and one per session (so ending a session reaches its sockets), the limits on what
  * one client may cost, and thin event handlers that call the services.
  */
+import { errorField, logger } from "../log";
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import type { AppContext } from "../../lib/app-context";
@@ -50,7 +51,7 @@ export function attachChatHandlers(
       socket.data.arrival = arrivalTime();
       next();
     } catch (error) {
-      console.error("socket authentication failed:", error);
+      logger.error(errorField(error), "socket authentication failed:");
       next(new Error("server error"));
     }
   });
@@ -124,5 +125,5 @@ async function joinGroupRooms(socket: ChatSocket, chat: AppContext["chat"], user
 }
 
 function logFailure(what: string) {
-  return (error: unknown) => console.error(`${what} failed:`, error);
+  return (error: unknown) => logger.error(errorField(error), `${what} failed:`);
 }

@@ -1,3 +1,4 @@
+import { errorField, logger } from "../log";
 import { ChatError } from "../../lib/errors";
 import type { RequestEvent, RequestResults } from "../../lib/protocol";
 import type { InFlight } from "../in-flight";
@@ -24,7 +25,7 @@ export function onRequest<E extends RequestEvent>(
       (result) => ack({ ok: true, ...result }),
       (error: unknown) => {
         if (ChatError.is(error)) return ack({ ok: false, error: error.message });
-        console.error(`${event} failed:`, error);
+        logger.error(errorField(error), `${event} failed:`);
         ack({ ok: false, error: "internal error, please retry" });
       },
     );

@@ -4,6 +4,7 @@
  * session through the adapter — on every instance once there are several — with nothing kept in a
  * per-process map.
  */
+import { errorField, logger } from "../log";
 import type { AccountService } from "../../lib/accounts";
 import { runAt } from "./long-timer";
 import type { ChatServer, ChatSocket } from "./types";
@@ -39,7 +40,7 @@ export function disconnectAtExpiry(socket: ChatSocket, accounts: AccountService)
       socket.data.sessionExpiresAt = session.expiresAt.getTime();
       cancel = runAt(socket.data.sessionExpiresAt, check);
     } catch (error) {
-      console.error("checking a session's end failed:", error);
+      logger.error(errorField(error), "checking a session's end failed:");
       cancel = runAt(Date.now() + RETRY_LOOKUP_MS, check);
     }
   }

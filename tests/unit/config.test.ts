@@ -50,3 +50,19 @@ test.each([
 ])("%j is refused, naming the setting", (env, message) => {
   expect(() => loadConfig(env)).toThrow(message);
 });
+
+test("metrics are off and logs at info unless set", () => {
+  expect(loadConfig({})).toMatchObject({ metricsToken: undefined, logLevel: "info" });
+  expect(loadConfig({ METRICS_TOKEN: "" }).metricsToken).toBeUndefined();
+  expect(loadConfig({ METRICS_TOKEN: "0123456789abcdef", LOG_LEVEL: "warn" })).toMatchObject({
+    metricsToken: "0123456789abcdef",
+    logLevel: "warn",
+  });
+});
+
+test.each([
+  [{ METRICS_TOKEN: "short" }, "METRICS_TOKEN must be at least 16 characters"],
+  [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+])("%j is refused, naming the setting", (env, message) => {
+  expect(() => loadConfig(env)).toThrow(message);
+});
