@@ -11,6 +11,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { ChatError } from "../errors";
+import { log } from "../log";
 import type { Database } from "./database";
 
 export const DEFAULT_STORE_BUSY_TIMEOUT_MS = 5_000;
@@ -61,7 +62,7 @@ let lastFullLog = Number.NEGATIVE_INFINITY;
 function logStoreFull(): void {
   if (Date.now() - lastFullLog < FULL_LOG_EVERY_MS) return;
   lastFullLog = Date.now();
-  console.error(
+  log.error(
     "the store is full (SQLITE_FULL): writes are refused with 507 until the disk has space again or STORE_MAX_PAGES is raised",
   );
 }
