@@ -4,7 +4,7 @@
  *
  *   --quick          small numbers, one run: the smoke test CI runs (exit code says whether the harness works)
  *   --runs N         repeat everything N times and report medians (default 3)
- *   --only a,b       only these scenarios (throughput, latency, connections, backlog, history)
+ *   --only a,b       only these scenarios (throughput, latency, connections, backlog, history, group)
  *   --profile        write a CPU profile of the app server per scenario and print its top functions
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -16,6 +16,7 @@ import { ROOT } from "../tools/root";
 import { markdownTable, summariseRuns, type RunMeasurements } from "./report";
 import { backlog } from "./scenarios/backlog";
 import { connections } from "./scenarios/connections";
+import { groupFanout } from "./scenarios/group-fanout";
 import { history } from "./scenarios/history";
 import { latency } from "./scenarios/latency";
 import { throughput } from "./scenarios/throughput";
@@ -26,7 +27,7 @@ import { startTarget, type Target, type TargetKind } from "./support/processes";
 import { formatHotFunctions, topSelfTime } from "./support/profile-summary";
 import { copyFixture, seedFixture } from "./support/seed";
 
-const SCENARIOS: Scenario[] = [throughput, latency, connections, backlog, history];
+const SCENARIOS: Scenario[] = [throughput, latency, connections, backlog, history, groupFanout];
 const RESULTS_DIR = path.join(ROOT, "bench", "results");
 
 const { values: args } = parseArgs({

@@ -163,6 +163,7 @@ export class ChatService {
       type: "chat",
       clientId,
       recipients,
+      shownAs: `#${group.name}`,
     });
     if (resent && (message.destination !== destination || message.message !== text))
       throw new ChatError(409, `clientId '${clientId}' was already used for another message`);
@@ -181,6 +182,7 @@ export class ChatService {
       message: text,
       type: "notification",
       recipients,
+      shownAs: `#${group.name}`,
     });
     this.echoToSender(message, undefined);
     this.notifier.toRoom(groupRoom(group), "message", message, { exceptUser: actor });

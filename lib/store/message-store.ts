@@ -32,6 +32,8 @@ export interface NewMessage {
   clientId?: string;
   /** Who gets a receipt: the destination for a direct message (the default), every member but the sender for a group. */
   recipients?: string[];
+  /** How a group destination is shown (`#<name>`), so answering the send needs no lookup. */
+  shownAs?: string;
 }
 
 export interface SavedMessage {
@@ -220,8 +222,15 @@ export class MessageStore {
     };
     const receipts = receiptsFor(row, input.recipients ?? [input.destination]);
     const stored = await this.messageWrites.submit({ row, receipts, askedAt: Date.now() });
+    if (stored.id === row.id) {
+      // Just written: its receipts are the ones above, all still waiting; nothing to read back.
+      const names = input.shownAs
+        ? new Map([[row.destination, input.shownAs]])
+        : await this.groupNames([row.destination]);
+      return { message: toChatMessage(row, receipts, input.sender, names), resent: false };
+    }
     const [message] = await this.present([stored], input.sender);
-    return { message: message!, resent: stored.id !== row.id };
+    return { message: message!, resent: true };
   }
 
   /**
@@ -307,13 +316,14 @@ export class MessageStore {
       where: { recipient, deliveredAt: null, ...(options.after ? receiptLaterThan(options.after) : {}) },
       orderBy: RECEIPTS_CHRONOLOGICAL,
       take: options.limit,
-      select: { messageId: true },
     });
     const rows = await this.messagesById(receipts.map((r) => r.messageId));
-    return this.present(
-      receipts.flatMap((r) => rows.get(r.messageId) ?? []),
-      recipient,
-    );
+    // The recipient's own receipt is all that shows of a message to them: nothing more to read.
+    const names = await this.groupNames(receipts.map((r) => r.conversation));
+    return receipts.flatMap((receipt) => {
+      const row = rows.get(receipt.messageId);
+      return row ? [toChatMessage(row, [receipt], recipient, names)] : [];
+    });
   }
 
   /**
