@@ -167,11 +167,12 @@ export class ChatService {
     });
     if (resent && (message.destination !== destination || message.message !== text))
       throw new ChatError(409, `clientId '${clientId}' was already used for another message`);
-    const online = (await onlineAmong(this.notifier, recipients)).size > 0;
-    if (resent) return { message, online };
-    this.echoToSender(message, originSocket);
-    this.notifier.toRoom(groupRoom(group), "message", message, { exceptUser: sender });
-    return { message, online };
+    if (!resent) {
+      // Out first: whether anyone is online only shapes the sender's answer.
+      this.echoToSender(message, originSocket);
+      this.notifier.toRoom(groupRoom(group), "message", message, { exceptUser: sender });
+    }
+    return { message, online: (await onlineAmong(this.notifier, recipients)).size > 0 };
   }
 
   /** A membership change as a notification in the group, delivered like any group message. */
