@@ -254,7 +254,7 @@ export class MessageStore {
       stored = await insertMessagesPortable(this.db, rows, this.retry);
       // Without a transaction the receipts follow the messages. A message stored without them (this write failed
       // between the two) was not acknowledged; its resend, or this batch written again item by item, finds the
-      // message refused as a duplicate of itself and writes the receipts then (`completeReceipts`).
+      // message stored and writes its receipts then (`completeReceipts`).
       const receipts = written.filter((item) => stored.has(item.row.id)).flatMap((item) => item.receipts);
       await insertReceiptsPortable(this.db, receipts, this.retry);
       // The messages are stored and are about to be acknowledged; a conversation row left behind
@@ -274,31 +274,25 @@ export class MessageStore {
         continue;
       }
       const found = await this.storedUnder(item.row);
-      if (found.id === item.row.id && !this.fastPaths) await this.completeReceipts(item.receipts);
+      if (!this.fastPaths)
+        await this.completeReceipts(
+          found,
+          item.receipts.map((receipt) => receipt.recipient),
+        );
       byKey.set(keyOf(item.row), found);
     }
     return items.map((item) => byKey.get(keyOf(item.row))!);
   }
 
-  /** The receipts of a message the portable path stored in an earlier, failed attempt, written if missing. */
-  private async completeReceipts(receipts: ReceiptRow[]): Promise<void> {
-    if (receipts.length === 0) return;
-    const present = new Set<string>();
-    for (const slice of slices(
-      receipts.map((r) => r.recipient),
-      IDS_PER_QUERY,
-    )) {
-      const rows = await this.db.receipt.findMany({
-        where: { messageId: receipts[0]!.messageId, recipient: { in: slice } },
-        select: { recipient: true },
-      });
-      for (const row of rows) present.add(row.recipient);
-    }
-    await insertReceiptsPortable(
-      this.db,
-      receipts.filter((r) => !present.has(r.recipient)),
-      this.retry,
-    );
+  /**
+   * The receipts of a message the portable path stored in an earlier attempt that failed before its receipts were
+   * written (that attempt was not acknowledged): written now, for the recipients of this attempt, if it has none.
+   */
+  private async completeReceipts(stored: MessageRow, recipients: string[]): Promise<void> {
+    if (recipients.length === 0) return;
+    const any = await this.db.receipt.findFirst({ where: { messageId: stored.id }, select: { id: true } });
+    if (any) return;
+    await insertReceiptsPortable(this.db, receiptsFor(stored, recipients), this.retry);
   }
 
   /** The message already stored under a row's (sender, clientKey), which refused the row. */
