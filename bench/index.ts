@@ -4,7 +4,7 @@
  *
  *   --quick          small numbers, one run: the smoke test CI runs (exit code says whether the harness works)
  *   --runs N         repeat everything N times and report medians (default 3)
- *   --only a,b       only these scenarios (throughput, latency, connections, backlog, history, cluster)
+ *   --only a,b       only these scenarios (throughput, latency, connections, backlog, history, group, cluster)
  *   --profile        write a CPU profile of the app server per scenario and print its top functions
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -17,6 +17,7 @@ import { markdownTable, summariseRuns, type RunMeasurements } from "./report";
 import { backlog } from "./scenarios/backlog";
 import { cluster } from "./scenarios/cluster";
 import { connections } from "./scenarios/connections";
+import { groupFanout } from "./scenarios/group-fanout";
 import { history } from "./scenarios/history";
 import { latency } from "./scenarios/latency";
 import { throughput } from "./scenarios/throughput";
@@ -27,7 +28,15 @@ import { startTarget, type Target, type TargetKind } from "./support/processes";
 import { formatHotFunctions, topSelfTime } from "./support/profile-summary";
 import { copyFixture, seedFixture } from "./support/seed";
 
-const SCENARIOS: (Scenario | OwnServersScenario)[] = [throughput, latency, connections, backlog, history, cluster];
+const SCENARIOS: (Scenario | OwnServersScenario)[] = [
+  throughput,
+  latency,
+  connections,
+  backlog,
+  history,
+  groupFanout,
+  cluster,
+];
 const startsOwnServers = (scenario: Scenario | OwnServersScenario): scenario is OwnServersScenario =>
   "ownServers" in scenario;
 const RESULTS_DIR = path.join(ROOT, "bench", "results");

@@ -11,6 +11,8 @@ export interface Settings {
   connections: { steps: number[]; concurrency: number; budgetMs: number };
   backlog: { messages: number; timeoutMs: number };
   history: { messages: number; pages: number; limit: number };
+  /** One message at a time to a group of `members`, all online. */
+  group: { members: number; messages: number };
   /**
    * Several instances behind nginx with Redis against one instance alone, in the same run: the throughput and
    * latency scenarios' loads through each. `decompose` also runs one instance behind nginx with Redis, which
@@ -33,6 +35,7 @@ export const FULL: Settings = {
   connections: { steps: [1_000, 5_000, 10_000], concurrency: 100, budgetMs: 150_000 },
   backlog: { messages: 10_000, timeoutMs: 60_000 },
   history: { messages: 100_000, pages: 300, limit: 50 },
+  group: { members: 100, messages: 200 },
   cluster: {
     instances: 3,
     decompose: true,
@@ -51,6 +54,7 @@ export const QUICK: Settings = {
   connections: { steps: [50, 100], concurrency: 20, budgetMs: 20_000 },
   backlog: { messages: 300, timeoutMs: 15_000 },
   history: { messages: 2_000, pages: 20, limit: 50 },
+  group: { members: 100, messages: 20 },
   cluster: {
     instances: 3,
     decompose: false,
@@ -67,5 +71,6 @@ export function peopleNeeded(settings: Settings): number {
     settings.throughput.pairs * 2,
     settings.cluster.latency.clients,
     settings.cluster.throughput.pairs * 2,
+    settings.group.members + 1,
   );
 }

@@ -164,14 +164,16 @@ export class ChatService {
       type: "chat",
       clientId,
       recipients,
+      shownAs: `#${group.name}`,
     });
     if (resent && (message.destination !== destination || message.message !== text))
       throw new ChatError(409, `clientId '${clientId}' was already used for another message`);
-    const online = (await onlineAmong(this.notifier, recipients)).size > 0;
-    if (resent) return { message, online };
-    this.echoToSender(message, originSocket);
-    this.notifier.toRoom(groupRoom(group), "message", message, { exceptUser: sender });
-    return { message, online };
+    if (!resent) {
+      // Out first: whether anyone is online only shapes the sender's answer.
+      this.echoToSender(message, originSocket);
+      this.notifier.toRoom(groupRoom(group), "message", message, { exceptUser: sender });
+    }
+    return { message, online: (await onlineAmong(this.notifier, recipients)).size > 0 };
   }
 
   /** A membership change as a notification in the group, delivered like any group message. */
@@ -182,6 +184,7 @@ export class ChatService {
       message: text,
       type: "notification",
       recipients,
+      shownAs: `#${group.name}`,
     });
     this.echoToSender(message, undefined);
     this.notifier.toRoom(groupRoom(group), "message", message, { exceptUser: actor });

@@ -202,7 +202,6 @@ export class GroupService {
     if (!(await this.deps.groups.removeMember(group.id, username)))
       throw new ChatError(404, `${username} is not in #${group.name}`);
     this.deps.notifier.leaveRoom(username, groupRoom(group));
-    this.deps.notifier.toUser(username, "group:left", { name: group.name });
     const remaining = await this.deps.groups.members(group.id);
     let current = group;
     let handover = "";
@@ -220,6 +219,8 @@ export class GroupService {
       recipients: leaving ? others : [...others, username],
       alsoTo: leaving ? undefined : username,
     });
+    // After the announcement (same room, so in this order): their tabs show it, then drop the group.
+    this.deps.notifier.toUser(username, "group:left", { name: group.name });
     const summary = await this.summary(current);
     this.deps.notifier.toRoom(groupRoom(group), "group", { group: summary });
     return leaving ? { left: group.name } : summary;

@@ -5,7 +5,15 @@
  * retires the outbox entry with the same clientId: nothing shown twice, nothing lost.
  */
 import { compareChronologically } from "@/lib/message-order";
-import type { ChatMessage, ConversationSummary, MessageStatusEvent, PresenceEvent, UserSummary } from "@/lib/protocol";
+import type {
+  ChatMessage,
+  ConversationSummary,
+  GroupSummary,
+  MessageStatusEvent,
+  PresenceEvent,
+  TypingEvent,
+  UserSummary,
+} from "@/lib/protocol";
 
 /** A message typed here that the server has not confirmed yet. */
 export interface OutgoingMessage {
@@ -45,8 +53,10 @@ export interface ChatState {
   conversations: ReadonlyMap<string, Conversation>;
   threads: ReadonlyMap<string, Thread>;
   outbox: OutgoingMessage[];
-  /** Who is typing to me right now. */
+  /** Who is typing to me right now: a name, or `#team alice` for alice in #team (no name has a space). */
   typing: ReadonlySet<string>;
+  /** The groups I am in, by `#<name>`. */
+  groups: ReadonlyMap<string, GroupSummary>;
   openPeer: string | null;
   connection: Connection;
   /** The latest thing the page has to say (offline notice, an error, help text). */
@@ -65,7 +75,10 @@ export type ChatAction =
   | { type: "loadingOlder"; peer: string }
   | { type: "status"; event: MessageStatusEvent; at: string }
   | { type: "readByMe"; peer: string; at: string }
-  | { type: "typing"; username: string; typing: boolean }
+  | { type: "typing"; username: string; typing: boolean; group?: string }
+  | { type: "groups"; groups: GroupSummary[] }
+  | { type: "group"; group: GroupSummary; previousName?: string }
+  | { type: "groupLeft"; name: string }
   | { type: "connection"; connection: Connection }
   | { type: "outbox"; message: OutgoingMessage }
   | { type: "outboxState"; clientId: string; state: OutgoingMessage["state"]; error?: string }
@@ -81,6 +94,7 @@ export function initialChatState(me: string): ChatState {
     threads: new Map(),
     outbox: [],
     typing: new Set(),
+    groups: new Map(),
     openPeer: null,
     connection: "connecting",
     notice: null,
@@ -88,9 +102,43 @@ export function initialChatState(me: string): ChatState {
   };
 }
 
-/** The other person in a message, from my side. */
+export const isGroup = (peer: string) => peer.startsWith("#");
+
+/** The conversation a message belongs to, from my side: the other person, or the group (`#team`). */
 export function peerOf(message: Pick<ChatMessage, "sender" | "destination">, me: string): string {
+  if (isGroup(message.destination)) return message.destination;
   return message.sender === me ? message.destination : message.sender;
+}
+
+/** The key under which someone's typing is kept: their name, or `#team name` in a group. */
+export const typingKey = (event: Pick<TypingEvent, "username" | "group">) =>
+  event.group ? `${event.group} ${event.username}` : event.username;
+
+/** Who is typing in a group right now, by name. */
+export function typingIn(state: Pick<ChatState, "typing">, group: string): string[] {
+  return [...state.typing].filter((key) => key.startsWith(`${group} `)).map((key) => key.slice(group.length + 1));
+}
+
+const addName = (names: string[], name: string) => (names.includes(name) ? names : [...names, name].sort());
+
+/** Moves everything kept under `#old` to `#new` (a rename): thread, conversation, and its messages' destination. */
+function renameGroup(state: ChatState, from: string, to: string): ChatState {
+  if (from === to) return state;
+  const rename = (message: ChatMessage) => (message.destination === from ? { ...message, destination: to } : message);
+  const threads = new Map(state.threads);
+  const thread = threads.get(from);
+  if (thread) {
+    threads.delete(from);
+    threads.set(to, { ...thread, messages: thread.messages.map(rename) });
+  }
+  const conversations = new Map(state.conversations);
+  const conversation = conversations.get(from);
+  if (conversation) {
+    conversations.delete(from);
+    conversations.set(to, { ...conversation, last: rename(conversation.last) });
+  }
+  const outbox = state.outbox.map((entry) => (entry.destination === from ? { ...entry, destination: to } : entry));
+  return { ...state, threads, conversations, outbox, openPeer: state.openPeer === from ? to : state.openPeer };
 }
 
 const emptyThread: Thread = { messages: [], loaded: false, hasOlder: true, loadingOlder: false };
@@ -217,26 +265,62 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       const thread = state.threads.get(action.peer) ?? emptyThread;
       return { ...state, threads: withEntry(state.threads, action.peer, { ...thread, loadingOlder: true }) };
     }
-    case "status":
+    case "status": {
+      const { by, status } = action.event;
+      // A group message: one member's receipt, added to the sender's summary ("delivered to 2 of 3").
+      if (by)
+        return updateMessage(state, action.event.id, (message) => {
+          const receipts = message.receipts ?? { recipients: 0, deliveredTo: [], readBy: [] };
+          return {
+            ...message,
+            receipts: {
+              ...receipts,
+              deliveredTo: addName(receipts.deliveredTo, by),
+              readBy: status === "read" ? addName(receipts.readBy, by) : receipts.readBy,
+            },
+          };
+        });
       return updateMessage(state, action.event.id, (message) => ({
         ...message,
         deliveredAt: message.deliveredAt ?? action.at,
-        readAt: action.event.status === "read" ? (message.readAt ?? action.at) : message.readAt,
+        readAt: status === "read" ? (message.readAt ?? action.at) : message.readAt,
       }));
+    }
     case "readByMe": {
       const thread = state.threads.get(action.peer);
       if (!thread) return state;
-      const messages = thread.messages.map((m) =>
-        m.sender === action.peer && !m.readAt ? { ...m, readAt: action.at } : m,
-      );
+      const theirs = (m: ChatMessage) => (isGroup(action.peer) ? m.sender !== state.me : m.sender === action.peer);
+      const messages = thread.messages.map((m) => (theirs(m) && !m.readAt ? { ...m, readAt: action.at } : m));
       return { ...state, threads: withEntry(state.threads, action.peer, { ...thread, messages }) };
     }
     case "typing": {
-      if (state.typing.has(action.username) === action.typing) return state;
+      const key = typingKey(action);
+      if (state.typing.has(key) === action.typing) return state;
       const typing = new Set(state.typing);
-      if (action.typing) typing.add(action.username);
-      else typing.delete(action.username);
+      if (action.typing) typing.add(key);
+      else typing.delete(key);
       return { ...state, typing };
+    }
+    case "groups":
+      return { ...state, groups: new Map(action.groups.map((group) => [`#${group.name}`, group])) };
+    case "group": {
+      const renamed = action.previousName
+        ? renameGroup(state, `#${action.previousName}`, `#${action.group.name}`)
+        : state;
+      const groups = new Map(renamed.groups);
+      if (action.previousName) groups.delete(`#${action.previousName}`);
+      groups.set(`#${action.group.name}`, action.group);
+      return { ...renamed, groups };
+    }
+    case "groupLeft": {
+      const key = `#${action.name}`;
+      const groups = new Map(state.groups);
+      groups.delete(key);
+      const conversations = new Map(state.conversations);
+      conversations.delete(key);
+      const threads = new Map(state.threads);
+      threads.delete(key);
+      return { ...state, groups, conversations, threads, openPeer: state.openPeer === key ? null : state.openPeer };
     }
     case "connection":
       return { ...state, connection: action.connection };

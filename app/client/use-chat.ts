@@ -12,7 +12,7 @@ import { offlineNotice } from "@/lib/protocol-basics";
 import { api } from "./api";
 import type { ChatClientSocket } from "./socket";
 import { TypingSignal } from "./typing-signal";
-import { chatReducer, initialChatState, peerOf, type OutgoingMessage } from "./chat-state";
+import { chatReducer, initialChatState, isGroup, peerOf, typingKey, type OutgoingMessage } from "./chat-state";
 
 export const HISTORY_PAGE_SIZE = 50;
 const SEND_ACK_TIMEOUT_MS = 10_000;
@@ -66,8 +66,13 @@ export function useChat(me: string, onSignedOut: () => void) {
 
   const loadLists = useCallback(async () => {
     try {
-      const [{ users }, { conversations }] = await Promise.all([api.users(), api.conversations()]);
+      const [{ users }, { conversations }, { groups }] = await Promise.all([
+        api.users(),
+        api.conversations(),
+        api.groups(),
+      ]);
       dispatch({ type: "users", users });
+      dispatch({ type: "groups", groups });
       dispatch({ type: "conversations", conversations });
     } catch (error) {
       if ((error as { status?: number }).status === 401) return signedOut.current();
@@ -138,10 +143,12 @@ export function useChat(me: string, onSignedOut: () => void) {
     (message: ChatMessage) => {
       dispatch({ type: "messages", messages: [message] });
       if (message.sender === latest.current.me) return;
+      const where = isGroup(message.destination) ? ` in ${message.destination}` : "";
       setAnnouncement(
-        `${message.stored ? "Stored message" : "New message"} from ${message.sender}: ${message.message}`,
+        `${message.stored ? "Stored message" : "New message"} from ${message.sender}${where}: ${message.message}`,
       );
-      if (peerOf(message, latest.current.me) === latest.current.openPeer) markRead(message.sender);
+      const peer = peerOf(message, latest.current.me);
+      if (peer === latest.current.openPeer) markRead(peer);
     },
     [markRead],
   );
@@ -187,18 +194,27 @@ export function useChat(me: string, onSignedOut: () => void) {
     });
     client.on("warning", (warning) => notify(warning.message));
     client.on("message", (message, ack?: () => void) => {
-      ack?.(); // this is what marks the message delivered
+      // This is what marks the message delivered. A group message comes in a broadcast without an ack: say so instead.
+      if (ack) ack();
+      else if (isGroup(message.destination) && message.sender !== latest.current.me)
+        client.emit("message:received", { ids: [message.id] });
       receive(message);
+    });
+    client.on("group", ({ group, previousName }) => dispatch({ type: "group", group, previousName }));
+    client.on("group:left", ({ name }) => {
+      dispatch({ type: "groupLeft", name });
+      notify(`You are no longer in #${name}.`);
     });
     client.on("message:status", (event) => dispatch({ type: "status", event, at: new Date().toISOString() }));
     client.on("presence", (events) => dispatch({ type: "presence", events }));
-    client.on("typing", ({ username, typing }) => {
-      dispatch({ type: "typing", username, typing });
-      clearTimeout(typingExpiry.current.get(username));
+    client.on("typing", ({ username, typing, group }) => {
+      const key = typingKey({ username, group });
+      dispatch({ type: "typing", username, typing, group });
+      clearTimeout(typingExpiry.current.get(key));
       if (typing) {
         typingExpiry.current.set(
-          username,
-          setTimeout(() => dispatch({ type: "typing", username, typing: false }), TYPING_EXPIRY_MS),
+          key,
+          setTimeout(() => dispatch({ type: "typing", username, typing: false, group }), TYPING_EXPIRY_MS),
         );
       }
     });
@@ -253,6 +269,34 @@ export function useChat(me: string, onSignedOut: () => void) {
       notify(`Check failed: ${errorText(error)}`);
     }
   }, [notify]);
+
+  /** Creates a group and opens it; resolves to an error sentence, or null when it worked. */
+  const createGroup = useCallback(
+    async (name: string, members: string[]): Promise<string | null> => {
+      try {
+        const { group } = await api.createGroup(name, members);
+        dispatch({ type: "group", group });
+        open(`#${group.name}`);
+        return null;
+      } catch (error) {
+        return errorText(error);
+      }
+    },
+    [open],
+  );
+
+  /** Adds or removes a member (the owner), or leaves (your own name); problems become a notice. */
+  const changeMembers = useCallback(
+    async (group: string, change: "add" | "remove", username: string) => {
+      try {
+        if (change === "add") await api.addMember(group, username);
+        else await api.removeMember(group, username);
+      } catch (error) {
+        notify(errorText(error));
+      }
+    },
+    [notify],
+  );
 
   const closeCheckResults = useCallback(() => dispatch({ type: "checkResults", messages: null }), []);
 
@@ -376,6 +420,8 @@ export function useChat(me: string, onSignedOut: () => void) {
       notify,
       retry,
       discard,
+      createGroup,
+      changeMembers,
     },
   };
 }

@@ -9,6 +9,7 @@ import { useChat } from "../client/use-chat";
 import { CheckResults } from "./CheckResults";
 import { ConversationList } from "./ConversationList";
 import { ConversationPane } from "./ConversationPane";
+import { NewGroupDialog } from "./NewGroupDialog";
 import { PeopleList } from "./PeopleList";
 import { SessionMenu } from "./SessionMenu";
 import { ThermometerPanel } from "./ThermometerPanel";
@@ -61,6 +62,7 @@ export function ChatView({ me, onSignedOut }: { me: string; onSignedOut: () => v
 
       <div className="layout">
         <nav className="sidebar" aria-label="Conversations and people">
+          <NewGroupDialog users={state.users} me={me} onCreate={actions.createGroup} />
           <ConversationList state={state} onOpen={actions.open} />
           <PeopleList users={state.users} me={me} openPeer={state.openPeer} onOpen={actions.open} />
         </nav>

@@ -32,13 +32,14 @@ export function ConversationList({ state, onOpen }: { state: ChatState; onOpen: 
                   <span className="conversation-top">
                     <span className="conversation-peer">{peer}</span>
                     {device && <span className="device-tag">device</span>}
+                    {peer.startsWith("#") && <span className="device-tag">group</span>}
                     <time className="conversation-time" dateTime={last.timestamp}>
                       {listTime(last.timestamp)}
                     </time>
                   </span>
                   <span className="conversation-bottom">
                     <span className="conversation-preview">
-                      {last.sender === state.me ? "You: " : ""}
+                      {last.sender === state.me ? "You: " : peer.startsWith("#") ? `${last.sender}: ` : ""}
                       {last.message}
                     </span>
                     {unread > 0 && (

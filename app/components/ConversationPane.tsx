@@ -1,6 +1,8 @@
 "use client";
 import { Fragment, useEffect, useLayoutEffect, useRef } from "react";
-import type { ChatState } from "../client/chat-state";
+import { MembersPanel } from "./MembersPanel";
+import { useState } from "react";
+import { type ChatState, isGroup, typingIn } from "../client/chat-state";
 import { dayKey, dayLabel, lastSeenText } from "../client/format";
 import type { ChatActions } from "../client/use-chat";
 import { Composer, COMPOSER_ID } from "./Composer";
@@ -26,7 +28,11 @@ export function ConversationPane({ state, actions }: { state: ChatState; actions
   return (
     <>
       {peer ? (
-        <ConversationHeader state={state} peer={peer} onBack={back} />
+        isGroup(peer) ? (
+          <GroupHeader state={state} peer={peer} onBack={back} actions={actions} />
+        ) : (
+          <ConversationHeader state={state} peer={peer} onBack={back} />
+        )
       ) : (
         <div className="pane-empty">
           <h2>Pick someone to talk to</h2>
@@ -73,9 +79,56 @@ function ConversationHeader({ state, peer, onBack }: { state: ChatState; peer: s
   );
 }
 
+/** A group's header: its name, how many members are online, who is typing, and the members panel. */
+function GroupHeader(props: { state: ChatState; peer: string; onBack: () => void; actions: ChatActions }) {
+  const { state, peer } = props;
+  const [showMembers, setShowMembers] = useState(false);
+  const group = state.groups.get(peer);
+  const typing = typingIn(state, peer);
+  const members = group?.members ?? [];
+  const online = members.filter((m) => m.username === state.me || state.users.get(m.username)?.online).length;
+  const presence =
+    typing.length > 0
+      ? `${typing.join(", ")} ${typing.length === 1 ? "is" : "are"} typing…`
+      : `${members.length} members, ${online} online`;
+  return (
+    <div className="pane-header group-header">
+      <button type="button" className="back" onClick={props.onBack} aria-label="Back to conversations">
+        ← Back
+      </button>
+      <div>
+        <h2 className="pane-title">
+          {peer}
+          <span className="device-tag">group</span>
+        </h2>
+        <p className="pane-presence">{presence}</p>
+      </div>
+      {group && (
+        <button
+          type="button"
+          className="members-toggle"
+          aria-expanded={showMembers}
+          aria-controls="members-panel"
+          onClick={() => setShowMembers(!showMembers)}
+        >
+          Members
+        </button>
+      )}
+      {group && showMembers && (
+        <div id="members-panel">
+          <MembersPanel group={group} me={state.me} users={state.users} onChange={props.actions.changeMembers} />
+        </div>
+      )}
+    </div>
+  );
+}
+
 function MessageList({ state, peer, actions }: { state: ChatState; peer: string; actions: ChatActions }) {
   const thread = state.threads.get(peer);
   const messages = thread?.messages ?? [];
+  const group = isGroup(peer);
+  const members = state.groups.get(peer)?.members.map((m) => m.username) ?? [];
+  const typingHere = group ? typingIn(state, peer) : state.typing.has(peer) ? [peer] : [];
   const outgoing = state.outbox.filter((entry) => entry.destination === peer);
   const scroller = useRef<HTMLDivElement>(null);
   const loadOlderButton = useRef<HTMLButtonElement>(null);
@@ -143,7 +196,7 @@ function MessageList({ state, peer, actions }: { state: ChatState; peer: string;
                 <span>{dayLabel(message.timestamp)}</span>
               </li>
             )}
-            <MessageBubble message={message} mine={message.sender === state.me} />
+            <MessageBubble message={message} mine={message.sender === state.me} inGroup={group} members={members} />
           </Fragment>
         ))}
         {outgoing.map((entry) => (
@@ -155,9 +208,9 @@ function MessageList({ state, peer, actions }: { state: ChatState; peer: string;
           />
         ))}
       </ol>
-      {state.typing.has(peer) && (
+      {typingHere.length > 0 && (
         <p className="typing-indicator">
-          {peer} is typing<span aria-hidden="true">…</span>
+          {typingHere.join(", ")} {typingHere.length === 1 ? "is" : "are"} typing<span aria-hidden="true">…</span>
         </p>
       )}
     </div>

@@ -1,4 +1,4 @@
-import type { ChatMessage } from "@/lib/protocol";
+import type { ChatMessage, MessageReceipts } from "@/lib/protocol";
 import type { OutgoingMessage } from "../client/chat-state";
 import { timeOfDay } from "../client/format";
 
@@ -11,19 +11,33 @@ function receiptOf(message: ChatMessage): Receipt {
   return message.readAt ? "read" : message.deliveredAt ? "delivered" : "sent";
 }
 
+/** "Delivered to 2 of 3 · read by alice, bob" for a group message I sent. */
+function groupReceiptText(receipts: MessageReceipts): string {
+  const delivered = `Delivered to ${receipts.deliveredTo.length} of ${receipts.recipients}`;
+  return receipts.readBy.length > 0 ? `${delivered} · read by ${receipts.readBy.join(", ")}` : delivered;
+}
+
 export function MessageBubble({
   message,
   mine,
   showSender = false,
+  inGroup = false,
+  members = [],
 }: {
   message: ChatMessage;
   mine: boolean;
   showSender?: boolean;
+  /** In a group's thread: the sender's name on others' bubbles, per-member receipts on mine. */
+  inGroup?: boolean;
+  /** The group's members now, for the receipt details. */
+  members?: string[];
 }) {
   const receipt = receiptOf(message);
+  const receipts = inGroup && mine ? message.receipts : undefined;
   return (
     <li className={`bubble ${mine ? "mine" : "theirs"} type-${message.type}`} data-id={message.id}>
       {showSender && <span className="bubble-sender">{mine ? `You → ${message.destination}` : message.sender}</span>}
+      {inGroup && !mine && <span className="bubble-sender">{message.sender}</span>}
       <p className="bubble-text">{message.message}</p>
       <span className="bubble-meta">
         {message.stored && (
@@ -32,7 +46,24 @@ export function MessageBubble({
           </span>
         )}
         <time dateTime={message.timestamp}>{timeOfDay(message.timestamp)}</time>
-        {mine && (
+        {receipts && (
+          <details className="group-receipts">
+            <summary>{groupReceiptText(receipts)}</summary>
+            <ul>
+              {[...new Set([...members.filter((m) => m !== message.sender), ...receipts.deliveredTo])].map((name) => (
+                <li key={name}>
+                  {name}:{" "}
+                  {receipts.readBy.includes(name)
+                    ? "read"
+                    : receipts.deliveredTo.includes(name)
+                      ? "delivered"
+                      : "not yet"}
+                </li>
+              ))}
+            </ul>
+          </details>
+        )}
+        {mine && !receipts && !inGroup && (
           <span className="receipt" data-receipt={receipt} title={RECEIPT_WORDS[receipt]}>
             <span aria-hidden="true">{RECEIPT_MARKS[receipt]}</span>
             <span className="visually-hidden">{RECEIPT_WORDS[receipt]}</span>

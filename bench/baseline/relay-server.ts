@@ -2,7 +2,8 @@
  * The baseline the app is measured against: the least a Socket.IO server can do for the same
  * traffic. It trusts `auth.username` (which the app ignores: it reads `auth.token`), relays `message:send` to the destination's room
  * `user:<name>` (asking for the recipient's ack, as the app does) and acks the sender at once —
- * no validation, no store, no delivery bookkeeping.
+ * no validation, no store, no delivery bookkeeping. A socket connecting with `auth.groups` joins `group:<name>`
+ * for each, and a send to `#<name>` is one broadcast to that room (but the sender's), as the app's is.
  *
  * Two scenarios need a database in any honest comparison, so the relay also reads the app's SQLite
  * file with better-sqlite3 and hand-written SQL: the backlog (a socket connecting with
@@ -22,8 +23,11 @@ const ACK_TIMEOUT_MS = 10_000;
 const databaseFile = (process.env.DATABASE_URL ?? "").replace(/^file:/, "");
 const db = openDatabase(databaseFile);
 
+// Delivery state is per recipient (the Receipt table), as the app keeps it.
 const undelivered = db.prepare(
-  `SELECT * FROM "Message" WHERE "destination" = ? AND "deliveredAt" IS NULL ORDER BY "timestamp" ASC, "id" ASC`,
+  `SELECT "Message".* FROM "Receipt" JOIN "Message" ON "Message"."id" = "Receipt"."messageId"
+   WHERE "Receipt"."recipient" = ? AND "Receipt"."deliveredAt" IS NULL
+   ORDER BY "Receipt"."timestamp" ASC, "Receipt"."messageId" ASC`,
 );
 const messageById = db.prepare(`SELECT * FROM "Message" WHERE "id" = ?`);
 // The same plan as the app's store: one index range scan per direction, merged, newest first.
@@ -68,6 +72,13 @@ io.use((socket, next) => {
 });
 
 const relay: Send = (sender, payload, ack) => {
+  if (payload.destination.startsWith("#")) {
+    io.to(`group:${payload.destination.slice(1)}`)
+      .except(room(sender))
+      .emit("message", { ...payload, sender });
+    ack?.({ ok: true, online: true });
+    return;
+  }
   io.to(room(payload.destination))
     .timeout(ACK_TIMEOUT_MS)
     .emit("message", { ...payload, sender }, () => {});
@@ -78,6 +89,8 @@ const send: Send = process.env.RELAY_STORES_SENDS === "1" ? storeBeforeAck(io, d
 io.on("connection", (socket) => {
   const username: string = socket.data.username;
   socket.join(room(username));
+  const groups: unknown = socket.handshake.auth.groups;
+  if (Array.isArray(groups)) socket.join(groups.map((group) => `group:${String(group)}`));
   socket.on("message:send", (payload, ack) => send(username, payload, ack));
   if (socket.handshake.auth.backlog) {
     for (const row of undelivered.all(username)) {

@@ -34,6 +34,8 @@ export interface NewMessage {
   clientId?: string;
   /** Who gets a receipt: the destination for a direct message (the default), every member but the sender for a group. */
   recipients?: string[];
+  /** How a group destination is shown (`#<name>`), so answering the send needs no lookup. */
+  shownAs?: string;
 }
 
 export interface SavedMessage {
@@ -231,9 +233,16 @@ export class MessageStore {
     };
     const receipts = receiptsFor(row, input.recipients ?? [input.destination]);
     const stored = await this.messageWrites.submit({ row, receipts, askedAt: Date.now() });
-    if (stored.id === row.id) this.observer?.messageStored();
+    if (stored.id === row.id) {
+      this.observer?.messageStored();
+      // Just written: its receipts are the ones above, all still waiting; nothing to read back.
+      const names = input.shownAs
+        ? new Map([[row.destination, input.shownAs]])
+        : await this.groupNames([row.destination]);
+      return { message: toChatMessage(row, receipts, input.sender, names), resent: false };
+    }
     const [message] = await this.present([stored], input.sender);
-    return { message: message!, resent: stored.id !== row.id };
+    return { message: message!, resent: true };
   }
 
   /**
@@ -257,7 +266,7 @@ export class MessageStore {
       stored = await insertMessagesPortable(this.db, rows, this.retry);
       // Without a transaction the receipts follow the messages. A message stored without them (this write failed
       // between the two) was not acknowledged; its resend, or this batch written again item by item, finds the
-      // message refused as a duplicate of itself and writes the receipts then (`completeReceipts`).
+      // message stored and writes its receipts then (`completeReceipts`).
       const receipts = written.filter((item) => stored.has(item.row.id)).flatMap((item) => item.receipts);
       await insertReceiptsPortable(this.db, receipts, this.retry);
       // The messages are stored and are about to be acknowledged; a conversation row left behind
@@ -277,31 +286,25 @@ export class MessageStore {
         continue;
       }
       const found = await this.storedUnder(item.row);
-      if (found.id === item.row.id && !this.fastPaths) await this.completeReceipts(item.receipts);
+      if (!this.fastPaths)
+        await this.completeReceipts(
+          found,
+          item.receipts.map((receipt) => receipt.recipient),
+        );
       byKey.set(keyOf(item.row), found);
     }
     return items.map((item) => byKey.get(keyOf(item.row))!);
   }
 
-  /** The receipts of a message the portable path stored in an earlier, failed attempt, written if missing. */
-  private async completeReceipts(receipts: ReceiptRow[]): Promise<void> {
-    if (receipts.length === 0) return;
-    const present = new Set<string>();
-    for (const slice of slices(
-      receipts.map((r) => r.recipient),
-      IDS_PER_QUERY,
-    )) {
-      const rows = await this.db.receipt.findMany({
-        where: { messageId: receipts[0]!.messageId, recipient: { in: slice } },
-        select: { recipient: true },
-      });
-      for (const row of rows) present.add(row.recipient);
-    }
-    await insertReceiptsPortable(
-      this.db,
-      receipts.filter((r) => !present.has(r.recipient)),
-      this.retry,
-    );
+  /**
+   * The receipts of a message the portable path stored in an earlier attempt that failed before its receipts were
+   * written (that attempt was not acknowledged): written now, for the recipients of this attempt, if it has none.
+   */
+  private async completeReceipts(stored: MessageRow, recipients: string[]): Promise<void> {
+    if (recipients.length === 0) return;
+    const any = await this.db.receipt.findFirst({ where: { messageId: stored.id }, select: { id: true } });
+    if (any) return;
+    await insertReceiptsPortable(this.db, receiptsFor(stored, recipients), this.retry);
   }
 
   /** The message already stored under a row's (sender, clientKey), which refused the row. */
@@ -319,13 +322,14 @@ export class MessageStore {
       where: { recipient, deliveredAt: null, ...(options.after ? receiptLaterThan(options.after) : {}) },
       orderBy: RECEIPTS_CHRONOLOGICAL,
       take: options.limit,
-      select: { messageId: true },
     });
     const rows = await this.messagesById(receipts.map((r) => r.messageId));
-    return this.present(
-      receipts.flatMap((r) => rows.get(r.messageId) ?? []),
-      recipient,
-    );
+    // The recipient's own receipt is all that shows of a message to them: nothing more to read.
+    const names = await this.groupNames(receipts.map((r) => r.conversation));
+    return receipts.flatMap((receipt) => {
+      const row = rows.get(receipt.messageId);
+      return row ? [toChatMessage(row, [receipt], recipient, names)] : [];
+    });
   }
 
   /**

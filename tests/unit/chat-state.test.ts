@@ -176,6 +176,16 @@ const ACTION_WITH: { [T in ChatAction["type"]]: (name: string, me: string) => Ex
   outboxRemove: () => ({ type: "outboxRemove", clientId: "c1" }),
   notice: (name) => ({ type: "notice", text: `hello ${name}` }),
   checkResults: (name, me) => ({ type: "checkResults", messages: [message("m2", name, me)] }),
+  groups: (name, me) => ({
+    type: "groups",
+    groups: [{ name, owner: me, createdAt: AT, members: [{ username: name, joinedAt: AT, online: true }] }],
+  }),
+  group: (name, me) => ({
+    type: "group",
+    group: { name, owner: name, createdAt: AT, members: [{ username: me, joinedAt: AT, online: false }] },
+    previousName: name,
+  }),
+  groupLeft: (name) => ({ type: "groupLeft", name }),
 };
 
 /** What every state must look like, whatever names it holds: nothing in it came from a prototype. */
