@@ -275,9 +275,10 @@ export interface WarningEvent {
   /**
    * Stable, for programs: `typing-rate` (typing events are being dropped), `too-many-connections`
    * (this socket is over the per-person cap and is being disconnected), `send-rate` (this socket keeps
-   * sending past its refusals: it is closed if it goes on, then as it is closed).
+   * sending past its refusals: it is closed if it goes on, then as it is closed), `received-rate`
+   * (`message:received` events are being dropped; their messages come again from the backlog).
    */
-  code: "typing-rate" | "too-many-connections" | "send-rate";
+  code: "typing-rate" | "too-many-connections" | "send-rate" | "received-rate";
   /** For people. */
   message: string;
 }

@@ -78,6 +78,7 @@ export function attachChatHandlers(
     });
     // Group messages this socket has (they come in one room broadcast, without an ack): recorded as delivered.
     socket.on("message:received", (payload: unknown) => {
+      if (!own.receivedAllowed()) return;
       inFlight.track(chat.received(username, payload)).catch(() => {}); // a bad payload changes nothing
     });
     socket.on("disconnect", () => inFlight.track(chat.presenceChanged(username)).catch(logFailure("presence")));

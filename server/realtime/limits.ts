@@ -28,6 +28,11 @@ export interface RealtimeLimits {
   readPerUser: Rate;
   typingPerSocket: Rate;
   typingPerUser: Rate;
+  /**
+   * `message:received` events one socket may send: a client acks each group message as it arrives, so this is
+   * far above what the groups a person is in can deliver to them, and only a flood meets it.
+   */
+  receivedPerSocket: Rate;
   /** Sockets one person may have open at once, counted on every instance. */
   socketsPerUser: number;
   /**
@@ -46,6 +51,7 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
   readPerUser: DEFAULT_PERSON_RATES.read,
   typingPerSocket: { perSecond: 5, burst: 10 },
   typingPerUser: { perSecond: 10, burst: 20 },
+  receivedPerSocket: { perSecond: 200, burst: 1_000 },
   socketsPerUser: 50,
   closeAfterRefusedSends: 200,
 };
@@ -108,7 +114,9 @@ const TYPING_QUIET_MS = 10_000;
 export class SocketLimits {
   private readonly sends: TokenBucket;
   private readonly typing: TokenBucket;
+  private readonly received: TokenBucket;
   private toldAboutTyping = false;
+  private toldAboutReceived = false;
   private lastTypingAt = 0;
   private refusedInARow = 0;
   private lastRefusedAt = 0;
@@ -123,6 +131,7 @@ export class SocketLimits {
   ) {
     this.sends = new TokenBucket(limits.settings.sendPerSocket);
     this.typing = new TokenBucket(limits.settings.typingPerSocket);
+    this.received = new TokenBucket(limits.settings.receivedPerSocket);
   }
 
   /** Takes a send from this socket's and this person's allowance; throws the ack's error when over. */
@@ -196,6 +205,23 @@ export class SocketLimits {
     if (!this.toldAboutTyping) {
       this.toldAboutTyping = true;
       this.socket.emit("warning", typingWarning(this.limits.settings.typingPerSocket));
+    }
+    return false;
+  }
+
+  /**
+   * Whether a `message:received` may be recorded. One over the limit is dropped, with one warning per connection:
+   * its messages stay undelivered and come again from the backlog on the next connection, as for any lost ack.
+   */
+  receivedAllowed(): boolean {
+    if (this.received.take()) return true;
+    if (!this.toldAboutReceived) {
+      this.toldAboutReceived = true;
+      const { perSecond } = this.limits.settings.receivedPerSocket;
+      this.socket.emit("warning", {
+        code: "received-rate",
+        message: `too many delivery acks: message:received beyond ${perSecond} a second is dropped`,
+      });
     }
     return false;
   }

@@ -169,6 +169,18 @@ describe("rate limits", () => {
     expect(warnings).toEqual([{ code: "typing-rate", message: expect.stringMatching(/^typing too fast/) }]);
   });
 
+  test("delivery acks of group messages over the limit are dropped, and the socket is told once", async () => {
+    const alice = await login(server.url);
+    const socket = await connect(server.url, alice.token);
+    const warnings = socket.collect("warning");
+    // Ids of nothing: each ack that gets through is a delivery write that finds nothing to mark.
+    for (let i = 0; i < 2_500; i += 1) socket.socket.emit("message:received", { ids: [`no-such-message-${i}`] });
+    const still = await socket.request("message:read", { with: "nobody_here" });
+    expect(still).toMatchObject({ ok: true }); // the connection still answers
+    await sleep(300);
+    expect(warnings).toEqual([{ code: "received-rate", message: expect.stringMatching(/^too many delivery acks/) }]);
+  });
+
   test("a flood from one person leaves another pair's round trip short", async () => {
     const mallory = await login(server.url);
     const victim = await login(server.url);

@@ -11,6 +11,7 @@ test("the limits default to what fits people", () => {
     readPerUser: { perSecond: 30, burst: 60 },
     typingPerSocket: { perSecond: 5, burst: 10 },
     typingPerUser: { perSecond: 10, burst: 20 },
+    receivedPerSocket: { perSecond: 200, burst: 1_000 },
     socketsPerUser: 50,
     closeAfterRefusedSends: 200,
   });
@@ -25,6 +26,7 @@ test("each limit has its setting", () => {
     READ_LIMIT_PER_USER: "3,5",
     TYPING_LIMIT_PER_SOCKET: "1,1",
     TYPING_LIMIT_PER_USER: "2,4",
+    RECEIVED_LIMIT_PER_SOCKET: "7,9",
     MAX_SOCKETS_PER_USER: "3",
     SEND_REFUSALS_BEFORE_CLOSE: "0",
     SHUTDOWN_DEADLINE_MS: "2500",
@@ -36,6 +38,7 @@ test("each limit has its setting", () => {
     readPerUser: { perSecond: 3, burst: 5 },
     typingPerSocket: { perSecond: 1, burst: 1 },
     typingPerUser: { perSecond: 2, burst: 4 },
+    receivedPerSocket: { perSecond: 7, burst: 9 },
     socketsPerUser: 3,
     closeAfterRefusedSends: 0,
   });
