@@ -6,11 +6,14 @@
 import type { AccountService } from "./accounts";
 import type { ChatService } from "./chat";
 import type { DeviceDirectory } from "./devices/device";
+import type { PersonLimits } from "./person-limits";
 
 export interface AppContext {
   accounts: AccountService;
   chat: ChatService;
   devices: DeviceDirectory;
+  /** Per-person sends, checks and read receipts, one allowance for sockets and HTTP alike. */
+  limits: PersonLimits;
 }
 
 const APP_CONTEXT = Symbol.for("p2p-chat.app-context");

@@ -10,6 +10,7 @@ import { publishAppContext } from "../lib/app-context";
 import { ChatService } from "../lib/chat";
 import { createDevices } from "../lib/devices";
 import { loginProtection } from "../lib/login-protection";
+import { PersonLimits } from "../lib/person-limits";
 import { openStore } from "../lib/store";
 import { joinCluster } from "./cluster";
 import type { Config } from "./config";
@@ -78,7 +79,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
     (name) => devices.isDeviceName(name),
     loginProtection(database.throttles, config.login),
   );
-  const context = { accounts, chat, devices };
+  const limits = new PersonLimits({
+    send: config.limits.sendPerUser,
+    check: config.limits.checkPerUser,
+    read: config.limits.readPerUser,
+  });
+  const context = { accounts, chat, devices, limits };
   publishAppContext(context);
   attachChatHandlers(io, context, inFlight, config.limits);
   await cluster?.start(chat);

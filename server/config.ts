@@ -157,6 +157,8 @@ function rateSetting(fallback: { perSecond: number; burst: number }) {
 const limitSettings = {
   SEND_LIMIT_PER_SOCKET: rateSetting(DEFAULT_LIMITS.sendPerSocket),
   SEND_LIMIT_PER_USER: rateSetting(DEFAULT_LIMITS.sendPerUser),
+  CHECK_LIMIT_PER_USER: rateSetting(DEFAULT_LIMITS.checkPerUser),
+  READ_LIMIT_PER_USER: rateSetting(DEFAULT_LIMITS.readPerUser),
   TYPING_LIMIT_PER_SOCKET: rateSetting(DEFAULT_LIMITS.typingPerSocket),
   TYPING_LIMIT_PER_USER: rateSetting(DEFAULT_LIMITS.typingPerUser),
   MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.socketsPerUser),
@@ -233,6 +235,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: {
       sendPerSocket: e.SEND_LIMIT_PER_SOCKET,
       sendPerUser: e.SEND_LIMIT_PER_USER,
+      checkPerUser: e.CHECK_LIMIT_PER_USER,
+      readPerUser: e.READ_LIMIT_PER_USER,
       typingPerSocket: e.TYPING_LIMIT_PER_SOCKET,
       typingPerUser: e.TYPING_LIMIT_PER_USER,
       socketsPerUser: e.MAX_SOCKETS_PER_USER,

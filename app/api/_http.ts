@@ -47,7 +47,7 @@ export function route<P extends Params = Params>(handler: Handler<P>) {
         clientAddress: clientAddress(request.headers),
       });
     } catch (error) {
-      if (ChatError.is(error)) return jsonError(error.status, error.message);
+      if (ChatError.is(error)) return chatError(error);
       if (BodyRefused.is(error)) return bodyRefused(error);
       console.error(`${request.method} ${request.nextUrl.pathname} failed:`, error);
       return jsonError(500, "internal error, please retry");
@@ -114,6 +114,13 @@ export function clearSessionCookie(response: NextResponse, request: NextRequest)
 
 export function jsonError(status: number, error: string): NextResponse {
   return NextResponse.json({ error }, { status });
+}
+
+/** A ChatError's answer; a refusal that passes says when to ask again (Retry-After, in seconds). */
+function chatError(error: ChatError): NextResponse {
+  const response = jsonError(error.status, error.message);
+  if (error.retryAfterSeconds !== undefined) response.headers.set("retry-after", String(error.retryAfterSeconds));
+  return response;
 }
 
 /** The rest of a refused body is never read, so the connection closes rather than wait for it. */

@@ -29,11 +29,11 @@ export function createSocketServer(httpServer: HttpServer): ChatServer {
 
 export function attachChatHandlers(
   io: ChatServer,
-  { accounts, chat, devices }: AppContext,
+  { accounts, chat, devices, limits: people }: AppContext,
   inFlight: InFlight,
   settings: RealtimeLimits,
 ): void {
-  const limits = new Limits(settings);
+  const limits = new Limits(settings, people);
   disconnectEndedSessions(io, accounts);
 
   io.use(async (socket, next) => {
@@ -64,8 +64,14 @@ export function attachChatHandlers(
       own.send();
       return chat.send(username, payload, socket.id);
     });
-    onRequest(socket, inFlight, "check", (payload) => chat.check(username, payload));
-    onRequest(socket, inFlight, "message:read", async (payload) => ({ ids: await chat.markRead(username, payload) }));
+    onRequest(socket, inFlight, "check", async (payload) => {
+      own.take("check");
+      return chat.check(username, payload);
+    });
+    onRequest(socket, inFlight, "message:read", async (payload) => {
+      own.take("read");
+      return { ids: await chat.markRead(username, payload) };
+    });
     socket.on("typing", (payload: unknown) => {
       if (!own.typingAllowed()) return;
       const parsed = typingSchema.safeParse(payload);

@@ -1,22 +1,30 @@
 /**
  * What one client may cost: sends and typing events per socket and per person (token buckets),
- * and sockets per person. Each limit says so when it is hit: a refused send in its ack, dropped
- * typing events with one `warning`, a socket over the cap at the handshake.
+ * checks and read receipts per person, and sockets per person. Each limit says so when it is hit: a
+ * refused request in its ack, dropped typing events with one `warning`, a socket over the cap at the
+ * handshake.
  *
- * The per-socket buckets live with the socket. The per-person buckets are this process's: they
+ * The per-socket buckets live with the socket. The per-person buckets of sends, checks and read
+ * receipts are the app context's PersonLimits (lib/person-limits.ts), shared with the HTTP API, so a
+ * person's sends through every door count against one limit. The per-person buckets are this process's: they
  * hold across a person's sockets on this instance, and with several instances a person could send
  * at the per-person rate on each. The socket cap is counted through the adapter (cluster-wide), so
  * that is at most `socketsPerUser` sockets, each still held to the per-socket rate; sharing the
  * per-person buckets across instances would cost a round trip to a shared store on every message.
  */
-import { ChatError } from "../../lib/errors";
+import { DEFAULT_PERSON_RATES, type PersonLimits } from "../../lib/person-limits";
 import type { WarningEvent } from "../../lib/protocol";
-import { BucketsByKey, type Rate, TokenBucket, takeFromAll } from "./rate-limit";
+import { BucketsByKey, type Rate, TokenBucket, takeFromAll } from "../../lib/rate-limit";
 import type { ChatServer, ChatSocket } from "./types";
 
 export interface RealtimeLimits {
   sendPerSocket: Rate;
+  /** Shared with POST /api/messages. */
   sendPerUser: Rate;
+  /** `check` here and POST /api/messages/check. */
+  checkPerUser: Rate;
+  /** `message:read` here and POST /api/messages/read. */
+  readPerUser: Rate;
   typingPerSocket: Rate;
   typingPerUser: Rate;
   /** Sockets one person may have open at once, counted on every instance. */
@@ -26,32 +34,28 @@ export interface RealtimeLimits {
 /** Room for a fast typist pasting several lines; nobody chats 20 messages a second for long. */
 export const DEFAULT_LIMITS: RealtimeLimits = {
   sendPerSocket: { perSecond: 20, burst: 40 },
-  sendPerUser: { perSecond: 30, burst: 60 },
+  sendPerUser: DEFAULT_PERSON_RATES.send,
+  checkPerUser: DEFAULT_PERSON_RATES.check,
+  readPerUser: DEFAULT_PERSON_RATES.read,
   typingPerSocket: { perSecond: 5, burst: 10 },
   typingPerUser: { perSecond: 10, burst: 20 },
   socketsPerUser: 50,
 };
 
 export class Limits {
-  private readonly sendsByUser: BucketsByKey;
   private readonly typingByUser: BucketsByKey;
 
-  constructor(readonly settings: RealtimeLimits) {
-    this.sendsByUser = new BucketsByKey(settings.sendPerUser);
+  constructor(
+    readonly settings: RealtimeLimits,
+    /** The per-person sends, checks and read receipts, shared with the route handlers. */
+    readonly people: PersonLimits,
+  ) {
     this.typingByUser = new BucketsByKey(settings.typingPerUser);
   }
 
   /** The limits of one new socket of `username`. */
   forSocket(socket: ChatSocket, username: string): SocketLimits {
-    return new SocketLimits(this, socket, username, this.sendsByUser, this.typingByUser);
-  }
-
-  tooManyMessages(): ChatError {
-    const { sendPerSocket, sendPerUser } = this.settings;
-    return new ChatError(
-      429,
-      `too many messages: slow down (at most ${sendPerSocket.perSecond} a second per connection, ${sendPerUser.perSecond} per person)`,
-    );
+    return new SocketLimits(this, socket, username, this.typingByUser);
   }
 
   /** The handshake's refusal when `username` already has as many sockets as allowed. */
@@ -100,7 +104,6 @@ export class SocketLimits {
     private readonly limits: Limits,
     private readonly socket: ChatSocket,
     private readonly username: string,
-    private readonly sendsByUser: BucketsByKey,
     private readonly typingByUser: BucketsByKey,
   ) {
     this.sends = new TokenBucket(limits.settings.sendPerSocket);
@@ -109,7 +112,12 @@ export class SocketLimits {
 
   /** Takes a send from this socket's and this person's allowance; throws the ack's error when over. */
   send(): void {
-    if (!takeFromAll(this.sends, this.sendsByUser.get(this.username))) throw this.limits.tooManyMessages();
+    this.limits.people.take("send", this.username, { bucket: this.sends, rate: this.limits.settings.sendPerSocket });
+  }
+
+  /** Takes a check or a read receipt from this person's allowance (shared with the HTTP API); throws when over. */
+  take(action: "check" | "read"): void {
+    this.limits.people.take(action, this.username);
   }
 
   /**

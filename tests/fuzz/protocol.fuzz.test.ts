@@ -32,6 +32,8 @@ beforeAll(async () => {
       SEND_LIMIT_PER_USER: "1000000,1000000",
       TYPING_LIMIT_PER_SOCKET: "1000000,1000000",
       TYPING_LIMIT_PER_USER: "1000000,1000000",
+      CHECK_LIMIT_PER_USER: "1000000,1000000",
+      READ_LIMIT_PER_USER: "1000000,1000000",
     },
   });
   alice = await login(server.url, "fuzz_alice");

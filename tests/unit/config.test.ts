@@ -7,6 +7,8 @@ test("the limits default to what fits people", () => {
   expect(loadConfig({}).limits).toEqual({
     sendPerSocket: { perSecond: 20, burst: 40 },
     sendPerUser: { perSecond: 30, burst: 60 },
+    checkPerUser: { perSecond: 5, burst: 20 },
+    readPerUser: { perSecond: 30, burst: 60 },
     typingPerSocket: { perSecond: 5, burst: 10 },
     typingPerUser: { perSecond: 10, burst: 20 },
     socketsPerUser: 50,
@@ -18,6 +20,8 @@ test("each limit has its setting", () => {
   const config = loadConfig({
     SEND_LIMIT_PER_SOCKET: "100,200",
     SEND_LIMIT_PER_USER: "0.5,3",
+    CHECK_LIMIT_PER_USER: "1,2",
+    READ_LIMIT_PER_USER: "3,5",
     TYPING_LIMIT_PER_SOCKET: "1,1",
     TYPING_LIMIT_PER_USER: "2,4",
     MAX_SOCKETS_PER_USER: "3",
@@ -26,6 +30,8 @@ test("each limit has its setting", () => {
   expect(config.limits).toEqual({
     sendPerSocket: { perSecond: 100, burst: 200 },
     sendPerUser: { perSecond: 0.5, burst: 3 },
+    checkPerUser: { perSecond: 1, burst: 2 },
+    readPerUser: { perSecond: 3, burst: 5 },
     typingPerSocket: { perSecond: 1, burst: 1 },
     typingPerUser: { perSecond: 2, burst: 4 },
     socketsPerUser: 3,
@@ -36,6 +42,8 @@ test("each limit has its setting", () => {
 test.each([
   [{ SEND_LIMIT_PER_SOCKET: "20" }, "SEND_LIMIT_PER_SOCKET: must be '<per second>,<burst>', e.g. 20,40"],
   [{ SEND_LIMIT_PER_USER: "0,10" }, "SEND_LIMIT_PER_USER: the rate must be above 0"],
+  [{ CHECK_LIMIT_PER_USER: "many" }, "CHECK_LIMIT_PER_USER: must be '<per second>,<burst>', e.g. 20,40"],
+  [{ READ_LIMIT_PER_USER: "0,5" }, "READ_LIMIT_PER_USER: the rate must be above 0"],
   [{ TYPING_LIMIT_PER_USER: "5,0.5" }, "TYPING_LIMIT_PER_USER: the burst must be a whole number, at least 1"],
   [{ MAX_SOCKETS_PER_USER: "0" }, "MAX_SOCKETS_PER_USER"],
   [{ SHUTDOWN_DEADLINE_MS: "soon" }, "SHUTDOWN_DEADLINE_MS"],

@@ -1,5 +1,5 @@
 /** Token buckets: a burst, then a steady rate; one bucket per key, forgotten once it is full again. */
-import { BucketsByKey, TokenBucket, takeFromAll } from "@/server/realtime/rate-limit";
+import { BucketsByKey, TokenBucket, takeFromAll } from "@/lib/rate-limit";
 
 let now = 0;
 const clock = () => now;

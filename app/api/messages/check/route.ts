@@ -5,9 +5,10 @@ import { authenticatedRoute } from "../../_http";
 /**
  * `!check`: one page of the caller's unseen messages, oldest first, then marked seen, with `next`,
  * the cursor for the following page (`null` after the last). The body is optional: none (or `{}`)
- * asks for the first page, `{after: next}` for the one after.
+ * asks for the first page, `{after: next}` for the one after. CHECK_LIMIT_PER_USER, shared with sockets (429 beyond it).
  */
-export const POST = authenticatedRoute(async ({ chat, request, username }) => {
+export const POST = authenticatedRoute(async ({ chat, limits, request, username }) => {
+  limits.take("check", username);
   const body = await request.text();
   let payload: unknown;
   try {

@@ -1,7 +1,8 @@
 import { NextResponse } from "next/server";
 import { authenticatedRoute, readJson } from "../../_http";
 
-/** Marks everything the peer `{with}` sent the caller as read; the peer's ticks update live. */
-export const POST = authenticatedRoute(async ({ chat, request, username }) =>
-  NextResponse.json({ ids: await chat.markRead(username, await readJson(request)) }),
-);
+/** Marks everything the peer `{with}` sent the caller as read; the peer's ticks update live. READ_LIMIT_PER_USER (429). */
+export const POST = authenticatedRoute(async ({ chat, limits, request, username }) => {
+  limits.take("read", username);
+  return NextResponse.json({ ids: await chat.markRead(username, await readJson(request)) });
+});

@@ -33,6 +33,12 @@ export class TokenBucket {
     return true;
   }
 
+  /** How long until a token is there to take: 0 when one is. */
+  msUntilToken(): number {
+    this.refill();
+    return this.tokens >= 1 ? 0 : ((1 - this.tokens) / this.rate.perSecond) * 1000;
+  }
+
   /** Full again: as good as a new bucket. */
   isFull(): boolean {
     this.refill();
