@@ -5,7 +5,7 @@
  */
 import { hashPassword, hashSessionToken, newSessionToken, SESSION_LIFETIME_MS, verifyPassword } from "./auth";
 import { ChatError } from "./errors";
-import type { LoginProtection } from "./login-protection";
+import { type LoginProtection, serverBusyError } from "./login-protection";
 import { loginSchema, parsePayload as parse } from "./protocol";
 import type { AccountStore, StoredUser } from "./store";
 
@@ -61,6 +61,14 @@ export class AccountService {
       new Date(this.now().getTime() + SESSION_LIFETIME_MS),
     );
     return { username, token, created };
+  }
+
+  /**
+   * Refuses a login or sign-up at once (503, Retry-After) while the password-hashing queue is full: it would
+   * be refused there anyway, and this costs nothing, before its body is read or the store is asked anything.
+   */
+  refuseIfHashingFull(): void {
+    if (this.protection.hashing.isFull()) throw serverBusyError();
   }
 
   /** Claims a free name, if this address may claim another; undefined when someone else claimed it first. */

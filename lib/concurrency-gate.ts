@@ -19,6 +19,11 @@ export class ConcurrencyGate {
     if (concurrency < 1) throw new Error("a gate needs room for at least one task");
   }
 
+  /** Whether a task started now would be refused: every place running and the queue full. */
+  isFull(): boolean {
+    return this.running >= this.concurrency && this.waiting.length >= this.queue;
+  }
+
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.running >= this.concurrency) {
       if (this.waiting.length >= this.queue) throw this.full();

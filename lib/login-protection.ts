@@ -29,16 +29,17 @@ export const DEFAULT_LOGIN_SETTINGS: LoginSettings = {
 
 export const SERVER_BUSY_MESSAGE = "the server is busy: try again";
 
+/** The 503 of a full hashing gate; a hash takes tens of ms, so a second later there is usually room. */
+export function serverBusyError(): ChatError {
+  return new ChatError(503, SERVER_BUSY_MESSAGE, { retryAfterSeconds: 1 });
+}
+
 export function loginProtection(
   store: ThrottleStore,
   settings: LoginSettings = DEFAULT_LOGIN_SETTINGS,
 ): LoginProtection {
   return {
     throttle: new LoginThrottle(store, settings.limits),
-    hashing: new ConcurrencyGate(
-      settings.hashConcurrency,
-      settings.hashQueue,
-      () => new ChatError(503, SERVER_BUSY_MESSAGE),
-    ),
+    hashing: new ConcurrencyGate(settings.hashConcurrency, settings.hashQueue, serverBusyError),
   };
 }

@@ -182,9 +182,10 @@ export interface SubscriptionEvent {
 export interface WarningEvent {
   /**
    * Stable, for programs: `typing-rate` (typing events are being dropped), `too-many-connections`
-   * (this socket is over the per-person cap and is being disconnected).
+   * (this socket is over the per-person cap and is being disconnected), `send-rate` (this socket keeps
+   * sending past its refusals: it is closed if it goes on, then as it is closed).
    */
-  code: "typing-rate" | "too-many-connections";
+  code: "typing-rate" | "too-many-connections" | "send-rate";
   /** For people. */
   message: string;
 }

@@ -162,6 +162,7 @@ const limitSettings = {
   TYPING_LIMIT_PER_SOCKET: rateSetting(DEFAULT_LIMITS.typingPerSocket),
   TYPING_LIMIT_PER_USER: rateSetting(DEFAULT_LIMITS.typingPerUser),
   MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.socketsPerUser),
+  SEND_REFUSALS_BEFORE_CLOSE: z.coerce.number().int().min(0).default(DEFAULT_LIMITS.closeAfterRefusedSends),
   SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(100).default(10_000),
 };
 
@@ -240,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       typingPerSocket: e.TYPING_LIMIT_PER_SOCKET,
       typingPerUser: e.TYPING_LIMIT_PER_USER,
       socketsPerUser: e.MAX_SOCKETS_PER_USER,
+      closeAfterRefusedSends: e.SEND_REFUSALS_BEFORE_CLOSE,
     },
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
     cluster: e.REDIS_URL

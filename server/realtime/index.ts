@@ -62,7 +62,7 @@ export function attachChatHandlers(
     // Handlers first, so nothing the client sends right after connecting is missed.
     onRequest(socket, inFlight, "message:send", async (payload) => {
       own.send();
-      return chat.send(username, payload, socket.id);
+      return own.track(chat.send(username, payload, socket.id));
     });
     onRequest(socket, inFlight, "check", async (payload) => {
       own.take("check");

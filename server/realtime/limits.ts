@@ -12,6 +12,7 @@
  * that is at most `socketsPerUser` sockets, each still held to the per-socket rate; sharing the
  * per-person buckets across instances would cost a round trip to a shared store on every message.
  */
+import { ChatError } from "../../lib/errors";
 import { DEFAULT_PERSON_RATES, type PersonLimits } from "../../lib/person-limits";
 import type { WarningEvent } from "../../lib/protocol";
 import { BucketsByKey, type Rate, TokenBucket, takeFromAll } from "../../lib/rate-limit";
@@ -29,6 +30,12 @@ export interface RealtimeLimits {
   typingPerUser: Rate;
   /** Sockets one person may have open at once, counted on every instance. */
   socketsPerUser: number;
+  /**
+   * Sends refused without a 5 s pause after which a socket is disconnected (0: never). Answering a flood packet by
+   * packet costs the server more than the flood's sender; one that ignores this many refusals is not a
+   * person. The socket is warned at half of it.
+   */
+  closeAfterRefusedSends: number;
 }
 
 /** Room for a fast typist pasting several lines; nobody chats 20 messages a second for long. */
@@ -40,6 +47,7 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
   typingPerSocket: { perSecond: 5, burst: 10 },
   typingPerUser: { perSecond: 10, burst: 20 },
   socketsPerUser: 50,
+  closeAfterRefusedSends: 200,
 };
 
 export class Limits {
@@ -91,6 +99,9 @@ export function arrivalTime(): number {
   return lastArrival;
 }
 
+/** A socket whose sends were not refused for this long starts its count of refusals again. */
+const SEND_QUIET_MS = 5_000;
+
 /** A socket that sent no typing event for this long is told again if it floods again. */
 const TYPING_QUIET_MS = 10_000;
 
@@ -99,6 +110,10 @@ export class SocketLimits {
   private readonly typing: TokenBucket;
   private toldAboutTyping = false;
   private lastTypingAt = 0;
+  private refusedInARow = 0;
+  private lastRefusedAt = 0;
+  private closing = false;
+  private pendingSends = 0;
 
   constructor(
     private readonly limits: Limits,
@@ -112,7 +127,56 @@ export class SocketLimits {
 
   /** Takes a send from this socket's and this person's allowance; throws the ack's error when over. */
   send(): void {
-    this.limits.people.take("send", this.username, { bucket: this.sends, rate: this.limits.settings.sendPerSocket });
+    if (this.closing) throw new ChatError(429, "sending too fast: this connection is being closed");
+    try {
+      this.limits.people.take("send", this.username, { bucket: this.sends, rate: this.limits.settings.sendPerSocket });
+    } catch (error) {
+      this.refusedAnother();
+      throw error;
+    }
+  }
+
+  /** A send under way on this socket: a socket being closed for flooding waits for its answers first. */
+  async track<T>(send: Promise<T>): Promise<T> {
+    this.pendingSends += 1;
+    try {
+      return await send;
+    } finally {
+      this.pendingSends -= 1;
+      if (this.closing) this.closeWhenAnswered();
+    }
+  }
+
+  /** Closes once no accepted send waits for its ack (after the acks of this turn go out). */
+  private closeWhenAnswered(): void {
+    if (this.pendingSends === 0 && !this.socket.disconnected) setImmediate(() => this.socket.disconnect(true));
+  }
+
+  /**
+   * Past its refusals a socket is warned, then closed (after the acks already due, which go out first). The
+   * count starts again after a pause in refusals: a flood lets a send through whenever a token refills, so
+   * only a quiet spell shows that the sender slowed down.
+   */
+  private refusedAnother(): void {
+    const closeAfter = this.limits.settings.closeAfterRefusedSends;
+    if (closeAfter === 0 || this.closing) return;
+    const now = Date.now();
+    if (now - this.lastRefusedAt > SEND_QUIET_MS) this.refusedInARow = 0;
+    this.lastRefusedAt = now;
+    this.refusedInARow += 1;
+    if (this.refusedInARow === Math.ceil(closeAfter / 2)) {
+      this.socket.emit("warning", {
+        code: "send-rate",
+        message: `sending too fast: ${this.refusedInARow} messages refused without a pause; after ${closeAfter} this connection is closed`,
+      });
+    } else if (this.refusedInARow === closeAfter) {
+      this.socket.emit("warning", {
+        code: "send-rate",
+        message: `sending too fast: ${closeAfter} messages refused without a pause; this connection is closed`,
+      });
+      this.closing = true;
+      this.closeWhenAnswered();
+    }
   }
 
   /** Takes a check or a read receipt from this person's allowance (shared with the HTTP API); throws when over. */

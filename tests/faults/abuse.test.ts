@@ -1,16 +1,18 @@
 /**
  * One hostile client floods the server — sends, typing, logins, sign-ups, sockets, upgrades — while
- * another pair's direct messages are timed. Every flood must get clear refusals (never a crash,
+ * another pair's direct messages are timed. The flooder runs in a process of its own (flooder.ts), so
+ * its work does not delay the pair's timestamps on this process's event loop. Every flood must get clear refusals (never a crash,
  * never a silent drop of the pair's messages); the pair's round trip under each flood is recorded
  * beside its quiet figure in docs/reliability-figures.json (the target, p99 within 2× of quiet, is
  * a figure to publish, not a timed assertion).
  */
-import net from "node:net";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/protocol";
 import { api, login, type Person } from "../../tools/http-api";
+import { type NodeProcess, spawnNode } from "../../tools/processes";
 import { removeDatabase, type ServerProcess, startTestServerProcess } from "../support/server-process";
 import { recordFigures } from "./figures";
+import type { FloodPlan } from "./flooder";
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -26,6 +28,7 @@ let alice: Person;
 let bob: Person;
 let mallory: Person;
 const open: ChatSocket[] = [];
+const flooders: NodeProcess[] = [];
 
 jest.setTimeout(180_000);
 
@@ -37,6 +40,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const socket of open) socket.disconnect();
+  await Promise.all(flooders.map((flooder) => flooder.stop()));
   await server.stop();
   removeDatabase(server.databaseFile);
 });
@@ -85,145 +89,108 @@ test("quiet: the pair's round trip with nobody flooding", async () => {
   record("quiet", quiet, {});
 });
 
+/**
+ * Starts a flood in a process of its own and resolves once it is flooding; `done` resolves with what the
+ * flood got. The test's process then only times the pair.
+ */
+async function startFlood(plan: FloodPlan): Promise<{ done: Promise<Record<string, any>> }> {
+  const flooder = spawnNode("tests/faults/flooder.ts", { args: [JSON.stringify(plan)] });
+  flooders.push(flooder);
+  await flooder.waitFor(
+    () => (flooder.stdout().includes("flooding") ? true : undefined),
+    30_000,
+    "the flood did not start",
+  );
+  const done = flooder.exited().then((code) => {
+    const line = flooder
+      .stdout()
+      .split("\n")
+      .find((text) => text.startsWith("result "));
+    if (code !== 0 || !line) throw new Error(`the flooder failed (${code}):\n${flooder.output()}`);
+    return JSON.parse(line.slice("result ".length)) as Record<string, any>;
+  });
+  return { done };
+}
+
 test("a send flood is refused with a clear error, and the pair's messages still arrive", async () => {
-  const socket = await connect(mallory.token);
-  let accepted = 0;
-  const refusals = new Set<string>();
-  const flood = (async () => {
-    const acks: Promise<void>[] = [];
-    for (let i = 0; i < 5_000; i += 1) {
-      acks.push(
-        socket
-          .timeout(30_000)
-          .emitWithAck("message:send", { destination: bob.username, message: `flood ${i}` })
-          .then((ack) => {
-            if (ack.ok) accepted += 1;
-            else refusals.add(ack.error);
-          }),
-      );
-      if (i % 250 === 0) await pause(10);
-    }
-    await Promise.all(acks);
-  })();
+  const flood = await startFlood({
+    kind: "send",
+    url: server.url,
+    token: mallory.token,
+    destination: bob.username,
+    count: 5_000,
+  });
   const roundTrips = await timePair();
-  await flood;
-  expect([...refusals].join(" | ")).toMatch(/too many messages: slow down/);
+  const { answers, warnings, disconnected } = await flood.done;
+  const accepted = answers.accepted ?? 0;
+  expect(Object.keys(answers).join(" | ")).toMatch(/too many messages: slow down/);
   expect(accepted).toBeLessThan(5_000);
-  record("send flood", roundTrips, { floodSent: 5_000, accepted, refused: 5_000 - accepted });
+  record("send flood", roundTrips, { floodSent: 5_000, accepted, answers, warnings, disconnected });
 });
 
 test("a typing flood is dropped with one warning, and the pair's messages still arrive", async () => {
-  const socket = await connect(mallory.token);
-  const warnings: unknown[] = [];
-  socket.on("warning", (warning) => warnings.push(warning));
-  const flood = (async () => {
-    for (let i = 0; i < 20_000; i += 1) {
-      socket.emit("typing", { destination: bob.username, typing: i % 2 === 0 });
-      if (i % 500 === 0) await pause(5);
-    }
-  })();
+  const flood = await startFlood({
+    kind: "typing",
+    url: server.url,
+    token: mallory.token,
+    destination: bob.username,
+    count: 20_000,
+  });
   const roundTrips = await timePair();
-  await flood;
-  await pause(200);
+  const { warnings } = await flood.done;
   expect(warnings.length).toBeGreaterThanOrEqual(1);
   record("typing flood", roundTrips, { floodSent: 20_000, warnings: warnings.length });
 });
 
 test("a login flood against one name is throttled for its address only; the owner still logs in", async () => {
-  const statuses = new Map<number, number>();
-  const flood = Promise.all(
-    Array.from({ length: 200 }, () =>
-      api(server.url, "/api/session", {
-        method: "POST",
-        headers: ATTACKER,
-        json: { username: alice.username, password: "guess" },
-      }).then(({ status }) => statuses.set(status, (statuses.get(status) ?? 0) + 1)),
-    ),
-  );
+  const flood = await startFlood({
+    kind: "login",
+    url: server.url,
+    username: alice.username,
+    count: 200,
+    headers: ATTACKER,
+  });
   const roundTrips = await timePair();
-  await flood;
-  expect([...statuses.keys()].every((status) => status === 401 || status === 429 || status === 503)).toBe(true);
-  expect(statuses.get(429) ?? 0).toBeGreaterThan(0);
+  const { answers } = await flood.done;
+  expect(Object.keys(answers).every((status) => ["401", "429", "503"].includes(status))).toBe(true);
+  expect(answers["429"] ?? 0).toBeGreaterThan(0);
   const owner = await api(server.url, "/api/session", {
     method: "POST",
     headers: PERSON,
     json: { username: alice.username, password: "alice-pw" },
   });
   expect(owner.status).toBe(200);
-  record("login flood", roundTrips, { attempts: 200, answers: Object.fromEntries(statuses) });
+  record("login flood", roundTrips, { attempts: 200, answers });
 });
 
 test("a sign-up flood from one address is rate-limited, and the pair's messages still arrive", async () => {
-  const statuses = new Map<number, number>();
-  const run = Date.now().toString(36);
-  const flood = Promise.all(
-    Array.from({ length: 200 }, (_, i) =>
-      api(server.url, "/api/session", {
-        method: "POST",
-        headers: ATTACKER,
-        json: { username: `spam_${run}_${i}`, password: "pw" },
-      }).then(({ status }) => statuses.set(status, (statuses.get(status) ?? 0) + 1)),
-    ),
-  );
+  const flood = await startFlood({ kind: "signup", url: server.url, count: 200, headers: ATTACKER });
   const roundTrips = await timePair();
-  await flood;
-  expect([...statuses.keys()].every((status) => status === 201 || status === 429 || status === 503)).toBe(true);
-  expect(statuses.get(201) ?? 0).toBeLessThan(200);
-  record("sign-up flood", roundTrips, { attempts: 200, answers: Object.fromEntries(statuses) });
+  const { answers } = await flood.done;
+  expect(Object.keys(answers).every((status) => ["201", "429", "503"].includes(status))).toBe(true);
+  expect(answers["201"] ?? 0).toBeLessThan(200);
+  record("sign-up flood", roundTrips, { attempts: 200, answers });
 });
 
 test("a socket flood on one token is capped with a clear refusal", async () => {
-  const refusals = new Set<string>();
-  let connected = 0;
-  const flood = Promise.all(
-    Array.from({ length: 300 }, () =>
-      connect(mallory.token).then(
-        () => {
-          connected += 1;
-        },
-        (error: Error) => refusals.add(error.message),
-      ),
-    ),
-  );
+  const flood = await startFlood({ kind: "sockets", url: server.url, token: mallory.token, count: 300 });
   const roundTrips = await timePair();
-  await flood;
-  expect([...refusals].join(" | ")).toMatch(/too many connections/);
-  expect(connected).toBeLessThan(300);
-  record("socket flood", roundTrips, { attempts: 300, connected });
+  const { answers } = await flood.done;
+  expect(Object.keys(answers).join(" | ")).toMatch(/too many connections/);
+  expect(answers.connected ?? 0).toBeLessThan(300);
+  record("socket flood", roundTrips, { attempts: 300, connected: answers.connected ?? 0, answers });
 });
 
 test("an upgrade flood to an unknown path is answered and closed", async () => {
-  const { port } = new URL(server.url);
-  let answered = 0;
-  const flood = Promise.all(
-    Array.from({ length: 300 }, () =>
-      rawUpgrade(Number(port)).then((status) => {
-        if (status.startsWith("HTTP/1.1 404")) answered += 1;
-      }),
-    ),
-  );
+  const flood = await startFlood({ kind: "upgrade", url: server.url, count: 300 });
   const roundTrips = await timePair();
-  await flood;
+  const { answers } = await flood.done;
+  const answered = Object.entries(answers)
+    .filter(([status]) => status.startsWith("HTTP/1.1 404"))
+    .reduce((sum, [, n]) => sum + (n as number), 0);
   expect(answered).toBe(300);
   record("upgrade flood", roundTrips, { attempts: 300, answered });
 });
-
-/** Sends a WebSocket upgrade to a path nobody serves; resolves with the status line (or "closed"). */
-function rawUpgrade(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1", () => {
-      socket.write(
-        "GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
-          "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
-      );
-    });
-    let answer = "";
-    socket.on("data", (chunk) => (answer += chunk.toString("latin1")));
-    socket.on("close", () => resolve(answer.split("\r\n")[0] || "closed"));
-    socket.on("error", () => {});
-    socket.setTimeout(10_000, () => socket.destroy());
-  });
-}
 
 function record(phase: string, roundTrips: number[], extra: Record<string, unknown>): void {
   const p = (q: number) => percentile(roundTrips, q);

@@ -95,6 +95,42 @@ describe("rate limits", () => {
     expect(stored).toHaveLength(accepted.length);
   });
 
+  test("a socket that keeps sending past its refusals is warned, then closed; a person who stops is not", async () => {
+    const alice = await login(server.url);
+    const bob = await login(server.url);
+    const socket = await connect(server.url, alice.token);
+    const warnings = socket.collect("warning");
+    const closed = new Promise<string>((resolve) => socket.socket.once("disconnect", resolve));
+    const acks = await Promise.allSettled(
+      Array.from({ length: 400 }, (_, i) =>
+        socket.request("message:send", { destination: bob.username, message: `f${i}` }),
+      ),
+    );
+    expect(await closed).toBe("io server disconnect");
+    // Told first, then closed.
+    expect(warnings.map((warning) => warning.code)).toEqual(["send-rate", "send-rate"]);
+    expect(warnings[0].message).toBe(
+      "sending too fast: 100 messages refused without a pause; after 200 this connection is closed",
+    );
+    expect(warnings.at(-1).message).toBe(
+      "sending too fast: 200 messages refused without a pause; this connection is closed",
+    );
+    const answered = acks.flatMap((ack) => (ack.status === "fulfilled" ? [ack.value] : []));
+    const accepted = answered.filter((ack) => ack.ok).length;
+    // Every send up to the one that closed it was answered: the burst accepted, 200 refused.
+    expect(answered.filter((ack) => !ack.ok).length).toBeGreaterThanOrEqual(200);
+    expect(accepted).toBeGreaterThanOrEqual(40);
+    const stored = (await api(server.url, `/api/messages?with=${bob.username}&limit=200`, { token: alice.token })).body
+      .messages;
+    expect(stored).toHaveLength(accepted);
+
+    // The same person on a new socket, at a person's pace, is served as ever.
+    const again = await connect(server.url, alice.token);
+    expect(await again.request("message:send", { destination: bob.username, message: "calm" })).toMatchObject({
+      ok: true,
+    });
+  });
+
   test("the per-person limit holds across that person's sockets", async () => {
     const name = uniqueName("alice");
     const alice = await login(server.url, name);

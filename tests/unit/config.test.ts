@@ -12,6 +12,7 @@ test("the limits default to what fits people", () => {
     typingPerSocket: { perSecond: 5, burst: 10 },
     typingPerUser: { perSecond: 10, burst: 20 },
     socketsPerUser: 50,
+    closeAfterRefusedSends: 200,
   });
   expect(loadConfig({}).shutdownDeadlineMs).toBe(10_000);
 });
@@ -25,6 +26,7 @@ test("each limit has its setting", () => {
     TYPING_LIMIT_PER_SOCKET: "1,1",
     TYPING_LIMIT_PER_USER: "2,4",
     MAX_SOCKETS_PER_USER: "3",
+    SEND_REFUSALS_BEFORE_CLOSE: "0",
     SHUTDOWN_DEADLINE_MS: "2500",
   });
   expect(config.limits).toEqual({
@@ -35,6 +37,7 @@ test("each limit has its setting", () => {
     typingPerSocket: { perSecond: 1, burst: 1 },
     typingPerUser: { perSecond: 2, burst: 4 },
     socketsPerUser: 3,
+    closeAfterRefusedSends: 0,
   });
   expect(config.shutdownDeadlineMs).toBe(2_500);
 });

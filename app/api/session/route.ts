@@ -1,8 +1,9 @@
 import { NextResponse } from "next/server";
 import { authenticatedRoute, clearSessionCookie, readJson, route, sessionToken, setSessionCookie } from "../_http";
 
-/** Log in; the first login with a free username claims it (201). */
+/** Log in; the first login with a free username claims it (201). Past the hashing queue: 503 before any work. */
 export const POST = route(async ({ accounts, request, clientAddress }) => {
+  accounts.refuseIfHashingFull();
   const session = await accounts.login(await readJson(request), clientAddress);
   const response = NextResponse.json(
     { user: { username: session.username }, token: session.token },
