@@ -5,9 +5,9 @@
  * bound without two of them ever writing readings at once. Then a graceful stop hands the device over at once.
  */
 import type { PresenceEvent } from "@/lib/protocol";
-import { api, closeAllSockets, connect, login, uniqueName } from "../support/clients";
+import { api, closeAllSockets, connect, login, type Person, uniqueName } from "../support/clients";
 import { Receiver, Sender } from "./support/clients";
-import { eventually, startCluster, TEST_SETTINGS, type TestCluster } from "./support/cluster";
+import { eventually, instanceAnswering, startCluster, TEST_SETTINGS, type TestCluster } from "./support/cluster";
 
 const LEASE_TTL_MS = Number(TEST_SETTINGS.DEVICE_LEASE_TTL_MS);
 const INSTANCE_TIMEOUT_MS = Number(TEST_SETTINGS.INSTANCE_TIMEOUT_MS);
@@ -34,8 +34,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 test("kill -9 of the leader under load: reconnects, every send once, presence and thermometer1 within bounds", async () => {
   const url = cluster.nginx!.url;
   const PAIRS = 8;
+  // nginx places each session by its cookie; the kill must hit some of the senders, so two of them are sessions
+  // that nginx sends to the leader (found by asking nginx, with each session's cookie, which instance answers).
+  const leader = await eventually("a leader", () => cluster.leader());
+  const leaderId = await instanceAnswering(leader.url);
+  const onLeader: Person[] = [];
+  const elsewhere: Person[] = [];
+  for (let tries = 0; (onLeader.length < 2 || elsewhere.length < PAIRS - 2) && tries < 60; tries++) {
+    const person = await login(url, uniqueName("s"));
+    const placed = (await instanceAnswering(url, person.token)) === leaderId ? onLeader : elsewhere;
+    placed.push(person);
+  }
+  expect(onLeader.length).toBeGreaterThanOrEqual(2);
+  const sendersPlaced = [...onLeader.slice(0, 2), ...elsewhere].slice(0, PAIRS);
   for (let i = 0; i < PAIRS; i++) {
-    const sender = await login(url, uniqueName("s"));
+    const sender = sendersPlaced[i]!;
     const receiver = await login(url, uniqueName("r"));
     // Half of them on the polling transport, which only works with nginx's affinity.
     const transport = i % 2 === 0 ? "websocket" : "polling";
@@ -49,7 +62,7 @@ test("kill -9 of the leader under load: reconnects, every send once, presence an
     .emitWithAck("message:send", { destination: "thermometer1", message: "subscribe" });
   await eventually("readings", () => subscriber.readings.length > 2);
 
-  const leader = await eventually("a leader", () => cluster.leader());
+  expect(cluster.leader()).toBe(leader);
   const survivor = cluster.instances.find((instance) => instance !== leader)!;
   // Someone connected only to the leader, who will not come back, and someone watching from another instance.
   const ghost = await login(leader.url, uniqueName("ghost"));

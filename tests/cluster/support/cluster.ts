@@ -28,6 +28,8 @@ export const TEST_SETTINGS = {
   SIGNUPS_PER_ADDRESS: "100000",
   THERMOMETER_INTERVAL_MS: "200",
   THERMOMETER_REBOOT_MS: "300",
+  // Lets a test ask an instance (or nginx, for a session) which instance answers: chat_instance_info.
+  METRICS_TOKEN: "cluster-test-metrics-token",
   ...(process.env.CLUSTER_TEST_DEFAULT_TIMINGS
     ? { DEVICE_LEASE_TTL_MS: "5000", INSTANCE_TIMEOUT_MS: "6000" }
     : { DEVICE_LEASE_TTL_MS: "2000", INSTANCE_TIMEOUT_MS: "3000" }),
@@ -130,6 +132,22 @@ export async function startCluster(options: {
 }
 
 /** Polls until `check` returns a value other than undefined/false, or fails after `timeoutMs`. */
+/**
+ * The id of the instance that answers `url` — through nginx with a session's cookie, the instance that session's
+ * sockets are sent to (nginx's affinity key is the session cookie).
+ */
+export async function instanceAnswering(url: string, session?: string): Promise<string> {
+  const response = await fetch(`${url}/api/metrics`, {
+    headers: {
+      authorization: `Bearer ${TEST_SETTINGS.METRICS_TOKEN}`,
+      ...(session ? { cookie: `chat_session=${session}` } : {}),
+    },
+  });
+  const id = /chat_instance_info\{instance_id="([^"]+)"\}/.exec(await response.text())?.[1];
+  if (!id) throw new Error(`${url} did not say which instance it is (${response.status})`);
+  return id;
+}
+
 export async function eventually<T>(
   what: string,
   check: () => T | undefined | false | Promise<T | undefined | false>,
