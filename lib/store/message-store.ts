@@ -353,31 +353,34 @@ export class MessageStore {
    */
   private async claimDeliveries(claims: DeliveryClaim[]): Promise<ReceiptChange[][]> {
     const token = randomUUID();
-    const byRecipient = new Map<string, { ids: Set<string>; at: Date }>();
+    const at = new Date(Math.max(...claims.map((claim) => claim.at.getTime())));
+    const idsByRecipient = new Map<string, Set<string>>();
     for (const claim of claims) {
-      const group = byRecipient.get(claim.recipient) ?? { ids: new Set<string>(), at: claim.at };
-      for (const id of claim.ids) group.ids.add(id);
-      if (claim.at > group.at) group.at = claim.at;
-      byRecipient.set(claim.recipient, group);
+      const ids = idsByRecipient.get(claim.recipient) ?? new Set<string>();
+      for (const id of claim.ids) ids.add(id);
+      idsByRecipient.set(claim.recipient, ids);
     }
     const claimed = new Map<string, ReceiptChange>(); // by recipient NUL messageId
-    for (const [recipient, { ids, at }] of byRecipient) {
-      for (const slice of slices([...ids], IDS_PER_QUERY)) {
-        await retryOnConflict(
-          () =>
-            this.db.receipt.updateMany({
-              where: { recipient, messageId: { in: slice }, deliveredAt: null },
-              data: { deliveredAt: at, deliveryClaim: token },
-            }),
-          this.retry,
-        );
-        const rows = await this.db.receipt.findMany({
-          where: { recipient, messageId: { in: slice }, deliveryClaim: token },
-          select: { messageId: true, sender: true, conversation: true },
-        });
-        for (const row of rows)
-          claimed.set(`${recipient}\u0000${row.messageId}`, change(row.messageId, row.sender, row.conversation));
-      }
+    // Every recipient's receipts in one conditional update per slice, not one per recipient: the members of a
+    // group acknowledge the same message within a few milliseconds, and a write per member held the store (and the
+    // next message) for as many round trips as the group has members.
+    for (const slice of pairSlices(idsByRecipient, IDS_PER_QUERY)) {
+      const clauses = [...slice].map(([recipient, ids]) => ({ recipient, messageId: { in: ids } }));
+      await retryOnConflict(
+        () =>
+          this.db.receipt.updateMany({
+            where: { deliveredAt: null, OR: clauses },
+            data: { deliveredAt: at, deliveryClaim: token },
+          }),
+        this.retry,
+      );
+      // The token is this write's alone, so these are exactly the receipts it stamped.
+      const rows = await this.db.receipt.findMany({
+        where: { messageId: { in: [...new Set([...slice.values()].flat())] }, deliveryClaim: token },
+        select: { messageId: true, recipient: true, sender: true, conversation: true },
+      });
+      for (const row of rows)
+        claimed.set(`${row.recipient}\u0000${row.messageId}`, change(row.messageId, row.sender, row.conversation));
     }
     return claims.map((claim) =>
       claim.ids.flatMap((id) => {
@@ -545,6 +548,29 @@ export class MessageStore {
     }
     return found;
   }
+}
+
+/**
+ * (recipient, ids) pairs cut into slices of at most `size` bound values each (a recipient and each of its ids count
+ * one), keeping each recipient's ids together where they fit.
+ */
+function pairSlices(idsByRecipient: Map<string, Set<string>>, size: number): Map<string, string[]>[] {
+  const result: Map<string, string[]>[] = [];
+  let current = new Map<string, string[]>();
+  let weight = 0;
+  for (const [recipient, ids] of idsByRecipient) {
+    for (const part of slices([...ids], size - 1)) {
+      if (weight + part.length + 1 > size && current.size > 0) {
+        result.push(current);
+        current = new Map();
+        weight = 0;
+      }
+      current.set(recipient, [...(current.get(recipient) ?? []), ...part]);
+      weight += part.length + 1;
+    }
+  }
+  if (current.size > 0) result.push(current);
+  return result;
 }
 
 function slices<T>(items: T[], size: number): T[][] {

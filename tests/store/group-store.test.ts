@@ -170,6 +170,20 @@ describe.each([
     });
     expect(sent.receipts).toEqual({ recipients: 300, deliveredTo: [], readBy: [] });
     expect(await database.messages.markDelivered("m299", [sent.id], new Date())).toHaveLength(1);
+
+    // Every other member acks at once (one write for all of them, in slices): each is delivered once, to its own
+    // receipt, and an ack repeated in the same write counts once.
+    const acks = await Promise.all(
+      members
+        .slice(0, 299)
+        .flatMap((member) => [
+          database.messages.markDelivered(member, [sent.id], new Date()),
+          ...(member === "m7" ? [database.messages.markDelivered(member, [sent.id], new Date())] : []),
+        ]),
+    );
+    expect(acks.map((changes) => changes.length).reduce((sum, n) => sum + n, 0)).toBe(299);
+    const [after] = (await database.messages.conversation("owner", groupKey(group), { limit: 1 }))!;
+    expect(after!.receipts?.deliveredTo).toHaveLength(300);
   });
 });
 
