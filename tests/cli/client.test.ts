@@ -3,7 +3,7 @@
  * server (started in this test file's process) on an ephemeral port with its own SQLite file.
  */
 import net from "node:net";
-import { api, closeAllSockets, connect, login, uniqueName } from "../support/clients";
+import { api, closeAllSockets, connect, login, uniqueName, waitFor } from "../support/clients";
 import { removeDatabase, startTestServer, type TestServer } from "../support/server";
 import { startClient, stopAllClients, type ClientProcess } from "./client-process";
 import { offlineNotice, type ChatMessage } from "@/lib/protocol";
@@ -287,12 +287,4 @@ function closedPort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
-}
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

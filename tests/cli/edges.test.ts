@@ -5,7 +5,7 @@
  * real server process; a TCP relay in between where a connection has to drop at a chosen moment.
  */
 import net from "node:net";
-import { api, closeAllSockets, connect, login, uniqueName } from "../support/clients";
+import { api, closeAllSockets, connect, login, uniqueName, waitFor } from "../support/clients";
 import { removeDatabase, type ServerProcess, startTestServerProcess } from "../support/server-process";
 import { insertRawMessage, insertRawMessages } from "../support/sqlite";
 import { startClient, stopAllClients, type ClientProcess } from "./client-process";
@@ -227,12 +227,4 @@ async function startRelay(targetPort: string) {
         relay.close(() => resolve());
       }),
   };
-}
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

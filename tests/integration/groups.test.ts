@@ -3,7 +3,7 @@
  * Members get group messages live (one room broadcast) or later from their backlog; non-members learn nothing;
  * membership changes reach every tab at once.
  */
-import { api, closeAllSockets, connect, login, sleep, uniqueName, type Person } from "../support/clients";
+import { api, closeAllSockets, connect, login, sleep, uniqueName, type Person, waitFor } from "../support/clients";
 import { removeDatabase, startTestServer, type TestServer } from "../support/server";
 import type { ChatMessage, GroupEvent, GroupSummary, MessageStatusEvent } from "@/lib/protocol";
 
@@ -333,14 +333,6 @@ describe("membership", () => {
     expect(history.body.messages.map((m: ChatMessage) => m.sender)).toEqual([alice.username]);
   });
 });
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await sleep(50);
-  }
-}
 
 describe("across a restart", () => {
   test("groups, members, stored group messages and their receipts survive", async () => {
