@@ -10,6 +10,8 @@ import { connectMongo, createMongoClient } from "./mongodb-client";
 import { assertMongoIndexes } from "./mongodb-indexes";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 import { createSqliteClient, tuneSqlite } from "./sqlite-client";
+import { Checkpointer } from "./sqlite-checkpoints";
+import { claimDeliveriesSqlite } from "./sqlite-claims";
 import { storeMessagesSqlite } from "./sqlite-insert";
 import type { StoreObserver } from "./observer";
 import { ThrottleStore } from "./throttle-store";
@@ -75,11 +77,15 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
     const client = createSqliteClient(target.file);
     await client.$connect();
     await tuneSqlite(client, { maxPages: options.maxPages });
+    const checkpointer = await Checkpointer.start(client, target.file);
     const busy = new BusyRetry(options.busyTimeoutMs);
     const db = wrap(busy.wrap(client));
     const fastPaths: MessageFastPaths | undefined = options.portable
       ? undefined
-      : { storeMessages: (rows, receipts) => busy.run(() => storeMessagesSqlite(client, rows, receipts)) };
+      : {
+          storeMessages: (rows, receipts) => busy.run(() => storeMessagesSqlite(client, rows, receipts)),
+          claimDeliveries: (acked, at, token) => busy.run(() => claimDeliveriesSqlite(client, acked, at, token)),
+        };
     return {
       accounts: new AccountStore(db, retry),
       messages: new MessageStore(db, { fastPaths, retry, observer: options.observer }),
@@ -88,7 +94,10 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
       throttles: new ThrottleStore(db, retry),
       target,
       ping: () => ping(db),
-      close: () => client.$disconnect(),
+      close: async () => {
+        await checkpointer?.stop();
+        await client.$disconnect();
+      },
     };
   }
   const client = createMongoClient(target.url);

@@ -23,6 +23,7 @@ import {
 } from "./message-writes";
 import type { StoreObserver } from "./observer";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryOnConflict } from "./retry";
+import type { AckedReceipt, ClaimedReceipt } from "./sqlite-claims";
 
 export interface NewMessage {
   sender: string;
@@ -70,6 +71,8 @@ export interface MessageFastPaths {
    * — all but those whose sender already has a message under their clientKey, which are skipped, not an error.
    */
   storeMessages(rows: MessageRow[], receipts: ReceiptRow[]): Promise<Set<string>>;
+  /** Marks delivered those of `acked` still undelivered, stamped with `token`, and returns exactly those. */
+  claimDeliveries(acked: AckedReceipt[], at: Date, token: string): Promise<ClaimedReceipt[]>;
 }
 
 export interface MessageStoreOptions {
@@ -360,10 +363,39 @@ export class MessageStore {
       for (const id of claim.ids) ids.add(id);
       idsByRecipient.set(claim.recipient, ids);
     }
+    const rows = this.fastPaths
+      ? await this.fastPaths.claimDeliveries(
+          [...idsByRecipient].flatMap(([recipient, ids]) => [...ids].map((messageId) => ({ messageId, recipient }))),
+          at,
+          token,
+        )
+      : await this.claimDeliveriesPortable(idsByRecipient, at, token);
     const claimed = new Map<string, ReceiptChange>(); // by recipient NUL messageId
-    // Every recipient's receipts in one conditional update per slice, not one per recipient: the members of a
-    // group acknowledge the same message within a few milliseconds, and a write per member held the store (and the
-    // next message) for as many round trips as the group has members.
+    for (const row of rows)
+      claimed.set(`${row.recipient}\u0000${row.messageId}`, change(row.messageId, row.sender, row.conversation));
+    return claims.map((claim) =>
+      claim.ids.flatMap((id) => {
+        const key = `${claim.recipient}\u0000${id}`;
+        const change = claimed.get(key);
+        if (!change) return [];
+        claimed.delete(key); // an id acked twice in one write is delivered once
+        return [change];
+      }),
+    );
+  }
+
+  /**
+   * The claim in Prisma Client calls: a conditional update stamping the token, then the receipts that carry it.
+   * Every recipient's receipts in one update per slice, not one per recipient: the members of a group acknowledge
+   * the same message within a few milliseconds, and a write per member held the store (and the next message) for
+   * as many round trips as the group has members.
+   */
+  private async claimDeliveriesPortable(
+    idsByRecipient: Map<string, Set<string>>,
+    at: Date,
+    token: string,
+  ): Promise<ClaimedReceipt[]> {
+    const claimed: ClaimedReceipt[] = [];
     for (const slice of pairSlices(idsByRecipient, IDS_PER_QUERY)) {
       const clauses = [...slice].map(([recipient, ids]) => ({ recipient, messageId: { in: ids } }));
       await retryOnConflict(
@@ -375,22 +407,14 @@ export class MessageStore {
         this.retry,
       );
       // The token is this write's alone, so these are exactly the receipts it stamped.
-      const rows = await this.db.receipt.findMany({
-        where: { messageId: { in: [...new Set([...slice.values()].flat())] }, deliveryClaim: token },
-        select: { messageId: true, recipient: true, sender: true, conversation: true },
-      });
-      for (const row of rows)
-        claimed.set(`${row.recipient}\u0000${row.messageId}`, change(row.messageId, row.sender, row.conversation));
+      claimed.push(
+        ...(await this.db.receipt.findMany({
+          where: { messageId: { in: [...new Set([...slice.values()].flat())] }, deliveryClaim: token },
+          select: { messageId: true, recipient: true, sender: true, conversation: true },
+        })),
+      );
     }
-    return claims.map((claim) =>
-      claim.ids.flatMap((id) => {
-        const key = `${claim.recipient}\u0000${id}`;
-        const change = claimed.get(key);
-        if (!change) return [];
-        claimed.delete(key); // an id acked twice in one write is delivered once
-        return [change];
-      }),
-    );
+    return claimed;
   }
 
   /** Marks everything `reader` received in one conversation as read (and delivered); returns the ids that changed. */
