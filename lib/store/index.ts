@@ -13,6 +13,7 @@ import { createSqliteClient, tuneSqlite } from "./sqlite-client";
 import { Checkpointer } from "./sqlite-checkpoints";
 import { claimDeliveriesSqlite } from "./sqlite-claims";
 import { storeMessagesSqlite } from "./sqlite-insert";
+import { SqliteWriter } from "./sqlite-writer";
 import type { StoreObserver } from "./observer";
 import { ThrottleStore } from "./throttle-store";
 
@@ -77,14 +78,18 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
     const client = createSqliteClient(target.file);
     await client.$connect();
     await tuneSqlite(client, { maxPages: options.maxPages });
-    const checkpointer = await Checkpointer.start(client, target.file);
+    const writer = new SqliteWriter(target.file, { maxPages: options.maxPages });
+    const checkpointer = await Checkpointer.start(target.file, async (pages) => {
+      await client.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${pages}`);
+      writer.pragma(`wal_autocheckpoint = ${pages}`);
+    });
     const busy = new BusyRetry(options.busyTimeoutMs);
     const db = wrap(busy.wrap(client));
     const fastPaths: MessageFastPaths | undefined = options.portable
       ? undefined
       : {
-          storeMessages: (rows, receipts) => busy.run(() => storeMessagesSqlite(client, rows, receipts)),
-          claimDeliveries: (acked, at, token) => busy.run(() => claimDeliveriesSqlite(client, acked, at, token)),
+          storeMessages: (rows, receipts) => busy.run(async () => storeMessagesSqlite(writer, rows, receipts)),
+          claimDeliveries: (acked, at, token) => busy.run(async () => claimDeliveriesSqlite(writer, acked, at, token)),
         };
     return {
       accounts: new AccountStore(db, retry),
@@ -96,6 +101,7 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
       ping: () => ping(db),
       close: async () => {
         await checkpointer?.stop();
+        writer.close();
         await client.$disconnect();
       },
     };

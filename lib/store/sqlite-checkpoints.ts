@@ -3,14 +3,16 @@
  * past 1,000 pages: here that is the server's one connection, so every few group commits a message write also
  * copied the WAL into the database and waited for an fsync, with every socket held behind it. Instead, a worker
  * thread with a connection of its own checkpoints a few times a second, PASSIVE (it never waits for the writer or
- * for readers, and never makes them wait), and the server's connection turns automatic checkpoints off. Measured on
+ * for readers, and never makes them wait), and the server's connections turn automatic checkpoints off. Measured on
  * the store alone, 50 senders × 8 in flight: COMMIT time 2.3 s → 0.7 s per 20,000 messages.
  *
- * If the worker cannot run, the server's connection checkpoints itself again, as SQLite does by default.
+ * If the worker cannot run, the server's connections checkpoint themselves again, as SQLite does by default.
  */
 import { Worker } from "node:worker_threads";
 import { log } from "../log";
-import type { SqliteClient } from "./sqlite-client";
+
+/** Sets `PRAGMA wal_autocheckpoint` on every connection of the process that writes. */
+export type AutoCheckpoint = (pages: number) => Promise<void>;
 
 /** How often the worker checkpoints: often enough that the WAL stays a few MB under a steady write load. */
 export const CHECKPOINT_INTERVAL_MS = 250;
@@ -39,13 +41,13 @@ export class Checkpointer {
 
   private constructor(
     private readonly worker: Worker,
-    client: SqliteClient,
+    autoCheckpoint: AutoCheckpoint,
   ) {
     this.exited = new Promise<void>((resolve) => {
       worker.once("exit", (code) => {
         if (!this.stopping || code !== 0) {
-          log.error(`WAL checkpoints: the worker stopped (exit ${code}); the server's connection checkpoints again`);
-          client.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`).catch(() => {});
+          log.error(`WAL checkpoints: the worker stopped (exit ${code}); the server's connections checkpoint again`);
+          autoCheckpoint(SQLITE_DEFAULT_AUTOCHECKPOINT).catch(() => {});
         }
         resolve();
       });
@@ -57,12 +59,12 @@ export class Checkpointer {
   }
 
   /**
-   * Starts checkpointing `file` from a worker thread; once its connection is open, turns `client`'s automatic
-   * checkpoints off. Resolves undefined, leaving SQLite's own checkpoints on, if the worker cannot start.
+   * Starts checkpointing `file` from a worker thread; once its connection is open, turns automatic checkpoints
+   * off. Resolves undefined, leaving SQLite's own checkpoints on, if the worker cannot start.
    */
   static async start(
-    client: SqliteClient,
     file: string,
+    autoCheckpoint: AutoCheckpoint,
     intervalMs = CHECKPOINT_INTERVAL_MS,
   ): Promise<Checkpointer | undefined> {
     const worker = new Worker(WORKER_SOURCE, {
@@ -72,13 +74,16 @@ export class Checkpointer {
     const ready = await new Promise<boolean>((resolve) => {
       worker.once("message", () => resolve(true));
       worker.once("error", (error) => {
-        log.error("WAL checkpoints: the worker could not start; the server's connection checkpoints itself:", error);
+        log.error(
+          "WAL checkpoints: the worker could not start; the server's connections checkpoint themselves:",
+          error,
+        );
         resolve(false);
       });
     });
     if (!ready) return undefined;
-    const checkpointer = new Checkpointer(worker, client);
-    await client.$queryRawUnsafe("PRAGMA wal_autocheckpoint = 0");
+    const checkpointer = new Checkpointer(worker, autoCheckpoint);
+    await autoCheckpoint(0);
     return checkpointer;
   }
 

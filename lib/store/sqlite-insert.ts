@@ -1,15 +1,14 @@
 /**
  * The statements the store writes in SQL rather than through Prisma's query builder, and only on
  * SQLite: new messages as one multi-row INSERT, their receipts as multi-row INSERTs, and their conversation rows as
- * one multi-row upsert, in one transaction. Profiling showed createMany costing ~100 µs per row in Prisma's query
- * compiler against ~20 µs for the same rows as one parameterised statement, which made it the
- * largest single cost of sending a message. Values are encoded as Prisma's SQLite adapter stores
- * them (DateTime as ISO 8601 text with `+00:00`, Json as text), so Prisma reads, compares and
+ * one multi-row upsert, in one transaction on the writer's connection (sqlite-writer.ts). Profiling showed createMany
+ * costing ~100 µs per row in Prisma's query compiler against ~20 µs for the same rows as one parameterised
+ * statement, which made it the largest single cost of sending a message. Values are encoded as Prisma's SQLite
+ * adapter stores them (DateTime as ISO 8601 text with `+00:00`, Json as text), so Prisma reads, compares and
  * orders these rows exactly like its own. The portable twin is message-writes.ts.
  */
 import type { Message as MessageRow, Receipt as ReceiptRow } from "@prisma/client";
-import { storeFullError } from "./busy";
-import type { SqliteClient } from "./sqlite-client";
+import type { SqliteWriter } from "./sqlite-writer";
 
 const MESSAGE_COLUMNS = [
   "id",
@@ -89,11 +88,7 @@ const upsertConversations = (count: number) => `
  * Stores the messages and their receipts and moves their conversations' rows, all or nothing; returns the ids of
  * the messages stored — all of them but those whose sender already has a message under their clientKey.
  */
-export async function storeMessagesSqlite(
-  db: SqliteClient,
-  rows: MessageRow[],
-  receipts: ReceiptRow[],
-): Promise<Set<string>> {
+export function storeMessagesSqlite(writer: SqliteWriter, rows: MessageRow[], receipts: ReceiptRow[]): Set<string> {
   const messageValues = rows.flatMap((row) => [
     row.id,
     row.sender,
@@ -105,40 +100,30 @@ export async function storeMessagesSqlite(
     row.clientId,
     row.clientKey,
   ]);
-  const receiptStatements = [];
-  for (let i = 0; i < receipts.length; i += RECEIPTS_PER_STATEMENT) {
-    const slice = receipts.slice(i, i + RECEIPTS_PER_STATEMENT);
-    const values = slice.flatMap((receipt) => [
-      receipt.id,
-      receipt.messageId,
-      receipt.recipient,
-      receipt.conversation,
-      receipt.sender,
-      sqliteDateTime(receipt.timestamp),
-      receipt.deliveredAt && sqliteDateTime(receipt.deliveredAt),
-      receipt.readAt && sqliteDateTime(receipt.readAt),
-      receipt.deliveryClaim,
-    ]);
-    receiptStatements.push(db.$executeRawUnsafe(insertReceipts(slice.length), ...values));
-  }
   const ids = rows.map((row) => row.id);
-  const [inserted] = await db.$transaction([
-    db.$queryRawUnsafe<{ id: string }[]>(insertMessages(rows.length), ...messageValues),
-    ...receiptStatements,
-    db.$executeRawUnsafe(upsertConversations(ids.length), ...ids),
-  ]);
-  // A commit that fails for want of room (SQLITE_FULL at COMMIT) comes back from Prisma's batch as [null, null],
-  // not as an error: nothing was stored, and nothing may be acknowledged.
-  if (!Array.isArray(inserted)) throw await unconfirmedWrite(db);
-  return new Set(inserted.map((row) => row.id));
-}
-
-/** Why a batch came back without results: the store at its page limit is full (507); otherwise an error to log. */
-async function unconfirmedWrite(db: SqliteClient): Promise<Error> {
-  const [pages] = await db.$queryRawUnsafe<{ page_count: bigint | number }[]>("PRAGMA page_count");
-  const [limit] = await db.$queryRawUnsafe<{ max_page_count: bigint | number }[]>("PRAGMA max_page_count");
-  if (pages && limit && Number(pages.page_count) >= Number(limit.max_page_count)) return storeFullError();
-  return new Error("the store did not confirm the write of new messages: nothing was acknowledged");
+  return writer.transaction(() => {
+    const inserted = writer.statement(insertMessages(rows.length)).all(...messageValues) as { id: string }[];
+    for (let i = 0; i < receipts.length; i += RECEIPTS_PER_STATEMENT) {
+      const slice = receipts.slice(i, i + RECEIPTS_PER_STATEMENT);
+      writer
+        .statement(insertReceipts(slice.length))
+        .run(
+          ...slice.flatMap((receipt) => [
+            receipt.id,
+            receipt.messageId,
+            receipt.recipient,
+            receipt.conversation,
+            receipt.sender,
+            sqliteDateTime(receipt.timestamp),
+            receipt.deliveredAt && sqliteDateTime(receipt.deliveredAt),
+            receipt.readAt && sqliteDateTime(receipt.readAt),
+            receipt.deliveryClaim,
+          ]),
+        );
+    }
+    writer.statement(upsertConversations(ids.length)).run(...ids);
+    return new Set(inserted.map((row) => row.id));
+  });
 }
 
 /** The adapter's default `iso8601` format: comparisons in WHERE clauses are text comparisons of this form. */

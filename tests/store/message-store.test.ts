@@ -21,6 +21,7 @@ import {
 import { DEFAULT_RETRY_POLICY } from "@/lib/store/retry";
 import { createSqliteClient } from "@/lib/store/sqlite-client";
 import { storeMessagesSqlite } from "@/lib/store/sqlite-insert";
+import { SqliteWriter } from "@/lib/store/sqlite-writer";
 import { removeDatabase, tempDatabaseFile } from "../../tools/temp-database";
 
 describe("GroupCommit", () => {
@@ -305,7 +306,7 @@ describe("the SQLite fast path and its portable twin", () => {
   });
 
   /** A fresh migrated database, written by `write`, read back raw (every column, as stored). */
-  async function storedBy(write: (client: ReturnType<typeof createSqliteClient>) => Promise<void>) {
+  async function storedBy(write: (client: ReturnType<typeof createSqliteClient>, file: string) => Promise<void>) {
     const file = tempDatabaseFile();
     files.push(file);
     const target = parseDatabaseUrl(`file:${file}`);
@@ -313,7 +314,7 @@ describe("the SQLite fast path and its portable twin", () => {
     await migrateSqlite(target);
     const client = createSqliteClient(file);
     try {
-      await write(client);
+      await write(client, file);
     } finally {
       await client.$disconnect();
     }
@@ -371,9 +372,13 @@ describe("the SQLite fast path and its portable twin", () => {
 
   it("store the same rows, byte for byte, and skip the same duplicate", async () => {
     const storedIds: string[][][] = [[], []];
-    const fast = await storedBy(async (client) => {
-      for (const rows of batches)
-        storedIds[0]!.push([...(await storeMessagesSqlite(client, rows, receipts(rows)))].sort());
+    const fast = await storedBy(async (_client, file) => {
+      const writer = new SqliteWriter(file);
+      try {
+        for (const rows of batches) storedIds[0]!.push([...storeMessagesSqlite(writer, rows, receipts(rows))].sort());
+      } finally {
+        writer.close();
+      }
     });
     const portable = await storedBy(async (client) => {
       for (const rows of batches) {
