@@ -1,7 +1,8 @@
 /**
  * What one client may cost: sends and typing events per socket and per person (token buckets),
- * checks and read receipts per person, and sockets per person. Each limit says so when it is hit: a
- * refused request in its ack, dropped typing events with one `warning`, a socket over the cap at the
+ * checks and read receipts per person, sockets per person, and handshakes per client address. Each limit says so
+ * when it is hit: a refused request in its ack, dropped typing events with one `warning`, a socket that keeps
+ * sending past its refusals warned and closed, a socket over the cap or an address over its budget refused at the
  * handshake.
  *
  * The per-socket buckets live with the socket. The per-person buckets of sends, checks and read
@@ -41,9 +42,20 @@ export interface RealtimeLimits {
    * person. The socket is warned at half of it.
    */
   closeAfterRefusedSends: number;
+  /** Socket.IO handshakes one client address may start (server/realtime/handshake.ts). */
+  connectsPerAddress: Rate;
 }
 
-/** Room for a fast typist pasting several lines; nobody chats 20 messages a second for long. */
+/**
+ * Sends: room for a fast typist pasting several lines; nobody chats 20 messages a second for long.
+ *
+ * Handshakes per address: a burst of 50, then 10 a second. A person opening tabs, or a household, stays well
+ * inside the burst. After a restart every client reconnects within a second or two (Socket.IO's first retry comes
+ * after 0.5–1.5 s) and those refused try again (the page after 2 s): behind one NAT address, 100 sockets (an office
+ * of 50 with two tabs each) are all back within about 5 s, 300 within 25 s, 1,000 within about 95 s. Bigger
+ * offices behind one address raise it. A flood from one address gets 50 handshakes to the session lookup, then 10 a
+ * second; everything else is refused before any store read.
+ */
 export const DEFAULT_LIMITS: RealtimeLimits = {
   sendPerSocket: { perSecond: 20, burst: 40 },
   sendPerUser: DEFAULT_PERSON_RATES.send,
@@ -54,6 +66,7 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
   receivedPerSocket: { perSecond: 200, burst: 1_000 },
   socketsPerUser: 50,
   closeAfterRefusedSends: 200,
+  connectsPerAddress: { perSecond: 10, burst: 50 },
 };
 
 export class Limits {
