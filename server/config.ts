@@ -169,6 +169,7 @@ const limitSettings = {
   RECEIVED_LIMIT_PER_SOCKET: rateSetting(DEFAULT_LIMITS.receivedPerSocket),
   MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.socketsPerUser),
   SEND_REFUSALS_BEFORE_CLOSE: z.coerce.number().int().min(0).default(DEFAULT_LIMITS.closeAfterRefusedSends),
+  TYPING_DROPS_BEFORE_CLOSE: z.coerce.number().int().min(0).default(DEFAULT_LIMITS.closeAfterDroppedTyping),
   CONNECTS_PER_ADDRESS: rateSetting(DEFAULT_LIMITS.connectsPerAddress),
   SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(100).default(10_000),
 };
@@ -273,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       receivedPerSocket: e.RECEIVED_LIMIT_PER_SOCKET,
       socketsPerUser: e.MAX_SOCKETS_PER_USER,
       closeAfterRefusedSends: e.SEND_REFUSALS_BEFORE_CLOSE,
+      closeAfterDroppedTyping: e.TYPING_DROPS_BEFORE_CLOSE,
       connectsPerAddress: e.CONNECTS_PER_ADDRESS,
     },
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,

@@ -1,9 +1,8 @@
 /**
  * What one client may cost: sends and typing events per socket and per person (token buckets),
  * checks and read receipts per person, sockets per person, and handshakes per client address. Each limit says so
- * when it is hit: a refused request in its ack, dropped typing events with one `warning`, a socket that keeps
- * sending past its refusals warned and closed, a socket over the cap or an address over its budget refused at the
- * handshake.
+ * when it is hit: a refused request in its ack, dropped typing events with one `warning`, a socket that keeps on
+ * past either warned and closed, a socket over the cap or an address over its budget refused at the handshake.
  *
  * The per-socket buckets live with the socket. The per-person buckets of sends, checks and read
  * receipts are the app context's PersonLimits (lib/person-limits.ts), shared with the HTTP API, so a
@@ -42,6 +41,12 @@ export interface RealtimeLimits {
    * person. The socket is warned at half of it.
    */
   closeAfterRefusedSends: number;
+  /**
+   * Typing events dropped without a 10 s pause after which a socket is disconnected (0: never), warned at half.
+   * A dropped event costs little, but every one is still read and decoded first; the page sends one every 2 s
+   * while a key is pressed, so only a flood reaches this.
+   */
+  closeAfterDroppedTyping: number;
   /** Socket.IO handshakes one client address may start (server/realtime/handshake.ts). */
   connectsPerAddress: Rate;
 }
@@ -66,6 +71,7 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
   receivedPerSocket: { perSecond: 200, burst: 1_000 },
   socketsPerUser: 50,
   closeAfterRefusedSends: 200,
+  closeAfterDroppedTyping: 200,
   connectsPerAddress: { perSecond: 10, burst: 50 },
 };
 
@@ -131,6 +137,8 @@ export class SocketLimits {
   private toldAboutTyping = false;
   private toldAboutReceived = false;
   private lastTypingAt = 0;
+  private droppedTypingInARow = 0;
+  private lastDroppedTypingAt = 0;
   private refusedInARow = 0;
   private lastRefusedAt = 0;
   private closing = false;
@@ -208,9 +216,11 @@ export class SocketLimits {
 
   /**
    * Whether a typing event may go on. One over the limit is dropped (it only says "typing…"), and
-   * the socket is told once per flood: again only after a quiet spell.
+   * the socket is told once per flood: again only after a quiet spell. A socket that goes on being
+   * dropped is warned, then closed, as for sends.
    */
   typingAllowed(): boolean {
+    if (this.closing) return false;
     const now = Date.now();
     if (now - this.lastTypingAt > TYPING_QUIET_MS) this.toldAboutTyping = false;
     this.lastTypingAt = now;
@@ -219,7 +229,34 @@ export class SocketLimits {
       this.toldAboutTyping = true;
       this.socket.emit("warning", typingWarning(this.limits.settings.typingPerSocket));
     }
+    this.droppedTypingAnother(now);
     return false;
+  }
+
+  /**
+   * Past its dropped typing events a socket is warned, then closed: each dropped event is cheap, but the socket's
+   * packets are all read and decoded before they can be dropped, and a flood of them queues ahead of everyone
+   * else's messages. Closed, the rest of the flood is never decoded. The count starts again after a quiet spell.
+   */
+  private droppedTypingAnother(now: number): void {
+    const closeAfter = this.limits.settings.closeAfterDroppedTyping;
+    if (closeAfter === 0) return;
+    if (now - this.lastDroppedTypingAt > TYPING_QUIET_MS) this.droppedTypingInARow = 0;
+    this.lastDroppedTypingAt = now;
+    this.droppedTypingInARow += 1;
+    if (this.droppedTypingInARow === Math.ceil(closeAfter / 2)) {
+      this.socket.emit("warning", {
+        code: "typing-rate",
+        message: `typing too fast: ${this.droppedTypingInARow} typing events dropped without a pause; after ${closeAfter} this connection is closed`,
+      });
+    } else if (this.droppedTypingInARow === closeAfter) {
+      this.socket.emit("warning", {
+        code: "typing-rate",
+        message: `typing too fast: ${closeAfter} typing events dropped without a pause; this connection is closed`,
+      });
+      this.closing = true;
+      this.closeWhenAnswered();
+    }
   }
 
   /**
