@@ -54,12 +54,14 @@ export interface RealtimeLimits {
 /**
  * Sends: room for a fast typist pasting several lines; nobody chats 20 messages a second for long.
  *
- * Handshakes per address: a burst of 50, then 10 a second. A person opening tabs, or a household, stays well
- * inside the burst. After a restart every client reconnects within a second or two (Socket.IO's first retry comes
- * after 0.5–1.5 s) and those refused try again (the page after 2 s): behind one NAT address, 100 sockets (an office
- * of 50 with two tabs each) are all back within about 5 s, 300 within 25 s, 1,000 within about 95 s. Bigger
- * offices behind one address raise it. A flood from one address gets 50 handshakes to the session lookup, then 10 a
- * second; everything else is refused before any store read.
+ * Handshakes per address: a burst of 20, then 10 a second. A person opening tabs, or a household, stays inside
+ * the burst. After a restart every client reconnects within a second or two (Socket.IO's first retry comes after
+ * 0.5–1.5 s) and those refused try again (the page 2 s after being told, Socket.IO's own backoff after a bare
+ * refusal): behind one NAT address, 100 sockets (an office of 50 with two tabs each) are all back within about
+ * 8 s, 300 within 30 s, 1,000 within 100 s; the rate decides that, the burst hardly. Bigger offices behind one
+ * address raise it. A flood from one address gets 20 handshakes to the session lookup, then 10 a second; each one
+ * that connects costs several store reads (a burst of 50 let the abuse fault run's socket flood hold the event
+ * loop twice as long), and everything else is refused before any store read.
  */
 export const DEFAULT_LIMITS: RealtimeLimits = {
   sendPerSocket: { perSecond: 20, burst: 40 },
@@ -72,7 +74,7 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
   socketsPerUser: 50,
   closeAfterRefusedSends: 200,
   closeAfterDroppedTyping: 200,
-  connectsPerAddress: { perSecond: 10, burst: 50 },
+  connectsPerAddress: { perSecond: 10, burst: 20 },
 };
 
 export class Limits {

@@ -15,7 +15,7 @@ test("the limits default to what fits people", () => {
     socketsPerUser: 50,
     closeAfterRefusedSends: 200,
     closeAfterDroppedTyping: 200,
-    connectsPerAddress: { perSecond: 10, burst: 50 },
+    connectsPerAddress: { perSecond: 10, burst: 20 },
   });
   expect(loadConfig({}).shutdownDeadlineMs).toBe(10_000);
 });
