@@ -13,6 +13,7 @@ import { AddressBuckets } from "../http/address-buckets";
 import { CROSS_SITE_REFUSED, isCrossSite } from "../http/origin";
 import { clientAddress, isSecureRequest } from "../http/request-facts";
 import { DATA_POLICY, type HeaderSettings, securityHeaders } from "../http/security-headers";
+import { onePerTurn } from "./one-per-turn";
 import type { ChatServer, ChatSocket } from "./types";
 
 /** Register before the authentication middleware: a refused handshake never reaches the session lookup. */
@@ -61,6 +62,16 @@ export function refuseHandshakeFloods(io: ChatServer, rate: Rate): void {
     const retryAfterSeconds = toBeTold.get(socket.request);
     next(retryAfterSeconds === undefined ? undefined : new Error(tooManyConnections(retryAfterSeconds)));
   });
+}
+
+/**
+ * Lets handshakes into authentication one per turn of the event loop (one-per-turn.ts says why): the
+ * session lookup and everything a new connection reads run as one block, and a burst of them would hold everyone
+ * else's messages. Register it just before the authentication middleware, after every cheaper refusal.
+ */
+export function paceHandshakes(io: ChatServer): void {
+  const pace = onePerTurn();
+  io.use((_socket, next) => pace(() => next()));
 }
 
 function tooManyConnections(retryAfterSeconds: number): string {

@@ -10,7 +10,7 @@ import type { AppContext } from "../../lib/app-context";
 import { tokenFromCookieHeader } from "../../lib/auth";
 import type { InFlight } from "../in-flight";
 import { deliverBacklog } from "./backlog";
-import { refuseHandshakeFloods } from "./handshake";
+import { paceHandshakes, refuseHandshakeFloods } from "./handshake";
 import { arrivalTime, Limits, type RealtimeLimits } from "./limits";
 import { SocketNotifier, userRoom } from "./notifier";
 import { onRequest } from "./requests";
@@ -39,6 +39,7 @@ export function attachChatHandlers(
 
   // Before the session lookup below, which is most of what a handshake costs.
   refuseHandshakeFloods(io, settings.connectsPerAddress);
+  paceHandshakes(io);
   io.use(async (socket, next) => {
     try {
       const auth = socket.handshake.auth as { token?: unknown };
