@@ -25,6 +25,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const socket of sockets) socket.disconnect();
+  // A polling client closes with a request of its own: let it reach the server before the server goes.
+  await new Promise((resolve) => setTimeout(resolve, 500));
   await server.close();
   removeDatabase(server.databaseFile);
 });
