@@ -24,6 +24,10 @@ module.exports = {
 };
 
 // Every server the suites start sees its clients at one address (127.0.0.1), so the per-address sign-up limit
-// (10 an hour) would refuse most of the people they create. The servers inherit this; the tests of the limit set
-// their own (tests/integration/login-throttle.test.ts).
+// (10 an hour) would refuse most of the people they create, and the edge's per-address budgets of logins and
+// handshakes most of their logins and sockets. The servers inherit this (tests/support/server-settings.ts says the
+// same); the tests of the limits set their own (tests/integration/login-throttle.test.ts,
+// tests/integration/address-limits.test.ts).
 process.env.SIGNUPS_PER_ADDRESS ??= "100000";
+process.env.ACCOUNT_REQUESTS_PER_ADDRESS ??= "1000000,1000000";
+process.env.CONNECTS_PER_ADDRESS ??= "1000000,1000000";

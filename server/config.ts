@@ -5,6 +5,7 @@ import type { ClusterSettings } from "./cluster/settings";
 import { DEFAULT_LOGIN_SETTINGS, type LoginSettings } from "../lib/login-protection";
 import { DEFAULT_STORE_BUSY_TIMEOUT_MS } from "../lib/store/busy";
 import { DEFAULT_GROUP_MAX_MEMBERS, type GroupSettings } from "../lib/groups";
+import { DEFAULT_ACCOUNT_REQUESTS_PER_ADDRESS } from "./http/account-door";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/body";
 import type { EdgeSettings } from "./http/settings";
 import { LOG_LEVELS, type LogLevel } from "./log";
@@ -51,6 +52,8 @@ const edgeVariables = {
   TLS_CERT: z.string().min(1).optional(),
   TLS_KEY: z.string().min(1).optional(),
   HSTS_MAX_AGE: z.coerce.number().int().min(0).default(31_536_000), // one year
+  // Logins and sign-ups one client address may start: `<per second>,<burst>`; past it 429 before Next runs.
+  ACCOUNT_REQUESTS_PER_ADDRESS: rateSetting(DEFAULT_ACCOUNT_REQUESTS_PER_ADDRESS),
 };
 
 /** A certificate without its key (or the reverse) is a mistake, not a request for plain HTTP. */
@@ -166,6 +169,8 @@ const limitSettings = {
   RECEIVED_LIMIT_PER_SOCKET: rateSetting(DEFAULT_LIMITS.receivedPerSocket),
   MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.socketsPerUser),
   SEND_REFUSALS_BEFORE_CLOSE: z.coerce.number().int().min(0).default(DEFAULT_LIMITS.closeAfterRefusedSends),
+  TYPING_DROPS_BEFORE_CLOSE: z.coerce.number().int().min(0).default(DEFAULT_LIMITS.closeAfterDroppedTyping),
+  CONNECTS_PER_ADDRESS: rateSetting(DEFAULT_LIMITS.connectsPerAddress),
   SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(100).default(10_000),
 };
 
@@ -257,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       trustProxyHops: e.TRUST_PROXY,
       tls: e.TLS_CERT && e.TLS_KEY ? { certFile: e.TLS_CERT, keyFile: e.TLS_KEY } : undefined,
       hstsMaxAge: e.HSTS_MAX_AGE,
+      accountRequestsPerAddress: e.ACCOUNT_REQUESTS_PER_ADDRESS,
     },
     limits: {
       sendPerSocket: e.SEND_LIMIT_PER_SOCKET,
@@ -268,6 +274,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       receivedPerSocket: e.RECEIVED_LIMIT_PER_SOCKET,
       socketsPerUser: e.MAX_SOCKETS_PER_USER,
       closeAfterRefusedSends: e.SEND_REFUSALS_BEFORE_CLOSE,
+      closeAfterDroppedTyping: e.TYPING_DROPS_BEFORE_CLOSE,
+      connectsPerAddress: e.CONNECTS_PER_ADDRESS,
     },
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
     cluster: e.REDIS_URL

@@ -1,15 +1,18 @@
 /**
  * The server's edge: what every request meets before Next or Socket.IO. It stamps the request's facts (client
- * address, public origin), sets the security headers, refuses cross-site changes (403) and bodies that announce
- * more than the limit (413), and answers upgrade requests nobody serves instead of leaving them open.
+ * address, public origin), sets the security headers, refuses cross-site changes (403), bodies that announce
+ * more than the limit (413) and an address's flood of logins and sign-ups (429), and answers upgrade requests
+ * nobody serves instead of leaving them open.
  */
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import { tokenFromAuthorizationHeader } from "../../lib/auth";
+import { isAccountRequest, tooManyAccountRequests } from "./account-door";
+import { AddressBuckets } from "./address-buckets";
 import { declaresMoreThan, tooLarge } from "./body";
 import { CROSS_SITE_REFUSED, changesState, isCrossSite } from "./origin";
-import { isSecureRequest, publicOrigin, stampRequestFacts } from "./request-facts";
+import { clientAddress, isSecureRequest, publicOrigin, stampRequestFacts } from "./request-facts";
 import { DATA_POLICY, newNonce, pagePolicy, securityHeaders } from "./security-headers";
 import type { EdgeSettings } from "./settings";
 
@@ -39,6 +42,7 @@ const NEXT_DEV_PATH = "/_next/";
 
 export function createEdge(settings: EdgeSettings & { dev: boolean }, downstream: Downstream): Edge {
   const stamp = (request: IncomingMessage) => stampRequestFacts(request, settings.trustProxyHops);
+  const accountRequests = new AddressBuckets(settings.accountRequestsPerAddress);
 
   const setSecurityHeaders = (request: IncomingMessage, response: ServerResponse) => {
     const isApi = request.url?.startsWith("/api/") ?? false;
@@ -60,6 +64,15 @@ export function createEdge(settings: EdgeSettings & { dev: boolean }, downstream
     }
     if (declaresMoreThan(request.headers["content-length"], settings.maxBodyBytes)) {
       return refuse(response, 413, tooLarge(settings.maxBodyBytes).message);
+    }
+    // After the refusals above, so a request refused anyway (another site's form, say) spends nobody's budget.
+    if (isAccountRequest(request)) {
+      const verdict = accountRequests.take(clientAddress(request.headers));
+      if (!verdict.allowed) {
+        return refuse(response, 429, tooManyAccountRequests(verdict.retryAfterSeconds), {
+          "Retry-After": String(verdict.retryAfterSeconds),
+        });
+      }
     }
     return downstream.handleRequest(request, response);
   };
@@ -93,7 +106,7 @@ export function createEdge(settings: EdgeSettings & { dev: boolean }, downstream
 }
 
 /** An `{error}` answer that also closes the connection, so an unread body is not waited for. */
-function refuse(response: ServerResponse, status: number, error: string): void {
-  response.writeHead(status, { "Content-Type": "application/json", Connection: "close" });
+function refuse(response: ServerResponse, status: number, error: string, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { ...headers, "Content-Type": "application/json", Connection: "close" });
   response.end(JSON.stringify({ error }));
 }

@@ -3,6 +3,7 @@
  * global key, for the same reason as the app context (lib/app-context.ts): Next bundles route handlers apart
  * from the server's modules, so a module-level value would exist twice.
  */
+import type { Rate } from "../../lib/rate-limit";
 import { DEFAULT_MAX_BODY_BYTES } from "./body";
 
 export interface EdgeSettings {
@@ -16,6 +17,8 @@ export interface EdgeSettings {
   tls: { certFile: string; keyFile: string } | undefined;
   /** HSTS_MAX_AGE: seconds browsers should insist on HTTPS after a response over TLS; 0 sends no HSTS. */
   hstsMaxAge: number;
+  /** ACCOUNT_REQUESTS_PER_ADDRESS: logins and sign-ups (POST /api/session) one client address may start. */
+  accountRequestsPerAddress: Rate;
 }
 
 /** What route handlers read: only the body limit so far. */

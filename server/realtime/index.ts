@@ -10,6 +10,7 @@ import type { AppContext } from "../../lib/app-context";
 import { tokenFromCookieHeader } from "../../lib/auth";
 import type { InFlight } from "../in-flight";
 import { deliverBacklog } from "./backlog";
+import { paceHandshakes, refuseHandshakeFloods } from "./handshake";
 import { arrivalTime, Limits, type RealtimeLimits } from "./limits";
 import { SocketNotifier, userRoom } from "./notifier";
 import { onRequest } from "./requests";
@@ -36,6 +37,9 @@ export function attachChatHandlers(
   const limits = new Limits(settings, people);
   disconnectEndedSessions(io, accounts);
 
+  // Before the session lookup below, which is most of what a handshake costs.
+  refuseHandshakeFloods(io, settings.connectsPerAddress);
+  paceHandshakes(io);
   io.use(async (socket, next) => {
     try {
       const auth = socket.handshake.auth as { token?: unknown };

@@ -1,8 +1,8 @@
 /**
  * What one client may cost: sends and typing events per socket and per person (token buckets),
- * checks and read receipts per person, and sockets per person. Each limit says so when it is hit: a
- * refused request in its ack, dropped typing events with one `warning`, a socket over the cap at the
- * handshake.
+ * checks and read receipts per person, sockets per person, and handshakes per client address. Each limit says so
+ * when it is hit: a refused request in its ack, dropped typing events with one `warning`, a socket that keeps on
+ * past either warned and closed, a socket over the cap or an address over its budget refused at the handshake.
  *
  * The per-socket buckets live with the socket. The per-person buckets of sends, checks and read
  * receipts are the app context's PersonLimits (lib/person-limits.ts), shared with the HTTP API, so a
@@ -41,9 +41,28 @@ export interface RealtimeLimits {
    * person. The socket is warned at half of it.
    */
   closeAfterRefusedSends: number;
+  /**
+   * Typing events dropped without a 10 s pause after which a socket is disconnected (0: never), warned at half.
+   * A dropped event costs little, but every one is still read and decoded first; the page sends one every 2 s
+   * while a key is pressed, so only a flood reaches this.
+   */
+  closeAfterDroppedTyping: number;
+  /** Socket.IO handshakes one client address may start (server/realtime/handshake.ts). */
+  connectsPerAddress: Rate;
 }
 
-/** Room for a fast typist pasting several lines; nobody chats 20 messages a second for long. */
+/**
+ * Sends: room for a fast typist pasting several lines; nobody chats 20 messages a second for long.
+ *
+ * Handshakes per address: a burst of 20, then 10 a second. A person opening tabs, or a household, stays inside
+ * the burst. After a restart every client reconnects within a second or two (Socket.IO's first retry comes after
+ * 0.5–1.5 s) and those refused try again (the page 2 s after being told, Socket.IO's own backoff after a bare
+ * refusal): behind one NAT address, 100 sockets (an office of 50 with two tabs each) are all back within about
+ * 8 s, 300 within 30 s, 1,000 within 100 s; the rate decides that, the burst hardly. Bigger offices behind one
+ * address raise it. A flood from one address gets 20 handshakes to the session lookup, then 10 a second; each one
+ * that connects costs several store reads (a burst of 50 let the abuse fault run's socket flood hold the event
+ * loop twice as long), and everything else is refused before any store read.
+ */
 export const DEFAULT_LIMITS: RealtimeLimits = {
   sendPerSocket: { perSecond: 20, burst: 40 },
   sendPerUser: DEFAULT_PERSON_RATES.send,
@@ -54,6 +73,8 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
   receivedPerSocket: { perSecond: 200, burst: 1_000 },
   socketsPerUser: 50,
   closeAfterRefusedSends: 200,
+  closeAfterDroppedTyping: 200,
+  connectsPerAddress: { perSecond: 10, burst: 20 },
 };
 
 export class Limits {
@@ -118,6 +139,8 @@ export class SocketLimits {
   private toldAboutTyping = false;
   private toldAboutReceived = false;
   private lastTypingAt = 0;
+  private droppedTypingInARow = 0;
+  private lastDroppedTypingAt = 0;
   private refusedInARow = 0;
   private lastRefusedAt = 0;
   private closing = false;
@@ -195,9 +218,11 @@ export class SocketLimits {
 
   /**
    * Whether a typing event may go on. One over the limit is dropped (it only says "typing…"), and
-   * the socket is told once per flood: again only after a quiet spell.
+   * the socket is told once per flood: again only after a quiet spell. A socket that goes on being
+   * dropped is warned, then closed, as for sends.
    */
   typingAllowed(): boolean {
+    if (this.closing) return false;
     const now = Date.now();
     if (now - this.lastTypingAt > TYPING_QUIET_MS) this.toldAboutTyping = false;
     this.lastTypingAt = now;
@@ -206,7 +231,34 @@ export class SocketLimits {
       this.toldAboutTyping = true;
       this.socket.emit("warning", typingWarning(this.limits.settings.typingPerSocket));
     }
+    this.droppedTypingAnother(now);
     return false;
+  }
+
+  /**
+   * Past its dropped typing events a socket is warned, then closed: each dropped event is cheap, but the socket's
+   * packets are all read and decoded before they can be dropped, and a flood of them queues ahead of everyone
+   * else's messages. Closed, the rest of the flood is never decoded. The count starts again after a quiet spell.
+   */
+  private droppedTypingAnother(now: number): void {
+    const closeAfter = this.limits.settings.closeAfterDroppedTyping;
+    if (closeAfter === 0) return;
+    if (now - this.lastDroppedTypingAt > TYPING_QUIET_MS) this.droppedTypingInARow = 0;
+    this.lastDroppedTypingAt = now;
+    this.droppedTypingInARow += 1;
+    if (this.droppedTypingInARow === Math.ceil(closeAfter / 2)) {
+      this.socket.emit("warning", {
+        code: "typing-rate",
+        message: `typing too fast: ${this.droppedTypingInARow} typing events dropped without a pause; after ${closeAfter} this connection is closed`,
+      });
+    } else if (this.droppedTypingInARow === closeAfter) {
+      this.socket.emit("warning", {
+        code: "typing-rate",
+        message: `typing too fast: ${closeAfter} typing events dropped without a pause; this connection is closed`,
+      });
+      this.closing = true;
+      this.closeWhenAnswered();
+    }
   }
 
   /**

@@ -6,8 +6,12 @@
  * beside its quiet figure in docs/reliability-figures.json (the target, p99 within 2× of quiet, is
  * a figure to publish, not a timed assertion).
  */
+import os from "node:os";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/protocol";
+import type { Rate } from "@/lib/rate-limit";
+import { DEFAULT_ACCOUNT_REQUESTS_PER_ADDRESS } from "@/server/http/account-door";
+import { DEFAULT_LIMITS } from "@/server/realtime/limits";
 import { api, login, type Person } from "../../tools/http-api";
 import { type NodeProcess, spawnNode } from "../../tools/processes";
 import { removeDatabase, type ServerProcess, startTestServerProcess } from "../support/server-process";
@@ -22,6 +26,8 @@ const PAIR_MESSAGES = Number(process.env.ABUSE_PAIR_MESSAGES ?? 60);
 /** Behind TRUST_PROXY the attacker and the people have addresses of their own, as on a real network. */
 const ATTACKER = { "x-forwarded-for": "203.0.113.66" };
 const PERSON = { "x-forwarded-for": "198.51.100.7" };
+/** The server's own view of each phase (CPU time, event-loop lag) comes from its metrics. */
+const METRICS_TOKEN = "abuse-fault-metrics-token";
 
 let server: ServerProcess;
 let alice: Person;
@@ -33,7 +39,18 @@ const flooders: NodeProcess[] = [];
 jest.setTimeout(180_000);
 
 beforeAll(async () => {
-  server = await startTestServerProcess({ env: { TRUST_PROXY: "true", SIGNUPS_PER_ADDRESS: "10" } });
+  // The limits people get: the test servers' lifted per-address budgets (TEST_SERVER_ENV) set back to the defaults.
+  server = await startTestServerProcess({
+    env: {
+      TRUST_PROXY: "true",
+      SIGNUPS_PER_ADDRESS: "10",
+      ACCOUNT_REQUESTS_PER_ADDRESS: rateSetting(DEFAULT_ACCOUNT_REQUESTS_PER_ADDRESS),
+      CONNECTS_PER_ADDRESS: rateSetting(DEFAULT_LIMITS.connectsPerAddress),
+      METRICS_TOKEN,
+      // Settings to try against the same floods, e.g. ABUSE_SERVER_ENV='{"CONNECTS_PER_ADDRESS":"10,20"}'.
+      ...(JSON.parse(process.env.ABUSE_SERVER_ENV ?? "{}") as Record<string, string>),
+    },
+  });
   alice = await login(server.url, "abuse_alice", "alice-pw");
   bob = await login(server.url, "abuse_bob", "bob-pw");
   mallory = await login(server.url, "abuse_mallory", "mallory-pw");
@@ -45,14 +62,41 @@ afterAll(async () => {
   removeDatabase(server.databaseFile);
 });
 
+const rateSetting = ({ perSecond, burst }: Rate) => `${perSecond},${burst}`;
+
+/** The pair's sockets come from the people's address, not the attacker's. */
 function connect(token: string): Promise<ChatSocket> {
-  const socket: ChatSocket = io(server.url, { auth: { token }, transports: ["websocket"], reconnection: false });
+  const socket: ChatSocket = io(server.url, {
+    auth: { token },
+    transports: ["websocket"],
+    reconnection: false,
+    extraHeaders: PERSON,
+  });
   open.push(socket);
   return new Promise((resolve, reject) => {
     socket.once("connect", () => resolve(socket));
     socket.once("connect_error", reject);
   });
 }
+
+interface ServerView {
+  cpuSeconds: number;
+  /** The longest the event loop was held up since the last scrape (prom-client resets it on each one). */
+  loopLagMaxMs: number;
+}
+
+async function serverView(): Promise<ServerView> {
+  const response = await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  const text = await response.text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+  return {
+    cpuSeconds: value("process_cpu_seconds_total"),
+    loopLagMaxMs: value("nodejs_eventloop_lag_max_seconds") * 1000,
+  };
+}
+
+/** The server's view when the phase being timed began. */
+let phaseStart: ServerView | undefined;
 
 /** alice → bob at a steady rate; the time from send until bob has each message, in ms. */
 async function timePair(): Promise<number[]> {
@@ -85,8 +129,9 @@ async function timePair(): Promise<number[]> {
 let quiet: number[];
 
 test("quiet: the pair's round trip with nobody flooding", async () => {
+  phaseStart = await serverView();
   quiet = await timePair();
-  record("quiet", quiet, {});
+  await record("quiet", quiet, {});
 });
 
 /**
@@ -94,6 +139,7 @@ test("quiet: the pair's round trip with nobody flooding", async () => {
  * flood got. The test's process then only times the pair.
  */
 async function startFlood(plan: FloodPlan): Promise<{ done: Promise<Record<string, any>> }> {
+  phaseStart = await serverView();
   const flooder = spawnNode("tests/faults/flooder.ts", { args: [JSON.stringify(plan)] });
   flooders.push(flooder);
   await flooder.waitFor(
@@ -125,7 +171,13 @@ test("a send flood is refused with a clear error, and the pair's messages still 
   const accepted = answers.accepted ?? 0;
   expect(Object.keys(answers).join(" | ")).toMatch(/too many messages: slow down/);
   expect(accepted).toBeLessThan(5_000);
-  record("send flood", roundTrips, { floodSent: 5_000, accepted, answers, warnings: warnings.length, disconnected });
+  await record("send flood", roundTrips, {
+    floodSent: 5_000,
+    accepted,
+    answers,
+    warnings: warnings.length,
+    disconnected,
+  });
 });
 
 test("a typing flood is dropped with one warning, and the pair's messages still arrive", async () => {
@@ -137,9 +189,9 @@ test("a typing flood is dropped with one warning, and the pair's messages still 
     count: 20_000,
   });
   const roundTrips = await timePair();
-  const { warnings } = await flood.done;
+  const { warnings, disconnected } = await flood.done;
   expect(warnings.length).toBeGreaterThanOrEqual(1);
-  record("typing flood", roundTrips, { floodSent: 20_000, warnings: warnings.length });
+  await record("typing flood", roundTrips, { floodSent: 20_000, warnings: warnings.length, disconnected });
 });
 
 test("a login flood against one name is throttled for its address only; the owner still logs in", async () => {
@@ -160,7 +212,7 @@ test("a login flood against one name is throttled for its address only; the owne
     json: { username: alice.username, password: "alice-pw" },
   });
   expect(owner.status).toBe(200);
-  record("login flood", roundTrips, { attempts: 200, answers });
+  await record("login flood", roundTrips, { attempts: 200, answers });
 });
 
 test("a sign-up flood from one address is rate-limited, and the pair's messages still arrive", async () => {
@@ -169,16 +221,22 @@ test("a sign-up flood from one address is rate-limited, and the pair's messages 
   const { answers } = await flood.done;
   expect(Object.keys(answers).every((status) => ["201", "429", "503"].includes(status))).toBe(true);
   expect(answers["201"] ?? 0).toBeLessThan(200);
-  record("sign-up flood", roundTrips, { attempts: 200, answers });
+  await record("sign-up flood", roundTrips, { attempts: 200, answers });
 });
 
-test("a socket flood on one token is capped with a clear refusal", async () => {
-  const flood = await startFlood({ kind: "sockets", url: server.url, token: mallory.token, count: 300 });
+test("a socket flood on one token from one address is refused with a clear reason", async () => {
+  const flood = await startFlood({
+    kind: "sockets",
+    url: server.url,
+    token: mallory.token,
+    count: 300,
+    headers: ATTACKER,
+  });
   const roundTrips = await timePair();
   const { answers } = await flood.done;
   expect(Object.keys(answers).join(" | ")).toMatch(/too many connections/);
   expect(answers.connected ?? 0).toBeLessThan(300);
-  record("socket flood", roundTrips, { attempts: 300, connected: answers.connected ?? 0, answers });
+  await record("socket flood", roundTrips, { attempts: 300, connected: answers.connected ?? 0, answers });
 });
 
 test("an upgrade flood to an unknown path is answered and closed", async () => {
@@ -189,17 +247,26 @@ test("an upgrade flood to an unknown path is answered and closed", async () => {
     .filter(([status]) => status.startsWith("HTTP/1.1 404"))
     .reduce((sum, [, n]) => sum + (n as number), 0);
   expect(answered).toBe(300);
-  record("upgrade flood", roundTrips, { attempts: 300, answered });
+  await record("upgrade flood", roundTrips, { attempts: 300, answered });
 });
 
-function record(phase: string, roundTrips: number[], extra: Record<string, unknown>): void {
+/**
+ * The pair's figures beside what the server spent from the flood's start until the pair was timed: its CPU time
+ * and its event loop's longest stall, which tell the server's own cost from the machine's (the flooder and the
+ * test share its cores).
+ */
+async function record(phase: string, roundTrips: number[], extra: Record<string, unknown>): Promise<void> {
   const p = (q: number) => percentile(roundTrips, q);
   const quietP99 = percentile(quiet, 0.99);
+  const end = await serverView();
   recordFigures(`abuse: ${phase}`, {
     pairMessages: roundTrips.length,
     p50Ms: round(p(0.5)),
     p99Ms: round(p(0.99)),
     p99VersusQuiet: round(p(0.99) / quietP99),
+    serverCpuMs: phaseStart ? Math.round((end.cpuSeconds - phaseStart.cpuSeconds) * 1000) : undefined,
+    serverLoopLagMaxMs: round(end.loopLagMaxMs),
+    machineLoad1m: round(os.loadavg()[0]!),
     ...extra,
   });
 }

@@ -13,13 +13,19 @@ export type FloodPlan =
   | { kind: "typing"; url: string; token: string; destination: string; count: number }
   | { kind: "login"; url: string; username: string; count: number; headers: Record<string, string> }
   | { kind: "signup"; url: string; count: number; headers: Record<string, string> }
-  | { kind: "sockets"; url: string; token: string; count: number }
+  | { kind: "sockets"; url: string; token: string; count: number; headers: Record<string, string> }
   | { kind: "upgrade"; url: string; count: number };
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function connect(url: string, token: string, sockets: Socket[]): Promise<Socket> {
-  const socket = io(url, { auth: { token }, transports: ["websocket"], reconnection: false, forceNew: true });
+function connect(url: string, token: string, sockets: Socket[], headers: Record<string, string> = {}): Promise<Socket> {
+  const socket = io(url, {
+    auth: { token },
+    transports: ["websocket"],
+    reconnection: false,
+    forceNew: true,
+    extraHeaders: headers,
+  });
   sockets.push(socket);
   return new Promise((resolve, reject) => {
     socket.once("connect", () => resolve(socket));
@@ -80,13 +86,17 @@ async function flood(plan: FloodPlan): Promise<Record<string, unknown>> {
         const socket = await connect(plan.url, plan.token, sockets);
         const warnings: string[] = [];
         socket.on("warning", (warning: { code: string }) => warnings.push(warning.code));
+        let disconnected = false;
+        socket.on("disconnect", () => {
+          disconnected = true;
+        });
         console.log("flooding");
         for (let i = 0; i < plan.count; i += 1) {
           socket.emit("typing", { destination: plan.destination, typing: i % 2 === 0 });
           if (i % 500 === 0) await pause(5);
         }
         await pause(200);
-        return { warnings };
+        return { warnings, disconnected };
       }
       case "login": {
         console.log("flooding");
@@ -111,7 +121,7 @@ async function flood(plan: FloodPlan): Promise<Record<string, unknown>> {
         console.log("flooding");
         const results = await Promise.all(
           Array.from({ length: plan.count }, () =>
-            connect(plan.url, plan.token, sockets).then(
+            connect(plan.url, plan.token, sockets, plan.headers).then(
               () => "connected",
               (error: Error) => error.message.split(":")[0] ?? "?",
             ),

@@ -161,12 +161,31 @@ describe("rate limits", () => {
     const bobSocket = await connect(server.url, bob.token);
     const forwarded = bobSocket.collect("typing");
     const warnings = aliceSocket.collect("warning");
-    for (let i = 0; i < 300; i += 1)
+    // Fewer drops than half of TYPING_DROPS_BEFORE_CLOSE (200): dropped, and nothing more is said.
+    for (let i = 0; i < 90; i += 1)
       aliceSocket.socket.emit("typing", { destination: bob.username, typing: i % 2 === 0 });
     await sleep(800);
     expect(forwarded.length).toBeGreaterThanOrEqual(10);
     expect(forwarded.length).toBeLessThan(30);
     expect(warnings).toEqual([{ code: "typing-rate", message: expect.stringMatching(/^typing too fast/) }]);
+    expect(aliceSocket.socket.connected).toBe(true);
+  });
+
+  test("a socket that keeps typing past the limit is warned, then closed", async () => {
+    const alice = await login(server.url);
+    const bob = await login(server.url);
+    const aliceSocket = await connect(server.url, alice.token);
+    await connect(server.url, bob.token);
+    const warnings = aliceSocket.collect("warning");
+    const closed = new Promise<string>((resolve) => aliceSocket.socket.once("disconnect", resolve));
+    for (let i = 0; i < 1_000; i += 1)
+      aliceSocket.socket.emit("typing", { destination: bob.username, typing: i % 2 === 0 });
+    expect(await closed).toBe("io server disconnect");
+    expect(warnings.map((warning) => warning.message)).toEqual([
+      expect.stringMatching(/^typing too fast: typing events beyond 5 a second are dropped/),
+      "typing too fast: 100 typing events dropped without a pause; after 200 this connection is closed",
+      "typing too fast: 200 typing events dropped without a pause; this connection is closed",
+    ]);
   });
 
   test("delivery acks of group messages over the limit are dropped, and the socket is told once", async () => {

@@ -25,6 +25,7 @@ async function edgeServer(trustProxyHops: number): Promise<Running> {
       allowedOrigins: new Set(),
       tls: undefined,
       hstsMaxAge: 0,
+      accountRequestsPerAddress: { perSecond: 1_000, burst: 1_000 },
     },
     {
       handleRequest: (request, response) => {

@@ -14,6 +14,8 @@ test("the limits default to what fits people", () => {
     receivedPerSocket: { perSecond: 200, burst: 1_000 },
     socketsPerUser: 50,
     closeAfterRefusedSends: 200,
+    closeAfterDroppedTyping: 200,
+    connectsPerAddress: { perSecond: 10, burst: 20 },
   });
   expect(loadConfig({}).shutdownDeadlineMs).toBe(10_000);
 });
@@ -29,6 +31,8 @@ test("each limit has its setting", () => {
     RECEIVED_LIMIT_PER_SOCKET: "7,9",
     MAX_SOCKETS_PER_USER: "3",
     SEND_REFUSALS_BEFORE_CLOSE: "0",
+    TYPING_DROPS_BEFORE_CLOSE: "0",
+    CONNECTS_PER_ADDRESS: "2,5",
     SHUTDOWN_DEADLINE_MS: "2500",
   });
   expect(config.limits).toEqual({
@@ -41,6 +45,8 @@ test("each limit has its setting", () => {
     receivedPerSocket: { perSecond: 7, burst: 9 },
     socketsPerUser: 3,
     closeAfterRefusedSends: 0,
+    closeAfterDroppedTyping: 0,
+    connectsPerAddress: { perSecond: 2, burst: 5 },
   });
   expect(config.shutdownDeadlineMs).toBe(2_500);
 });
@@ -52,6 +58,9 @@ test.each([
   [{ READ_LIMIT_PER_USER: "0,5" }, "READ_LIMIT_PER_USER: the rate must be above 0"],
   [{ TYPING_LIMIT_PER_USER: "5,0.5" }, "TYPING_LIMIT_PER_USER: the burst must be a whole number, at least 1"],
   [{ MAX_SOCKETS_PER_USER: "0" }, "MAX_SOCKETS_PER_USER"],
+  [{ TYPING_DROPS_BEFORE_CLOSE: "-1" }, "TYPING_DROPS_BEFORE_CLOSE"],
+  [{ CONNECTS_PER_ADDRESS: "10" }, "CONNECTS_PER_ADDRESS: must be '<per second>,<burst>', e.g. 20,40"],
+  [{ CONNECTS_PER_ADDRESS: "0,50" }, "CONNECTS_PER_ADDRESS: the rate must be above 0"],
   [{ SHUTDOWN_DEADLINE_MS: "soon" }, "SHUTDOWN_DEADLINE_MS"],
 ])("%j is refused, naming the setting", (env, message) => {
   expect(() => loadConfig(env)).toThrow(message);

@@ -89,13 +89,14 @@ test("the page policy: a nonce and no inline scripts in production; eval only in
 describe("edge settings", () => {
   const env = (variables: Record<string, string>) => ({ NODE_ENV: "production", ...variables }) as NodeJS.ProcessEnv;
 
-  test("defaults fit people: 64 KiB bodies, no proxy, no extra origins, plain HTTP, a year of HSTS over TLS", () => {
+  test("defaults fit people: 64 KiB bodies, no proxy, no extra origins, plain HTTP, a year of HSTS over TLS, 10 logins at once per address then 1 a second", () => {
     expect(loadConfig(env({})).http).toEqual({
       maxBodyBytes: 65_536,
       allowedOrigins: new Set(),
       trustProxyHops: 0,
       tls: undefined,
       hstsMaxAge: 31_536_000,
+      accountRequestsPerAddress: { perSecond: 1, burst: 10 },
     });
   });
 
@@ -108,6 +109,7 @@ describe("edge settings", () => {
         TLS_CERT: "cert.pem",
         TLS_KEY: "key.pem",
         HSTS_MAX_AGE: "0",
+        ACCOUNT_REQUESTS_PER_ADDRESS: "0.2,3",
       }),
     );
     expect(config.http).toEqual({
@@ -116,6 +118,7 @@ describe("edge settings", () => {
       trustProxyHops: 1,
       tls: { certFile: "cert.pem", keyFile: "key.pem" },
       hstsMaxAge: 0,
+      accountRequestsPerAddress: { perSecond: 0.2, burst: 3 },
     });
     expect(loadConfig(env({ TRUST_PROXY: "false" })).http.trustProxyHops).toBe(0);
     expect(loadConfig(env({ TRUST_PROXY: "2" })).http.trustProxyHops).toBe(2);
@@ -126,6 +129,7 @@ describe("edge settings", () => {
     [{ ALLOWED_ORIGINS: "https://app.example/path" }, /ALLOWED_ORIGINS/],
     [{ ALLOWED_ORIGINS: "ftp://app.example" }, /ALLOWED_ORIGINS/],
     [{ TRUST_PROXY: "yes" }, /TRUST_PROXY/],
+    [{ ACCOUNT_REQUESTS_PER_ADDRESS: "5" }, /ACCOUNT_REQUESTS_PER_ADDRESS: must be '<per second>,<burst>'/],
     [{ TRUST_PROXY: "11" }, /TRUST_PROXY/],
     [{ TLS_CERT: "cert.pem" }, /TLS_KEY: TLS_CERT and TLS_KEY go together/],
     [{ HSTS_MAX_AGE: "-1" }, /HSTS_MAX_AGE/],

@@ -22,10 +22,13 @@ import {
  * to measure the bounds people get.
  */
 export const TEST_SETTINGS = {
-  // Steady loads and many accounts from one address: the limits have tests of their own.
+  // Steady loads, and many accounts, logins and sockets from one address (nginx's 127.0.0.1): the limits have tests
+  // of their own.
   SEND_LIMIT_PER_SOCKET: "1000000,1000000",
   SEND_LIMIT_PER_USER: "1000000,1000000",
   SIGNUPS_PER_ADDRESS: "100000",
+  ACCOUNT_REQUESTS_PER_ADDRESS: "1000000,1000000",
+  CONNECTS_PER_ADDRESS: "1000000,1000000",
   THERMOMETER_INTERVAL_MS: "200",
   THERMOMETER_REBOOT_MS: "300",
   // Lets a test ask an instance (or nginx, for a session) which instance answers: chat_instance_info.

@@ -1,0 +1,48 @@
+/**
+ * The account door: `POST /api/session`, the one route that logs in and signs up (the first login with a free name
+ * claims it; app/api/users only lists people). Each request costs the server a trip through Next's router and the
+ * route handler, several ms of the one event loop, before the login throttle or the hashing gate can refuse it, so
+ * the edge counts them per client address first and refuses a flood without entering Next.
+ *
+ * This budget only bounds what a flood costs the server. Guessing passwords and claiming names stay bounded by the
+ * throttle in the store (lib/login-throttle.ts), which holds across instances and restarts.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Rate } from "../../lib/rate-limit";
+
+const ACCOUNT_PATH = "/api/session";
+
+/**
+ * One address may start 10 logins or sign-ups at once, then one a second (3,600 an hour). Sessions last 30 days,
+ * so people log in rarely: an office of 200 behind one NAT address arriving at 9:00 over a quarter of an hour is
+ * about one login every 4 s, and even ten people pressing "log in" in the same second all get through. A script
+ * gets ten requests through Next, then one a second; everything else is answered 429 at the edge.
+ */
+export const DEFAULT_ACCOUNT_REQUESTS_PER_ADDRESS: Rate = { perSecond: 1, burst: 10 };
+
+/**
+ * Whether the request is a login or sign-up. The path is compared after what a client could vary without
+ * leaving the route (query, case, repeated and trailing slashes, percent-encoding): counting a request Next would
+ * not route here costs nothing, missing one that it does would let a flood past.
+ */
+export function isAccountRequest(request: IncomingMessage): boolean {
+  if (request.method !== "POST" || !request.url) return false;
+  return normalizedPath(request.url) === ACCOUNT_PATH;
+}
+
+function normalizedPath(url: string): string {
+  let path = url.split(/[?#]/, 1)[0]!;
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // a malformed escape: compare the raw path
+  }
+  return path
+    .toLowerCase()
+    .replace(/\/{2,}/g, "/")
+    .replace(/\/+$/, "");
+}
+
+export function tooManyAccountRequests(retryAfterSeconds: number): string {
+  return `too many login or sign-up attempts from your address: try again in ${retryAfterSeconds} s`;
+}

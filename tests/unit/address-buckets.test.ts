@@ -1,0 +1,86 @@
+/** Token buckets per client address: a burst then the rate, a clear wait, bounded memory, hostile addresses. */
+import { AddressBuckets } from "@/server/http/address-buckets";
+
+let now = 0;
+const clock = () => now;
+beforeEach(() => {
+  now = 1_000_000;
+});
+
+function takeAll(buckets: AddressBuckets, address: string): number {
+  let taken = 0;
+  while (buckets.take(address).allowed) taken += 1;
+  return taken;
+}
+
+test("an address gets its burst at once, then its rate, and is told when to come back", () => {
+  const buckets = new AddressBuckets({ perSecond: 2, burst: 5 }, 100, clock);
+  expect(takeAll(buckets, "192.0.2.1")).toBe(5);
+  expect(buckets.take("192.0.2.1")).toEqual({ allowed: false, retryAfterSeconds: 1 });
+  now += 1_000; // a second refills two
+  expect(takeAll(buckets, "192.0.2.1")).toBe(2);
+  now += 60_000; // never more than the burst
+  expect(takeAll(buckets, "192.0.2.1")).toBe(5);
+});
+
+test("the wait is rounded up to whole seconds, never 0", () => {
+  const buckets = new AddressBuckets({ perSecond: 0.1, burst: 1 }, 100, clock);
+  expect(buckets.take("192.0.2.1").allowed).toBe(true);
+  expect(buckets.take("192.0.2.1")).toEqual({ allowed: false, retryAfterSeconds: 10 });
+  now += 9_500;
+  expect(buckets.take("192.0.2.1")).toEqual({ allowed: false, retryAfterSeconds: 1 });
+});
+
+test("one address's flood leaves every other address its own budget", () => {
+  const buckets = new AddressBuckets({ perSecond: 1, burst: 3 }, 100, clock);
+  expect(takeAll(buckets, "203.0.113.66")).toBe(3);
+  expect(buckets.take("198.51.100.7").allowed).toBe(true);
+  expect(buckets.take("2001:db8::1").allowed).toBe(true);
+});
+
+test("memory is bounded: past the cap the address used least recently is forgotten", () => {
+  const buckets = new AddressBuckets({ perSecond: 1, burst: 2 }, 1_000, clock);
+  expect(takeAll(buckets, "kept")).toBe(2);
+  for (let i = 0; i < 5_000; i += 1) {
+    buckets.take(`10.0.${i >> 8}.${i & 255}`);
+    if (i % 100 === 0) buckets.take("kept"); // in use all along: stays remembered, and empty
+    expect(buckets.size).toBeLessThanOrEqual(1_000);
+  }
+  expect(buckets.size).toBe(1_000);
+  expect(buckets.take("kept").allowed).toBe(false);
+  // The first of the many was forgotten: it starts again with a full burst.
+  expect(takeAll(buckets, "10.0.0.0")).toBe(2);
+});
+
+test("a sweep forgets the addresses whose buckets are full again, so a quiet spell empties the map", () => {
+  const buckets = new AddressBuckets({ perSecond: 10, burst: 10 }, 1_000, clock);
+  for (let i = 0; i < 500; i += 1) buckets.take(`10.1.${i >> 8}.${i & 255}`);
+  expect(takeAll(buckets, "busy")).toBe(10);
+  expect(buckets.size).toBe(501);
+  now += 50; // not full again yet: each of the 500 has 9.5 of its 10
+  buckets.sweep();
+  expect(buckets.size).toBe(501);
+  now += 1_000;
+  buckets.sweep();
+  expect(buckets.size).toBe(0);
+  // And the sweep runs by itself on a later take, every ten seconds.
+  for (let i = 0; i < 50; i += 1) buckets.take(`10.2.0.${i}`);
+  now += 10_000;
+  buckets.take("192.0.2.1");
+  expect(buckets.size).toBe(1);
+});
+
+test.each(["__proto__", "constructor", "toString", "hasOwnProperty", "", "unknown"])(
+  "the address %j is only a key: its own bucket, nothing inherited",
+  (address) => {
+    const buckets = new AddressBuckets({ perSecond: 1, burst: 2 }, 100, clock);
+    expect(takeAll(buckets, address)).toBe(2);
+    expect(buckets.take(address)).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    expect(buckets.size).toBe(1);
+    expect(takeAll(buckets, "192.0.2.1")).toBe(2);
+  },
+);
+
+test("a cap below one address is a mistake", () => {
+  expect(() => new AddressBuckets({ perSecond: 1, burst: 1 }, 0)).toThrow(/maxAddresses/);
+});
