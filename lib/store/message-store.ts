@@ -63,7 +63,7 @@ const change = (id: string, sender: string, conversation: string): ReceiptChange
 
 /**
  * Faster ways to do what the portable code does, offered by a connector that has them (SQLite:
- * sqlite-insert.ts). Without them the store runs only Prisma Client calls — what MongoDB runs.
+ * sqlite-insert.ts and sqlite-claims.ts). Without them the store runs only Prisma Client calls — what MongoDB runs.
  */
 export interface MessageFastPaths {
   /**

@@ -1,7 +1,8 @@
 /**
  * The SQLite client: Prisma's JS engine over better-sqlite3, no native Prisma engine. Its type has
- * everything, SQL included, and only the SQLite-only code is handed it: the fast paths
- * (sqlite-insert.ts) and the tuning below. The stores get it as a `Database`, which has no SQL.
+ * everything, SQL included, and only the SQLite-only code is handed it: the tuning below and the
+ * checkpoint switch (index.ts). The stores get it as a `Database`, which has no SQL; the fast paths
+ * write through a connection of their own (sqlite-writer.ts).
  */
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "@prisma/client";
