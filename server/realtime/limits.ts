@@ -132,6 +132,28 @@ const SEND_QUIET_MS = 5_000;
 /** A socket that sent no typing event for this long is told again if it floods again. */
 const TYPING_QUIET_MS = 10_000;
 
+/**
+ * Refusals in a row, forgotten after a quiet spell: a flood lets an event through whenever a token refills, so only
+ * a pause shows that the client slowed down. Says when the count reaches half of `closeAfter` (warn) and
+ * `closeAfter` itself (close); `closeAfter` 0 never does.
+ */
+class RefusalsInARow {
+  private count = 0;
+  private lastAt = 0;
+
+  constructor(private readonly quietMs: number) {}
+
+  another(now: number, closeAfter: number): { count: number; step?: "warn" | "close" } {
+    if (now - this.lastAt > this.quietMs) this.count = 0;
+    this.lastAt = now;
+    this.count += 1;
+    if (closeAfter === 0) return { count: this.count };
+    if (this.count === Math.ceil(closeAfter / 2)) return { count: this.count, step: "warn" };
+    if (this.count === closeAfter) return { count: this.count, step: "close" };
+    return { count: this.count };
+  }
+}
+
 export class SocketLimits {
   private readonly sends: TokenBucket;
   private readonly typing: TokenBucket;
@@ -139,10 +161,8 @@ export class SocketLimits {
   private toldAboutTyping = false;
   private toldAboutReceived = false;
   private lastTypingAt = 0;
-  private droppedTypingInARow = 0;
-  private lastDroppedTypingAt = 0;
-  private refusedInARow = 0;
-  private lastRefusedAt = 0;
+  private readonly refusedSends = new RefusalsInARow(SEND_QUIET_MS);
+  private readonly droppedTyping = new RefusalsInARow(TYPING_QUIET_MS);
   private closing = false;
   private pendingSends = 0;
 
@@ -184,31 +204,14 @@ export class SocketLimits {
     if (this.pendingSends === 0 && !this.socket.disconnected) setImmediate(() => this.socket.disconnect(true));
   }
 
-  /**
-   * Past its refusals a socket is warned, then closed (after the acks already due, which go out first). The
-   * count starts again after a pause in refusals: a flood lets a send through whenever a token refills, so
-   * only a quiet spell shows that the sender slowed down.
-   */
+  /** Past its refusals a socket is warned, then closed (after the acks already due, which go out first). */
   private refusedAnother(): void {
-    const closeAfter = this.limits.settings.closeAfterRefusedSends;
-    if (closeAfter === 0 || this.closing) return;
-    const now = Date.now();
-    if (now - this.lastRefusedAt > SEND_QUIET_MS) this.refusedInARow = 0;
-    this.lastRefusedAt = now;
-    this.refusedInARow += 1;
-    if (this.refusedInARow === Math.ceil(closeAfter / 2)) {
-      this.socket.emit("warning", {
-        code: "send-rate",
-        message: `sending too fast: ${this.refusedInARow} messages refused without a pause; after ${closeAfter} this connection is closed`,
-      });
-    } else if (this.refusedInARow === closeAfter) {
-      this.socket.emit("warning", {
-        code: "send-rate",
-        message: `sending too fast: ${closeAfter} messages refused without a pause; this connection is closed`,
-      });
-      this.closing = true;
-      this.closeWhenAnswered();
-    }
+    if (this.closing) return;
+    this.escalate(this.refusedSends, this.limits.settings.closeAfterRefusedSends, {
+      code: "send-rate",
+      doing: "sending",
+      refused: "messages refused",
+    });
   }
 
   /** Takes a check or a read receipt from this person's allowance (shared with the HTTP API); throws when over. */
@@ -241,21 +244,29 @@ export class SocketLimits {
    * else's messages. Closed, the rest of the flood is never decoded. The count starts again after a quiet spell.
    */
   private droppedTypingAnother(now: number): void {
-    const closeAfter = this.limits.settings.closeAfterDroppedTyping;
-    if (closeAfter === 0) return;
-    if (now - this.lastDroppedTypingAt > TYPING_QUIET_MS) this.droppedTypingInARow = 0;
-    this.lastDroppedTypingAt = now;
-    this.droppedTypingInARow += 1;
-    if (this.droppedTypingInARow === Math.ceil(closeAfter / 2)) {
-      this.socket.emit("warning", {
-        code: "typing-rate",
-        message: `typing too fast: ${this.droppedTypingInARow} typing events dropped without a pause; after ${closeAfter} this connection is closed`,
-      });
-    } else if (this.droppedTypingInARow === closeAfter) {
-      this.socket.emit("warning", {
-        code: "typing-rate",
-        message: `typing too fast: ${closeAfter} typing events dropped without a pause; this connection is closed`,
-      });
+    this.escalate(
+      this.droppedTyping,
+      this.limits.settings.closeAfterDroppedTyping,
+      { code: "typing-rate", doing: "typing", refused: "typing events dropped" },
+      now,
+    );
+  }
+
+  /** One more refusal in a row: at half of `closeAfter` the socket is warned, at `closeAfter` warned and closed. */
+  private escalate(
+    refusals: RefusalsInARow,
+    closeAfter: number,
+    said: { code: "send-rate" | "typing-rate"; doing: string; refused: string },
+    now = Date.now(),
+  ): void {
+    const { count, step } = refusals.another(now, closeAfter);
+    if (!step) return;
+    const next = step === "warn" ? `after ${closeAfter} this connection is closed` : "this connection is closed";
+    this.socket.emit("warning", {
+      code: said.code,
+      message: `${said.doing} too fast: ${count} ${said.refused} without a pause; ${next}`,
+    });
+    if (step === "close") {
       this.closing = true;
       this.closeWhenAnswered();
     }
