@@ -2,6 +2,8 @@
  * Wires one chat server: store → Next → edge and HTTP(S) server → Socket.IO → services → device jobs.
  * Used by server/index.ts (the command line) and by the tests, which start it on port 0.
  */
+import { EventEmitter } from "node:events";
+import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import next from "next";
@@ -38,6 +40,11 @@ export interface RunningServer {
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 const SHUTDOWN_GRACE_MS = 5_000;
 
+/** Stands in for the web server where Next only listens for upgrades: see startServer. */
+function serverWithoutUpgrades(): HttpServer {
+  return new EventEmitter() as HttpServer;
+}
+
 export async function startServer(config: Config): Promise<RunningServer> {
   // A self-hosted chat reports usage nowhere; Next reads this when it starts, so set it first.
   process.env.NEXT_TELEMETRY_DISABLED ??= "1";
@@ -50,7 +57,18 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // With REDIS_URL this instance is one of several; without it nothing below touches Redis.
   const cluster = config.cluster ? await joinCluster(config.cluster) : undefined;
   const health = new Health({ store: database.ping, redis: cluster?.isReachable });
-  const nextApp = next({ dev: config.dev, dir: PROJECT_ROOT, hostname: config.host, port: config.port });
+  const nextApp = next({
+    dev: config.dev,
+    dir: PROJECT_ROOT,
+    hostname: config.host,
+    port: config.port,
+    // Next's request handler adds an upgrade listener of its own to the server it is given, or else to the server
+    // of the first request it sees; that listener routed every WebSocket upgrade (each Socket.IO connection, each
+    // upgrade to a path nobody serves) through Next's router to do nothing (a fifth of a millisecond apiece in a profile of a handshake flood). The edge already
+    // hands Next the one upgrade that is Next's (development's hot reload), so Next gets a server that never
+    // emits one.
+    httpServer: serverWithoutUpgrades(),
+  });
   await nextApp.prepare();
   const handleRequest = nextApp.getRequestHandler();
   const handleUpgrade = nextApp.getUpgradeHandler();
