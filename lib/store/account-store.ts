@@ -3,6 +3,7 @@
  * Written against Prisma Client like the other stores, so it runs unchanged on SQLite and MongoDB.
  */
 import type { Database } from "./database";
+import type { FastPathsWithRetry } from "./fast-paths";
 import { DEFAULT_RETRY_POLICY, isUniqueViolation, isWriteConflict, type RetryPolicy, retryOnConflict } from "./retry";
 
 export interface StoredUser {
@@ -10,6 +11,15 @@ export interface StoredUser {
   username: string;
   passwordHash: string;
   lastSeen: Date | null;
+}
+
+/**
+ * What SQLite answers without Prisma (sqlite-connect-reads.ts): the session lookup every request and socket makes, and
+ * the `lastSeen` write of every arrival and departure. Synchronous; the store runs them inside its busy retry.
+ */
+export interface AccountFastPaths {
+  liveSession(tokenHash: string, now: Date): { username: string; expiresAt: Date } | undefined;
+  touchLastSeen(username: string, at: Date): void;
 }
 
 /** Usernames are never deleted, so a name seen once stays valid; the cap only bounds memory. */
@@ -21,6 +31,7 @@ export class AccountStore {
   constructor(
     private readonly db: Database,
     private readonly retry: RetryPolicy = DEFAULT_RETRY_POLICY,
+    private readonly fast?: FastPathsWithRetry<AccountFastPaths>,
   ) {}
 
   // ── users ──────────────────────────────────────────────────────────────────
@@ -63,6 +74,7 @@ export class AccountStore {
   }
 
   async touchLastSeen(username: string, at: Date): Promise<void> {
+    if (this.fast) return this.fast.run((fast) => fast.touchLastSeen(username, at));
     await this.write(() => this.db.user.updateMany({ where: { username }, data: { lastSeen: at } }));
   }
 
@@ -74,11 +86,7 @@ export class AccountStore {
 
   /** The username a live session belongs to, or undefined for an unknown or expired token. */
   async sessionUser(tokenHash: string, now: Date): Promise<string | undefined> {
-    const session = await this.db.session.findUnique({
-      where: { tokenHash },
-      select: { expiresAt: true, user: { select: { username: true } } },
-    });
-    return session && session.expiresAt > now ? session.user.username : undefined;
+    return (await this.liveSession(tokenHash, now))?.username;
   }
 
   async deleteSession(tokenHash: string): Promise<void> {
@@ -95,6 +103,7 @@ export class AccountStore {
 
   /** A live session's person and end, or undefined for an unknown or expired token hash. */
   async liveSession(tokenHash: string, now: Date): Promise<{ username: string; expiresAt: Date } | undefined> {
+    if (this.fast) return this.fast.run((fast) => fast.liveSession(tokenHash, now));
     const session = await this.db.session.findUnique({
       where: { tokenHash },
       select: { expiresAt: true, user: { select: { username: true } } },

@@ -3,6 +3,7 @@
  * Written against Prisma Client like MessageStore, so it runs unchanged on SQLite and MongoDB.
  */
 import type { Database } from "./database";
+import type { FastPathsWithRetry } from "./fast-paths";
 import { DEFAULT_RETRY_POLICY, isUniqueViolation, type RetryPolicy, retryOnConflict } from "./retry";
 
 export interface Reading {
@@ -29,10 +30,16 @@ const toReading = (row: { device: string; value: number; unit: string; timestamp
   timestamp: row.timestamp.toISOString(),
 });
 
+/** What SQLite answers without Prisma (sqlite-connect-reads.ts): the subscriptions every socket's arrival reads. */
+export interface DeviceFastPaths {
+  subscriptionsOf(username: string): string[];
+}
+
 export class DeviceStore {
   constructor(
     private readonly db: Database,
     private readonly retry: RetryPolicy = DEFAULT_RETRY_POLICY,
+    private readonly fast?: FastPathsWithRetry<DeviceFastPaths>,
   ) {}
 
   async saveReading(reading: Omit<Reading, "timestamp"> & { timestamp: Date }): Promise<Reading> {
@@ -103,6 +110,7 @@ export class DeviceStore {
   }
 
   async subscriptionsOf(username: string): Promise<string[]> {
+    if (this.fast) return this.fast.run((fast) => fast.subscriptionsOf(username));
     const rows = await this.db.subscription.findMany({ where: { username }, select: { device: true } });
     return rows.map((row) => row.device);
   }

@@ -6,10 +6,16 @@
  */
 import type { Group as GroupRow } from "@prisma/client";
 import type { Database } from "./database";
+import type { FastPathsWithRetry } from "./fast-paths";
 import { newMessageId } from "./message-id";
 import { DEFAULT_RETRY_POLICY, isUniqueViolation, isWriteConflict, type RetryPolicy, retryOnConflict } from "./retry";
 
 export type { GroupRow };
+
+/** What SQLite answers without Prisma (sqlite-connect-reads.ts): the groups every socket's arrival reads. */
+export interface GroupFastPaths {
+  groupsOf(username: string): GroupRow[];
+}
 
 export interface MemberRow {
   username: string;
@@ -24,6 +30,7 @@ export class GroupStore {
   constructor(
     private readonly db: Database,
     private readonly retry: RetryPolicy = DEFAULT_RETRY_POLICY,
+    private readonly fast?: FastPathsWithRetry<GroupFastPaths>,
   ) {}
 
   /**
@@ -93,6 +100,7 @@ export class GroupStore {
 
   /** The groups `username` is in now. */
   async groupsOf(username: string): Promise<GroupRow[]> {
+    if (this.fast) return this.fast.run((fast) => fast.groupsOf(username));
     const rows = await this.db.member.findMany({ where: { username }, select: { groupId: true } });
     return this.byIds(rows.map((row) => row.groupId));
   }

@@ -3,6 +3,7 @@ import { BusyRetry } from "./busy";
 import type { Database } from "./database";
 import { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
 import { DeviceStore } from "./device-store";
+import { withBusyRetry } from "./fast-paths";
 import { GroupStore } from "./group-store";
 import { type MessageFastPaths, MessageStore } from "./message-store";
 import { migrateSqlite } from "./migrate";
@@ -12,6 +13,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 import { createSqliteClient, tuneSqlite } from "./sqlite-client";
 import { Checkpointer } from "./sqlite-checkpoints";
 import { claimDeliveriesSqlite } from "./sqlite-claims";
+import { accountFastPaths, deviceFastPaths, groupFastPaths } from "./sqlite-connect-reads";
 import { storeMessagesSqlite } from "./sqlite-insert";
 import { SqliteWriter } from "./sqlite-writer";
 import type { StoreObserver } from "./observer";
@@ -91,11 +93,13 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
           storeMessages: (rows, receipts) => busy.run(async () => storeMessagesSqlite(writer, rows, receipts)),
           claimDeliveries: (acked, at, token) => busy.run(async () => claimDeliveriesSqlite(writer, acked, at, token)),
         };
+    const fast = <Paths>(paths: (writer: SqliteWriter) => Paths) =>
+      options.portable ? undefined : withBusyRetry(paths(writer), busy);
     return {
-      accounts: new AccountStore(db, retry),
+      accounts: new AccountStore(db, retry, fast(accountFastPaths)),
       messages: new MessageStore(db, { fastPaths, retry, observer: options.observer }),
-      groups: new GroupStore(db, retry),
-      devices: new DeviceStore(db, retry),
+      groups: new GroupStore(db, retry, fast(groupFastPaths)),
+      devices: new DeviceStore(db, retry, fast(deviceFastPaths)),
       throttles: new ThrottleStore(db, retry),
       target,
       ping: () => ping(db),

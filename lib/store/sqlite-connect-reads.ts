@@ -1,0 +1,63 @@
+/**
+ * SQLite: what every new connection asks the store (its session, its device subscriptions, its groups) and the
+ * `lastSeen` write its arrival and departure make, as statements prepared once on the fast paths' connection
+ * (sqlite-writer.ts). Through Prisma each of these paid a query-plan compile and a fresh prepare, 1–3 ms apiece on a
+ * small machine, which was most of the server's work per connection in a profile of a socket ramp. The portable twins
+ * are the stores' Prisma Client code, which MongoDB runs; the store suite runs both on the same data.
+ */
+import type { AccountFastPaths } from "./account-store";
+import type { DeviceFastPaths } from "./device-store";
+import type { GroupFastPaths, GroupRow } from "./group-store";
+import { sqliteDateTime } from "./sqlite-insert";
+import type { SqliteWriter } from "./sqlite-writer";
+
+const LIVE_SESSION = `
+  SELECT "Session"."expiresAt" AS "expiresAt", "User"."username" AS "username"
+  FROM "Session" JOIN "User" ON "User"."id" = "Session"."userId"
+  WHERE "Session"."tokenHash" = ?`;
+
+const TOUCH_LAST_SEEN = `UPDATE "User" SET "lastSeen" = ? WHERE "username" = ?`;
+
+const SUBSCRIPTIONS_OF = `SELECT "device" FROM "Subscription" WHERE "username" = ?`;
+
+const GROUPS_OF = `
+  SELECT "id", "name", "owner", "createdAt" FROM "Group"
+  WHERE "id" IN (SELECT "groupId" FROM "Member" WHERE "username" = ?)`;
+
+export function accountFastPaths(writer: SqliteWriter): AccountFastPaths {
+  return {
+    liveSession(tokenHash, now) {
+      const row = writer.statement(LIVE_SESSION).get(tokenHash) as { expiresAt: unknown; username: string } | undefined;
+      if (!row) return undefined;
+      const expiresAt = fromSqliteDateTime(row.expiresAt);
+      return expiresAt > now ? { username: row.username, expiresAt } : undefined;
+    },
+    touchLastSeen(username, at) {
+      writer.statement(TOUCH_LAST_SEEN).run(sqliteDateTime(at), username);
+    },
+  };
+}
+
+export function deviceFastPaths(writer: SqliteWriter): DeviceFastPaths {
+  return {
+    subscriptionsOf: (username) =>
+      (writer.statement(SUBSCRIPTIONS_OF).all(username) as { device: string }[]).map((row) => row.device),
+  };
+}
+
+export function groupFastPaths(writer: SqliteWriter): GroupFastPaths {
+  return {
+    groupsOf: (username) =>
+      (writer.statement(GROUPS_OF).all(username) as (Omit<GroupRow, "createdAt"> & { createdAt: unknown })[]).map(
+        (row) => ({ ...row, createdAt: fromSqliteDateTime(row.createdAt) }),
+      ),
+  };
+}
+
+/**
+ * A DateTime column as Prisma's SQLite adapter stores it (ISO 8601 text) or as an older row may hold it (milliseconds
+ * since the epoch); Prisma reads both.
+ */
+function fromSqliteDateTime(value: unknown): Date {
+  return new Date(typeof value === "string" || typeof value === "number" ? value : Number.NaN);
+}
