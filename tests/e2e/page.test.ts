@@ -48,6 +48,25 @@ test("the login form shows the server's error, has no serious accessibility prob
   await page.getByRole("button", { name: "Log in" }).waitFor();
 });
 
+test("when the signed-in view's script cannot be fetched, the page says so and a reload recovers", async () => {
+  const someone = await claimName(suite.server.url, uniqueName("offline"), "the real password");
+  const context = await suite.browser.newContext({ baseURL: suite.server.url, viewport: DESKTOP });
+  suite.people.push({ username: someone.username, context, page: await newPage(context) });
+  const page = suite.people[0]!.page;
+  // Only the scripts the HTML names get through, as when a new build replaced the old one's files.
+  const html = await (await fetch(`${suite.server.url}/`)).text();
+  await context.route("**/_next/static/chunks/**", (route) =>
+    html.includes(new URL(route.request().url()).pathname) ? route.continue() : route.abort(),
+  );
+  await page.goto("/");
+  await fillLogin(page, someone.username, "the real password");
+  await page.getByRole("alert").filter({ hasText: "Could not load the chat." }).waitFor();
+
+  await context.unrouteAll();
+  await page.getByRole("button", { name: "Reload" }).click();
+  await page.getByRole("button", { name: "Log out" }).waitFor();
+});
+
 test("the chat page has no serious accessibility problems and can be used from the keyboard alone", async () => {
   const alice = await person();
   const bob = await person();
