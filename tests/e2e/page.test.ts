@@ -1,5 +1,5 @@
 /** The page itself: login, accessibility, phone width, and how much JavaScript the chat page loads. */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Page } from "playwright-core";
@@ -46,6 +46,25 @@ test("the login form shows the server's error, has no serious accessibility prob
   await page.getByRole("button", { name: "Log in" }).waitFor();
   await page.reload();
   await page.getByRole("button", { name: "Log in" }).waitFor();
+});
+
+test("when the signed-in view's script cannot be fetched, the page says so and a reload recovers", async () => {
+  const someone = await claimName(suite.server.url, uniqueName("offline"), "the real password");
+  const context = await suite.browser.newContext({ baseURL: suite.server.url, viewport: DESKTOP });
+  suite.people.push({ username: someone.username, context, page: await newPage(context) });
+  const page = suite.people[0]!.page;
+  // Only the scripts the HTML names get through, as when a new build replaced the old one's files.
+  const html = await (await fetch(`${suite.server.url}/`)).text();
+  await context.route("**/_next/static/chunks/**", (route) =>
+    html.includes(new URL(route.request().url()).pathname) ? route.continue() : route.abort(),
+  );
+  await page.goto("/");
+  await fillLogin(page, someone.username, "the real password");
+  await page.getByRole("alert").filter({ hasText: "Could not load the chat." }).waitFor();
+
+  await context.unrouteAll();
+  await page.getByRole("button", { name: "Reload" }).click();
+  await page.getByRole("button", { name: "Log out" }).waitFor();
 });
 
 test("the chat page has no serious accessibility problems and can be used from the keyboard alone", async () => {
@@ -109,23 +128,31 @@ test("measures the JavaScript the chat page loads and records it in docs/page-we
   await fresh.getByRole("button", { name: "Log out" }).waitFor();
   await fresh.waitForLoadState("networkidle");
 
-  // The page's own scripts are named in its HTML; anything else was imported later (the chart).
+  // The page's own scripts are named in its HTML; anything else was imported later (the signed-in
+  // view, fetched while the session check runs, and the chart).
   const html = await (await fetch(`${suite.server.url}/`)).text();
   const scripts = await scriptResources(fresh);
   const initial = scripts.filter((s) => html.includes(new URL(s.name).pathname));
   const lazy = scripts.filter((s) => !initial.includes(s));
   expect(initial.length).toBeGreaterThan(0);
+  // Next's and React's runtime, the same on every page of any app on this Next version: the part of
+  // the initial figure the app's own code cannot shrink.
+  const runtimeFiles = new Set(frameworkFiles());
+  const runtime = initial.filter((s) => runtimeFiles.has(new URL(s.name).pathname));
+  expect(runtime.length).toBeGreaterThan(0);
   const weight = {
     page: "/ (signed in, thermometer chart shown)",
     measuredAt: new Date().toISOString(),
     note: "transferred = what the browser received (the server compresses); gzip = each file gzipped here, for comparison",
     initial: await totals(initial),
+    initialRuntime: await totals(runtime),
     lazilyLoaded: await totals(lazy),
     total: await totals(scripts),
   };
   expect(weight.total.decodedBodyBytes).toBeGreaterThan(0);
   for (const [label, part] of [
     ["initial", weight.initial],
+    ["initial, Next and React runtime", weight.initialRuntime],
     ["lazy", weight.lazilyLoaded],
     ["total", weight.total],
   ] as const) {
@@ -139,6 +166,15 @@ test("measures the JavaScript the chat page loads and records it in docs/page-we
   writeFileSync(file, `${JSON.stringify(weight, null, 2)}\n`);
   await cdp.detach();
 });
+
+/** The build's root scripts (Next's client runtime and React), as the build manifest lists them. */
+function frameworkFiles(): string[] {
+  const distDir = path.resolve(__dirname, "..", "..", process.env.NEXT_DIST_DIR || ".next");
+  const manifest = JSON.parse(readFileSync(path.join(distDir, "build-manifest.json"), "utf8")) as {
+    rootMainFiles: string[];
+  };
+  return manifest.rootMainFiles.map((file) => `/_next/${file}`);
+}
 
 interface ScriptEntry {
   name: string;
