@@ -1,6 +1,8 @@
 /**
  * The client's Socket.IO side: one WebSocket authenticated with the session token, requests that
- * wait for their ack, and the events the server pushes. Reconnection is socket.io-client's own.
+ * wait for their ack, and the events the server pushes. Reconnection is socket.io-client's own, except after a
+ * handshake the server refused for now with a time to come back ("too many connections from your address"):
+ * socket.io-client treats every refusal as final, so the client waits that long and tries again itself.
  */
 import { randomUUID } from "node:crypto";
 import { io, type Socket } from "socket.io-client";
@@ -37,6 +39,11 @@ export interface ConnectionEvents {
   connected(): void;
   disconnected(reason: string): void;
   reconnected(): void;
+  /**
+   * The server refused a handshake for now (too many connections from this address) and said to come back in
+   * `seconds`; the client tries again then by itself.
+   */
+  waiting(seconds: number): void;
   /** The connection is gone for good (the server refused the session); the client cannot go on. */
   fatal(error: CliError): void;
 }
@@ -50,9 +57,13 @@ export class ChatConnection {
   private constructor(
     private readonly socket: ChatSocket,
     private readonly firstBacklog: Promise<void>,
+    private readonly stopWaiting: () => void,
   ) {}
 
-  /** Resolves once the server accepted the handshake; a refused or unreachable socket rejects. */
+  /**
+   * Resolves once the server accepted the handshake, after any wait it asked for; a refused or unreachable socket
+   * rejects.
+   */
   static open(session: Session, events: ConnectionEvents): Promise<ChatConnection> {
     const socket: ChatSocket = io(session.url, {
       auth: { token: session.token },
@@ -63,31 +74,46 @@ export class ChatConnection {
     let backlogDone!: () => void;
     const firstBacklog = new Promise<void>((resolve) => (backlogDone = resolve));
     socket.once("backlog:done", () => backlogDone());
-    listen(socket, events);
 
     return new Promise((resolve, reject) => {
+      let opened = false;
+      let timer: NodeJS.Timeout | undefined;
+      // A transport error is retried by the manager until the timer fires.
+      const startTimer = (ms: number) => {
+        clearTimeout(timer);
+        timer = setTimeout(
+          () =>
+            fail(new CliError(`could not open a WebSocket to ${session.url} within ${CONNECT_TIMEOUT_MS / 1000} s`)),
+          ms,
+        );
+      };
+      const stopWaiting = listen(socket, {
+        ...events,
+        // The wait the server asked for is no failure to connect: the timer starts again after it.
+        waiting(seconds) {
+          if (!opened) startTimer(seconds * 1000 + CONNECT_TIMEOUT_MS);
+          events.waiting(seconds);
+        },
+        // A refusal of the first handshake is the caller's error to report; of a later one, the session's end.
+        fatal(error) {
+          if (opened) events.fatal(error);
+          else fail(error);
+        },
+      });
       const fail = (error: CliError) => {
         clearTimeout(timer);
+        stopWaiting();
         socket.off("connect", onConnect);
-        socket.off("connect_error", onConnectError);
         socket.disconnect();
         reject(error);
       };
-      const timer = setTimeout(
-        () => fail(new CliError(`could not open a WebSocket to ${session.url} within ${CONNECT_TIMEOUT_MS / 1000} s`)),
-        CONNECT_TIMEOUT_MS,
-      );
       const onConnect = () => {
+        opened = true;
         clearTimeout(timer);
-        socket.off("connect_error", onConnectError);
-        resolve(new ChatConnection(socket, firstBacklog));
+        resolve(new ChatConnection(socket, firstBacklog, stopWaiting));
       };
-      // A transport error is retried by the manager until the timer fires; a refusal by the server is final.
-      const onConnectError = (error: Error) => {
-        if (!socket.active) fail(refusal(error));
-      };
+      startTimer(CONNECT_TIMEOUT_MS);
       socket.once("connect", onConnect);
-      socket.on("connect_error", onConnectError);
     });
   }
 
@@ -126,6 +152,7 @@ export class ChatConnection {
   }
 
   close(): void {
+    this.stopWaiting(); // or a retry due later would open the connection again
     this.socket.disconnect();
   }
 
@@ -158,7 +185,8 @@ export class ChatConnection {
   }
 }
 
-function listen(socket: ChatSocket, events: ConnectionEvents): void {
+/** Wires the socket's events to `events`; returns what cancels a retry the server's refusal has scheduled. */
+function listen(socket: ChatSocket, events: ConnectionEvents): () => void {
   socket.on("message", (message, ack?: () => void) => {
     events.message(message);
     // Acking is what marks the message delivered, so it comes after the message was shown. A group message comes
@@ -183,9 +211,29 @@ function listen(socket: ChatSocket, events: ConnectionEvents): void {
     // After a server-side disconnect (a restart, for one) socket.io-client waits to be told to retry.
     if (reason === "io server disconnect") socket.connect();
   });
+  // Every handshake's refusal, the first and those after a reconnect, goes through here.
+  let retry: NodeJS.Timeout | undefined;
   socket.on("connect_error", (error) => {
-    if (everConnected && !socket.active) events.fatal(refusal(error));
+    if (socket.active) return; // a transport error: the manager tries again by itself
+    const seconds = secondsToComeBack(error.message);
+    if (seconds === undefined) return events.fatal(refusal(error));
+    events.waiting(seconds);
+    // Tried again for as long as the server answers this; any other refusal ends the session above.
+    retry = setTimeout(() => socket.connect(), seconds * 1000);
   });
+  return () => clearTimeout(retry);
+}
+
+/**
+ * The refusal that is only for now: this address has started too many handshakes (server/realtime/handshake.ts),
+ * and the server says how many seconds until it may start another.
+ */
+const TOO_MANY_CONNECTIONS = /^too many connections from your address: try again in (\d+) s$/;
+
+function secondsToComeBack(message: string): number | undefined {
+  const seconds = TOO_MANY_CONNECTIONS.exec(message)?.[1];
+  // Never 0: a server saying so would otherwise be asked again in a tight loop.
+  return seconds === undefined ? undefined : Math.max(1, Number(seconds));
 }
 
 function refusal(error: Error): CliError {

@@ -56,6 +56,8 @@ function printEvents(
     connected: () => output.line(connectedLine(session.url, session.username)),
     disconnected: (reason) => output.error(`Disconnected from ${session.url} (${reason}). Reconnecting…`),
     reconnected: () => output.error(`Reconnected to ${session.url}.`),
+    waiting: (seconds) =>
+      output.error(`Too many connections from your address to ${session.url}: trying again in ${seconds} s.`),
     fatal: onFatal,
   };
 }

@@ -2,7 +2,7 @@
  * How fast passwords can be guessed and names claimed, counted in the store (lib/store/throttle-store.ts) so the
  * bounds hold across restarts and instances.
  *
- * - Passwords for one name from one address (`login <address> <name>`): a password is counted when it is about to
+ * - Passwords for one name from one address (`login <address group> <name>`): a password is counted when it is about to
  *   be checked, before the check, so at most `perAddress` (5) are ever checked in a row, however many arrive at
  *   once; the one that would be the 5th also locks the pair for 30 s should it be wrong, each further one doubles
  *   the lock, up to 15 min. Someone guessing from one address does not lock the owner out on another.
@@ -10,8 +10,9 @@
  *   count (`perName`, 100), against guessing spread over many addresses. Reaching it locks the owner out too,
  *   for the same minutes: the price of bounding guesses at a name from everywhere.
  * - A right password forgets both counts; a count nobody touched for a day is forgotten too.
- * - Names claimed from one address (`signup <address>`): `signupsPerWindow` (10) per `signupWindowMs` (an hour).
+ * - Names claimed from one address (`signup <address group>`): `signupsPerWindow` (10) per `signupWindowMs` (an hour).
  */
+import { addressGroup } from "./address-group";
 import { ChatError } from "./errors";
 import { log } from "./log";
 import type { ThrottleDecision, ThrottleState, ThrottleStore } from "./store/throttle-store";
@@ -52,10 +53,14 @@ export function lockAfter(attempts: number, free: number, limits: Pick<LoginLimi
   return Math.min(limits.longestLockMs, limits.firstLockMs * 2 ** Math.min(attempts - free, 30));
 }
 
+/**
+ * The counters' keys. An address counts as its group (an IPv6 address as its /64, lib/address-group.ts), here and
+ * nowhere else, so a host cannot win fresh guesses or sign-ups by moving to another address in its own /64.
+ */
 const keys = {
-  pair: (address: string, username: string) => `login ${address} ${username}`,
+  pair: (address: string, username: string) => `login ${addressGroup(address)} ${username}`,
   name: (username: string) => `name ${username}`,
-  signup: (address: string) => `signup ${address}`,
+  signup: (address: string) => `signup ${addressGroup(address)}`,
 };
 
 /** A counted login attempt: forget the counts if the password was right. */

@@ -81,6 +81,25 @@ test.each(["__proto__", "constructor", "toString", "hasOwnProperty", "", "unknow
   },
 );
 
-test("a cap below one address is a mistake", () => {
-  expect(() => new AddressBuckets({ perSecond: 1, burst: 1 }, 0)).toThrow(/maxAddresses/);
+test("a cap below one group is a mistake", () => {
+  expect(() => new AddressBuckets({ perSecond: 1, burst: 1 }, 0)).toThrow(/maxGroups/);
+});
+
+test("an IPv6 host's /64 is one budget, however many of its addresses it uses and however it spells them", () => {
+  const buckets = new AddressBuckets({ perSecond: 1, burst: 3 }, 100, clock);
+  expect(buckets.take("2001:db8:1:2::1").allowed).toBe(true);
+  expect(buckets.take("2001:db8:1:2:aaaa:bbbb:cccc:dddd").allowed).toBe(true);
+  expect(buckets.take("2001:0DB8:0001:0002:0000:0000:0000:0009").allowed).toBe(true);
+  expect(buckets.take("2001:db8:1:2::ffff")).toEqual({ allowed: false, retryAfterSeconds: 1 });
+  expect(buckets.size).toBe(1);
+  // The next /64 along is someone else.
+  expect(takeAll(buckets, "2001:db8:1:3::1")).toBe(3);
+});
+
+test("an IPv4-mapped IPv6 address spends its IPv4 address's budget", () => {
+  const buckets = new AddressBuckets({ perSecond: 1, burst: 2 }, 100, clock);
+  expect(buckets.take("192.0.2.1").allowed).toBe(true);
+  expect(buckets.take("::ffff:c000:201").allowed).toBe(true);
+  expect(buckets.take("::ffff:192.0.2.1").allowed).toBe(false);
+  expect(buckets.size).toBe(1);
 });
