@@ -14,7 +14,7 @@ export interface StoredUser {
 }
 
 /**
- * What SQLite answers without Prisma (sqlite-connect-reads.ts): the session lookup every request and socket makes, and
+ * What SQLite answers without Prisma (sqlite-lookups.ts): the session lookup every request and socket makes, and
  * the `lastSeen` write of every arrival and departure. Synchronous; the store runs them inside its busy retry.
  */
 export interface AccountFastPaths {

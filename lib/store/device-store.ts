@@ -30,7 +30,7 @@ const toReading = (row: { device: string; value: number; unit: string; timestamp
   timestamp: row.timestamp.toISOString(),
 });
 
-/** What SQLite answers without Prisma (sqlite-connect-reads.ts): the subscriptions every socket's arrival reads. */
+/** What SQLite answers without Prisma (sqlite-lookups.ts): the subscriptions every socket's arrival reads. */
 export interface DeviceFastPaths {
   subscriptionsOf(username: string): string[];
 }

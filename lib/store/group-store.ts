@@ -12,9 +12,15 @@ import { DEFAULT_RETRY_POLICY, isUniqueViolation, isWriteConflict, type RetryPol
 
 export type { GroupRow };
 
-/** What SQLite answers without Prisma (sqlite-connect-reads.ts): the groups every socket's arrival reads. */
+/**
+ * What SQLite answers without Prisma (sqlite-lookups.ts): the groups every socket's arrival reads, and what every
+ * group message looks up before it is stored. `members` comes unordered; the store orders it as for the twin.
+ */
 export interface GroupFastPaths {
   groupsOf(username: string): GroupRow[];
+  byName(name: string): GroupRow | null;
+  isMember(groupId: string, username: string): boolean;
+  members(groupId: string): MemberRow[];
 }
 
 export interface MemberRow {
@@ -73,6 +79,7 @@ export class GroupStore {
   }
 
   byName(name: string): Promise<GroupRow | null> {
+    if (this.fast) return this.fast.run((fast) => fast.byName(name));
     return this.db.group.findUnique({ where: { name } });
   }
 
@@ -83,14 +90,14 @@ export class GroupStore {
 
   /** Members, longest-standing first. */
   async members(groupId: string): Promise<MemberRow[]> {
-    const rows = await this.db.member.findMany({
-      where: { groupId },
-      select: { username: true, joinedAt: true },
-    });
+    const rows = this.fast
+      ? await this.fast.run((fast) => fast.members(groupId))
+      : await this.db.member.findMany({ where: { groupId }, select: { username: true, joinedAt: true } });
     return rows.sort((a, b) => a.joinedAt.getTime() - b.joinedAt.getTime() || (a.username < b.username ? -1 : 1));
   }
 
   async isMember(groupId: string, username: string): Promise<boolean> {
+    if (this.fast) return this.fast.run((fast) => fast.isMember(groupId, username));
     const row = await this.db.member.findUnique({
       where: { groupId_username: { groupId, username } },
       select: { id: true },

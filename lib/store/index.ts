@@ -13,7 +13,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 import { createSqliteClient, tuneSqlite } from "./sqlite-client";
 import { Checkpointer } from "./sqlite-checkpoints";
 import { claimDeliveriesSqlite } from "./sqlite-claims";
-import { accountFastPaths, deviceFastPaths, groupFastPaths } from "./sqlite-connect-reads";
+import { accountFastPaths, deviceFastPaths, groupFastPaths } from "./sqlite-lookups";
 import { storeMessagesSqlite } from "./sqlite-insert";
 import { SqliteWriter } from "./sqlite-writer";
 import type { StoreObserver } from "./observer";

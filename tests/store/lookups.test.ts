@@ -1,7 +1,7 @@
 /**
- * What every connection asks the store — its session, its device subscriptions, its groups — and the `lastSeen` write
- * of its arrival, answered by the SQLite fast paths and by the portable code MongoDB runs, on one database file:
- * both give the same answers, and each sees what the other wrote.
+ * The small lookups of the hot paths — a connection's session, device subscriptions, groups and `lastSeen` write; a
+ * group message's group, membership and members — answered by the SQLite fast paths and by the portable code MongoDB
+ * runs, on one database file: both give the same answers, and each sees what the other wrote.
  */
 import { openStore, type OpenStore } from "@/lib/store";
 import { removeDatabase, tempDatabaseFile } from "../../tools/temp-database";
@@ -78,6 +78,21 @@ test("a person's groups as whole rows, their times included; none for someone in
     "walkers",
   ]);
   expect(await bothSay((store) => store.groups.groupsOf("nobody"))).toEqual([]);
+});
+
+test("a group by name, whether someone is a member, and its members longest-standing first", async () => {
+  const walkers = await bothSay((store) => store.groups.byName("walkers"));
+  expect(walkers).toMatchObject({ name: "walkers", owner: "ann", createdAt: NOW });
+  expect(await bothSay((store) => store.groups.byName("no-such-group"))).toBeNull();
+  expect(await bothSay((store) => store.groups.byName("__proto__"))).toBeNull();
+  expect(await bothSay((store) => store.groups.isMember(walkers!.id, "bo"))).toBe(true);
+  expect(await bothSay((store) => store.groups.isMember(walkers!.id, "nobody"))).toBe(false);
+  expect(await bothSay((store) => store.groups.isMember("no-such-id", "ann"))).toBe(false);
+  expect(await bothSay((store) => store.groups.members(walkers!.id))).toEqual([
+    { username: "ann", joinedAt: NOW },
+    { username: "bo", joinedAt: later(1) },
+  ]);
+  expect(await bothSay((store) => store.groups.members("no-such-id"))).toEqual([]);
 });
 
 test("lastSeen written by either path is read back the same by both", async () => {
