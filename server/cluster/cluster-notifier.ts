@@ -24,6 +24,11 @@ export class ClusterNotifier extends SocketNotifier {
   override onlineUsers(): Promise<Set<string>> {
     return this.registry.onlinePeople();
   }
+
+  /** Another instance may hold the person's sockets: every emit goes to the adapter. */
+  protected override nobodyElseHere(): boolean {
+    return false;
+  }
 }
 
 /** The people with at least one socket on this instance: its `user:<name>` rooms. */
