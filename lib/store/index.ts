@@ -15,6 +15,7 @@ import { Checkpointer } from "./sqlite-checkpoints";
 import { claimDeliveriesSqlite } from "./sqlite-claims";
 import { accountFastPaths, deviceFastPaths, groupFastPaths } from "./sqlite-lookups";
 import { storeMessagesSqlite } from "./sqlite-insert";
+import { throttleFastPaths } from "./sqlite-throttle";
 import { SqliteWriter } from "./sqlite-writer";
 import type { StoreObserver } from "./observer";
 import { ThrottleStore } from "./throttle-store";
@@ -100,7 +101,7 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
       messages: new MessageStore(db, { fastPaths, retry, observer: options.observer }),
       groups: new GroupStore(db, retry, fast(groupFastPaths)),
       devices: new DeviceStore(db, retry, fast(deviceFastPaths)),
-      throttles: new ThrottleStore(db, retry),
+      throttles: new ThrottleStore(db, retry, fast(throttleFastPaths)),
       target,
       ping: () => ping(db),
       close: async () => {

@@ -79,6 +79,6 @@ const toGroupRow = (row: StoredGroup): GroupRow => ({ ...row, createdAt: fromSql
  * A DateTime column as Prisma's SQLite adapter stores it (ISO 8601 text) or as an older row may hold it (milliseconds
  * since the epoch); Prisma reads both.
  */
-function fromSqliteDateTime(value: unknown): Date {
+export function fromSqliteDateTime(value: unknown): Date {
   return new Date(typeof value === "string" || typeof value === "number" ? value : Number.NaN);
 }

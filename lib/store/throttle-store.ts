@@ -3,10 +3,12 @@
  * row, decides, and writes its decision only if the row is still what it read — otherwise it reads again. Two
  * logins racing for the last free attempt therefore cannot both get it, on one instance or several (a
  * single-row conditional update is atomic on SQLite and on MongoDB alike). What the counts mean is the caller's
- * business (lib/login-throttle.ts). Written against Prisma Client like the other stores.
+ * business (lib/login-throttle.ts). Written against Prisma Client like the other stores; on SQLite the counters
+ * run as one synchronous transaction each instead (sqlite-throttle.ts).
  */
 import { ChatError } from "../errors";
 import type { Database } from "./database";
+import type { FastPathsWithRetry } from "./fast-paths";
 import { DEFAULT_RETRY_POLICY, isUniqueViolation, isWriteConflict, type RetryPolicy, retryOnConflict } from "./retry";
 
 export interface ThrottleState {
@@ -25,6 +27,16 @@ export type ThrottleDecision =
   | { allow: false; retryAt: Date };
 
 /**
+ * What SQLite does without Prisma (sqlite-throttle.ts): a counter's state, a reservation as one synchronous
+ * transaction, and clearing it. The store runs each inside its busy retry.
+ */
+export interface ThrottleFastPaths {
+  state(key: string, now: Date): ThrottleState;
+  reserve(key: string, now: Date, decide: (state: ThrottleState) => ThrottleDecision): ThrottleDecision;
+  clear(key: string): void;
+}
+
+/**
  * How many times a reservation reads again after losing its compare-and-set before it gives up. Each lost
  * round means another attempt on the same key was counted, so a few hundred racing attempts end long before.
  */
@@ -34,10 +46,12 @@ export class ThrottleStore {
   constructor(
     private readonly db: Database,
     private readonly retry: RetryPolicy = DEFAULT_RETRY_POLICY,
+    private readonly fast?: FastPathsWithRetry<ThrottleFastPaths>,
   ) {}
 
   /** The counter under `key` as it stands (an expired row counts as untouched). */
   async state(key: string, now: Date): Promise<ThrottleState> {
+    if (this.fast) return this.fast.run((fast) => fast.state(key, now));
     const row = await this.db.throttle.findUnique({ where: { key } });
     return row && row.expiresAt > now ? { attempts: row.attempts, until: row.until } : UNTOUCHED;
   }
@@ -47,6 +61,7 @@ export class ThrottleStore {
    * atomically: if another attempt changed the row meanwhile, `decide` is asked again about the new state.
    */
   async reserve(key: string, now: Date, decide: (state: ThrottleState) => ThrottleDecision): Promise<ThrottleDecision> {
+    if (this.fast) return this.fast.run((fast) => fast.reserve(key, now, decide));
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       const row = await this.db.throttle.findUnique({ where: { key } });
       const decision = decide(row && row.expiresAt > now ? { attempts: row.attempts, until: row.until } : UNTOUCHED);
@@ -77,6 +92,7 @@ export class ThrottleStore {
 
   /** Forgets the counter under `key` (a login that succeeded). */
   async clear(key: string): Promise<void> {
+    if (this.fast) return this.fast.run((fast) => fast.clear(key));
     await retryOnConflict(() => this.db.throttle.deleteMany({ where: { key } }), this.retry);
   }
 
