@@ -4,9 +4,12 @@
  * timestamps in the test's process. Run by tests/faults/abuse.test.ts as
  * `node --import tsx tests/faults/flooder.ts '<json plan>'`; prints "flooding" once it starts and, at the
  * end, one line "result <json>" with what the flood got.
+ *
+ * Every flood is written as raw bytes (HTTP requests, WebSocket frames), as a real attacker's tool would be. On the
+ * 2 cores the flooder shares with the server, `fetch` and socket.io-client had cost it more CPU than the server spent
+ * on the flood, and the server's event loop waited for the cores rather than for its own work.
  */
 import net from "node:net";
-import { io, type Socket } from "socket.io-client";
 
 export type FloodPlan =
   | { kind: "send"; url: string; token: string; destination: string; count: number }
@@ -18,37 +21,6 @@ export type FloodPlan =
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function connect(url: string, token: string, sockets: Socket[], headers: Record<string, string> = {}): Promise<Socket> {
-  const socket = io(url, {
-    auth: { token },
-    transports: ["websocket"],
-    reconnection: false,
-    forceNew: true,
-    extraHeaders: headers,
-  });
-  sockets.push(socket);
-  return new Promise((resolve, reject) => {
-    socket.once("connect", () => resolve(socket));
-    socket.once("connect_error", reject);
-  });
-}
-
-/**
- * POST /api/session as raw bytes on a connection of its own, resolving with the status code (0 without an answer).
- * A flood costs the flooder little this way, as it would a real attacker's tool: with fetch, building 200 requests
- * and their streams took the shared cores from the server being measured.
- */
-function post(url: string, body: unknown, headers: Record<string, string>): Promise<number> {
-  const payload = JSON.stringify(body);
-  const { port } = new URL(url);
-  const headerLines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
-  return exchange(
-    Number(port),
-    `POST /api/session HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n${headerLines.join("")}\r\n${payload}`,
-  ).then((statusLine) => Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1] ?? 0));
-}
-
 function count(values: (number | string)[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
@@ -56,49 +28,35 @@ function count(values: (number | string)[]): Record<string, number> {
 }
 
 async function flood(plan: FloodPlan): Promise<Record<string, unknown>> {
-  const sockets: Socket[] = [];
+  const open: RawSocketIo[] = [];
   try {
     switch (plan.kind) {
       case "send": {
-        const socket = await connect(plan.url, plan.token, sockets);
-        const warnings: string[] = [];
-        socket.on("warning", (warning: { code: string }) => warnings.push(warning.code));
-        let disconnected = false;
-        socket.on("disconnect", () => {
-          disconnected = true;
-        });
+        const socket = await connected(plan, open);
         console.log("flooding");
         const acks: Promise<string>[] = [];
         for (let i = 0; i < plan.count; i += 1) {
           acks.push(
-            socket
-              .timeout(30_000)
-              .emitWithAck("message:send", { destination: plan.destination, message: `flood ${i}` })
-              .then(
-                (ack: { ok: boolean; error?: string }) => (ack.ok ? "accepted" : (ack.error ?? "?")),
-                () => "no answer",
-              ),
+            socket.emitWithAck("message:send", { destination: plan.destination, message: `flood ${i}` }).then((ack) => {
+              if (ack === undefined) return "no answer";
+              const { ok, error } = ack as { ok?: boolean; error?: string };
+              return ok ? "accepted" : (error ?? "?");
+            }),
           );
           if (i % 250 === 0) await pause(10);
         }
         const answers = await Promise.all(acks);
-        return { answers: count(answers), warnings, disconnected };
+        return { answers: count(answers), warnings: socket.warnings, disconnected: socket.closed };
       }
       case "typing": {
-        const socket = await connect(plan.url, plan.token, sockets);
-        const warnings: string[] = [];
-        socket.on("warning", (warning: { code: string }) => warnings.push(warning.code));
-        let disconnected = false;
-        socket.on("disconnect", () => {
-          disconnected = true;
-        });
+        const socket = await connected(plan, open);
         console.log("flooding");
         for (let i = 0; i < plan.count; i += 1) {
           socket.emit("typing", { destination: plan.destination, typing: i % 2 === 0 });
           if (i % 500 === 0) await pause(5);
         }
         await pause(200);
-        return { warnings, disconnected };
+        return { warnings: socket.warnings, disconnected: socket.closed };
       }
       case "login": {
         console.log("flooding");
@@ -121,27 +79,50 @@ async function flood(plan: FloodPlan): Promise<Record<string, unknown>> {
       }
       case "sockets": {
         console.log("flooding");
-        const { port } = new URL(plan.url);
-        const open: net.Socket[] = [];
-        try {
-          const results = await Promise.all(
-            Array.from({ length: plan.count }, () => rawSocketIo(Number(port), plan.token, plan.headers, open)),
-          );
-          return { answers: count(results) };
-        } finally {
-          for (const socket of open) socket.destroy();
-        }
+        const results = await Promise.all(
+          Array.from({ length: plan.count }, () =>
+            RawSocketIo.connect(portOf(plan.url), plan.token, plan.headers).then((socket) => {
+              if (typeof socket === "string") return socket;
+              open.push(socket);
+              return "connected";
+            }),
+          ),
+        );
+        return { answers: count(results) };
       }
       default: {
         console.log("flooding");
-        const { port } = new URL(plan.url);
-        const statuses = await Promise.all(Array.from({ length: plan.count }, () => rawUpgrade(Number(port))));
+        const statuses = await Promise.all(Array.from({ length: plan.count }, () => rawUpgrade(portOf(plan.url))));
         return { answers: count(statuses) };
       }
     }
   } finally {
-    for (const socket of sockets) socket.disconnect();
+    for (const socket of open) socket.close();
   }
+}
+
+const portOf = (url: string) => Number(new URL(url).port);
+
+/** The flood's one connection; the flood cannot start without it. */
+async function connected(plan: { url: string; token: string }, open: RawSocketIo[]): Promise<RawSocketIo> {
+  const socket = await RawSocketIo.connect(portOf(plan.url), plan.token);
+  if (typeof socket === "string") throw new Error(`the flooder could not connect: ${socket}`);
+  open.push(socket);
+  return socket;
+}
+
+/**
+ * POST /api/session on a connection of its own, resolving with the status code (0 without an answer).
+ */
+function post(url: string, body: unknown, headers: Record<string, string>): Promise<number> {
+  const payload = JSON.stringify(body);
+  const port = portOf(url);
+  const headerLines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  return exchange(
+    port,
+    `POST /api/session HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n${headerLines.join("")}\r\n${payload}`,
+  ).then((statusLine) => Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1] ?? 0));
 }
 
 /** Sends a WebSocket upgrade to a path nobody serves; resolves with the status line (or "closed"). */
@@ -166,57 +147,105 @@ function exchange(port: number, request: string): Promise<string> {
 }
 
 /**
- * A Socket.IO connection made by hand (WebSocket upgrade, Engine.IO open, the namespace's CONNECT with the token),
- * as lean as the HTTP floods: 300 socket.io-client instances took more of the shared cores than the server did.
- * Resolves with "connected" (the socket is kept in `open` until the flood ends), the reason the namespace gave
- * (up to its first colon, as socket.io-client would report it), or how the upgrade was refused.
+ * A Socket.IO connection made by hand: a WebSocket upgrade, Engine.IO's open, the namespace's CONNECT with the token,
+ * then events as text frames (`42[…]`, with an ack id `42<id>[…]`), the answers read back (`43<id>[…]`), Engine.IO's
+ * pings answered.
  */
-function rawSocketIo(
-  port: number,
-  token: string,
-  headers: Record<string, string>,
-  open: net.Socket[],
-): Promise<string> {
-  return new Promise((resolve) => {
-    const headerLines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
-    const socket = net.connect(port, "127.0.0.1", () =>
-      socket.write(
-        `GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade\r\n` +
-          "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
-          `${headerLines.join("")}\r\n`,
-      ),
-    );
-    let buffered = Buffer.alloc(0);
-    let upgraded = false;
-    const settle = (answer: string) => {
-      resolve(answer);
-      if (answer === "connected") open.push(socket);
-      else socket.destroy();
-    };
-    socket.on("data", (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      if (!upgraded) {
-        const end = buffered.indexOf("\r\n\r\n");
-        if (end < 0) return;
-        const statusLine = buffered.subarray(0, buffered.indexOf("\r\n")).toString("latin1");
-        if (!statusLine.startsWith("HTTP/1.1 101")) return settle(`upgrade refused (${statusLine.slice(9, 12)})`);
-        upgraded = true;
-        buffered = buffered.subarray(end + 4);
-      }
-      for (let frame = readTextFrame(buffered); frame; frame = readTextFrame(buffered)) {
-        buffered = buffered.subarray(frame.length);
-        if (frame.text.startsWith("0")) socket.write(maskedTextFrame(`40${JSON.stringify({ token })}`));
-        else if (frame.text.startsWith("40")) return settle("connected");
-        else if (frame.text.startsWith("44")) {
-          const { message } = JSON.parse(frame.text.slice(2)) as { message: string };
-          return settle(message.split(":")[0] ?? "?");
+class RawSocketIo {
+  readonly warnings: string[] = [];
+  closed = false;
+  private nextAckId = 0;
+  private readonly pendingAcks = new Map<number, (answer: unknown) => void>();
+
+  private constructor(private readonly socket: net.Socket) {}
+
+  /**
+   * Resolves with the connection, or with why there is none: the reason the namespace gave (up to its first colon,
+   * as socket.io-client would report it), how the upgrade was refused, or "closed".
+   */
+  static connect(port: number, token: string, headers: Record<string, string> = {}): Promise<RawSocketIo | string> {
+    return new Promise((resolve) => {
+      const headerLines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+      const socket = net.connect(port, "127.0.0.1", () =>
+        socket.write(
+          `GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade\r\n` +
+            "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+            `${headerLines.join("")}\r\n`,
+        ),
+      );
+      const connection = new RawSocketIo(socket);
+      let settled = false;
+      const settle = (answer: RawSocketIo | string) => {
+        if (settled) return;
+        settled = true;
+        if (typeof answer === "string") socket.destroy();
+        resolve(answer);
+      };
+      let buffered = Buffer.alloc(0);
+      let upgraded = false;
+      socket.on("data", (chunk: Buffer) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        if (!upgraded) {
+          const end = buffered.indexOf("\r\n\r\n");
+          if (end < 0) return;
+          const statusLine = buffered.subarray(0, buffered.indexOf("\r\n")).toString("latin1");
+          if (!statusLine.startsWith("HTTP/1.1 101")) return settle(`upgrade refused (${statusLine.slice(9, 12)})`);
+          upgraded = true;
+          buffered = buffered.subarray(end + 4);
         }
-      }
+        for (let frame = readTextFrame(buffered); frame; frame = readTextFrame(buffered)) {
+          buffered = buffered.subarray(frame.length);
+          const { text } = frame;
+          if (text === "2") socket.write(maskedTextFrame("3"));
+          else if (text.startsWith("0")) socket.write(maskedTextFrame(`40${JSON.stringify({ token })}`));
+          else if (text.startsWith("40")) settle(connection);
+          else if (text.startsWith("44")) {
+            const { message } = JSON.parse(text.slice(2)) as { message: string };
+            settle(message.split(":")[0] ?? "?");
+          } else connection.received(text);
+        }
+      });
+      socket.on("close", () => {
+        connection.closed = true;
+        for (const answer of connection.pendingAcks.values()) answer(undefined);
+        connection.pendingAcks.clear();
+        settle("closed");
+      });
+      socket.on("error", () => {});
+      socket.setTimeout(30_000, () => socket.destroy());
     });
-    socket.on("close", () => settle("closed"));
-    socket.on("error", () => {});
-    socket.setTimeout(10_000, () => socket.destroy());
-  });
+  }
+
+  emit(event: string, payload: unknown): void {
+    if (!this.closed) this.socket.write(maskedTextFrame(`42${JSON.stringify([event, payload])}`));
+  }
+
+  /** Resolves with the server's answer, or undefined if the connection closed first. */
+  emitWithAck(event: string, payload: unknown): Promise<unknown> {
+    if (this.closed) return Promise.resolve(undefined);
+    const id = this.nextAckId++;
+    this.socket.write(maskedTextFrame(`42${id}${JSON.stringify([event, payload])}`));
+    return new Promise((resolve) => this.pendingAcks.set(id, resolve));
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private received(text: string): void {
+    const ack = /^43(\d+)/.exec(text);
+    if (ack) {
+      const id = Number(ack[1]);
+      const [answer] = JSON.parse(text.slice(ack[0].length)) as unknown[];
+      this.pendingAcks.get(id)?.(answer);
+      this.pendingAcks.delete(id);
+      return;
+    }
+    if (text.startsWith("42")) {
+      const [event, payload] = JSON.parse(text.slice(2)) as [string, { code?: string }];
+      if (event === "warning") this.warnings.push(payload?.code ?? "?");
+    }
+  }
 }
 
 /** One unmasked text frame from the server at the start of `bytes`, if it is all there. */
