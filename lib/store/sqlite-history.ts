@@ -79,7 +79,8 @@ export function conversationPageSqlite(
 ): ChatMessage[] | undefined {
   return reader.snapshot(() => {
     let timestamp: string | undefined;
-    if (before !== undefined) {
+    // Truthiness, as the twin tests it: an empty cursor is no cursor.
+    if (before) {
       const cursor = reader.statement(CURSOR).get({ viewer, before }) as
         | { sender: string; destination: string; timestamp: string | number; receivedIn: string | null }
         | undefined;
@@ -91,7 +92,7 @@ export function conversationPageSqlite(
       timestamp = sqliteDateTime(sqliteDate(cursor.timestamp));
     }
     const rows = (
-      (before !== undefined
+      (timestamp !== undefined
         ? reader.statement(page(true)).all({ viewer, conversation, limit, before, timestamp })
         : reader.statement(page(false)).all({ viewer, conversation, limit })) as RawMessage[]
     ).map(messageRow);

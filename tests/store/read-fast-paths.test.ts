@@ -181,6 +181,7 @@ describe("the SQLite read fast paths and their portable twins, on the same data"
     expect(await page("ann", "nobody")).toEqual([]); // an empty conversation
     expect(await page("ann", "bob", oldest.id)).toEqual([]); // the cursor at the oldest message
     expect(await page("ann", "bob", "no-such-message")).toBeUndefined(); // an unknown cursor
+    expect(await page("ann", "bob", "")).toEqual(await page("ann", "bob")); // an empty cursor is no cursor, as there
     expect(await page("ann", "cat", oldest.id)).toBeUndefined(); // a cursor from another conversation
     expect(await page("cat", "bob", oldest.id)).toBeUndefined(); // a cursor the viewer is not party to
     expect(await page("eve", group)).toEqual([]); // not a member: no receipts, nothing sent
