@@ -12,10 +12,13 @@ import { assertMongoIndexes } from "./mongodb-indexes";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 import { createSqliteClient, tuneSqlite } from "./sqlite-client";
 import { Checkpointer } from "./sqlite-checkpoints";
+import { undeliveredSqlite } from "./sqlite-backlog";
 import { claimDeliveriesSqlite } from "./sqlite-claims";
 import { accountFastPaths, deviceFastPaths, groupFastPaths } from "./sqlite-lookups";
+import { conversationPageSqlite } from "./sqlite-history";
 import { storeMessagesSqlite } from "./sqlite-insert";
 import { throttleFastPaths } from "./sqlite-throttle";
+import { SqliteReader } from "./sqlite-reader";
 import { SqliteWriter } from "./sqlite-writer";
 import type { StoreObserver } from "./observer";
 import { ThrottleStore } from "./throttle-store";
@@ -82,17 +85,22 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
     await client.$connect();
     await tuneSqlite(client, { maxPages: options.maxPages });
     const writer = new SqliteWriter(target.file, { maxPages: options.maxPages });
+    // The read fast paths' connection (sqlite-reader.ts says why it is not the writer's); none in portable mode.
+    const reader = options.portable ? undefined : new SqliteReader(target.file);
     const checkpointer = await Checkpointer.start(target.file, async (pages) => {
       await client.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${pages}`);
       writer.pragma(`wal_autocheckpoint = ${pages}`);
     });
     const busy = new BusyRetry(options.busyTimeoutMs);
     const db = wrap(busy.wrap(client));
-    const fastPaths: MessageFastPaths | undefined = options.portable
+    const fastPaths: MessageFastPaths | undefined = !reader
       ? undefined
       : {
           storeMessages: (rows, receipts) => busy.run(async () => storeMessagesSqlite(writer, rows, receipts)),
           claimDeliveries: (acked, at, token) => busy.run(async () => claimDeliveriesSqlite(writer, acked, at, token)),
+          undelivered: (recipient, page) => busy.run(async () => undeliveredSqlite(reader, recipient, page)),
+          conversationPage: (viewer, conversation, page) =>
+            busy.run(async () => conversationPageSqlite(reader, viewer, conversation, page)),
         };
     const fast = <Paths>(paths: (writer: SqliteWriter) => Paths) =>
       options.portable ? undefined : withBusyRetry(paths(writer), busy);
@@ -106,6 +114,7 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
       ping: () => ping(db),
       close: async () => {
         await checkpointer?.stop();
+        reader?.close();
         writer.close();
         await client.$disconnect();
       },

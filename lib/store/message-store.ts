@@ -51,6 +51,13 @@ export interface Page {
   limit: number;
 }
 
+/** A batch of someone's backlog: at most `limit`, after the message `after` in (timestamp, id) order. */
+export interface UndeliveredOptions {
+  /** Only its id and timestamp count: a cursor from the wire carries nothing else. */
+  after?: Pick<ChatMessage, "id" | "timestamp">;
+  limit: number;
+}
+
 /** A receipt this call marked delivered or read: which message, whose, and (only then) that it is a group's. */
 export interface ReceiptChange {
   id: string;
@@ -62,8 +69,10 @@ const change = (id: string, sender: string, conversation: string): ReceiptChange
   isGroupKey(conversation) ? { id, sender, group: true } : { id, sender };
 
 /**
- * Faster ways to do what the portable code does, offered by a connector that has them (SQLite:
- * sqlite-insert.ts and sqlite-claims.ts). Without them the store runs only Prisma Client calls — what MongoDB runs.
+ * Faster ways to do what the portable code does, offered by a connector that has them (SQLite: sqlite-insert.ts and
+ * sqlite-claims.ts for writes, sqlite-backlog.ts and sqlite-history.ts for reads). Without them the store runs only
+ * Prisma Client calls — what MongoDB runs. Each returns exactly what its portable twin returns; the store suite runs
+ * both on the same data.
  */
 export interface MessageFastPaths {
   /**
@@ -73,6 +82,10 @@ export interface MessageFastPaths {
   storeMessages(rows: MessageRow[], receipts: ReceiptRow[]): Promise<Set<string>>;
   /** Marks delivered those of `acked` still undelivered, stamped with `token`, and returns exactly those. */
   claimDeliveries(acked: AckedReceipt[], at: Date, token: string): Promise<ClaimedReceipt[]>;
+  /** What `undelivered` returns (its portable twin is `undeliveredPortable`). */
+  undelivered(recipient: string, options: UndeliveredOptions): Promise<ChatMessage[]>;
+  /** What `conversation` returns (its portable twin is `conversationPortable`). */
+  conversationPage(viewer: string, conversation: string, page: Page): Promise<ChatMessage[] | undefined>;
 }
 
 export interface MessageStoreOptions {
@@ -320,7 +333,14 @@ export class MessageStore {
   }
 
   /** Messages still waiting for `recipient`, oldest first, resuming after the message `after`. */
-  async undelivered(recipient: string, options: { after?: ChatMessage; limit: number }): Promise<ChatMessage[]> {
+  undelivered(recipient: string, options: UndeliveredOptions): Promise<ChatMessage[]> {
+    return this.fastPaths
+      ? this.fastPaths.undelivered(recipient, options)
+      : this.undeliveredPortable(recipient, options);
+  }
+
+  /** `undelivered` in Prisma Client calls: what MongoDB runs, and the twin the SQLite fast path is held to. */
+  async undeliveredPortable(recipient: string, options: UndeliveredOptions): Promise<ChatMessage[]> {
     const receipts = await this.db.receipt.findMany({
       where: { recipient, deliveredAt: null, ...(options.after ? receiptLaterThan(options.after) : {}) },
       orderBy: RECEIPTS_CHRONOLOGICAL,
@@ -460,7 +480,14 @@ export class MessageStore {
    * was sent while they were a member: they have a receipt for nothing else. Undefined when `before` is not a
    * message of this page's conversation.
    */
-  async conversation(viewer: string, conversation: string, page: Page): Promise<ChatMessage[] | undefined> {
+  conversation(viewer: string, conversation: string, page: Page): Promise<ChatMessage[] | undefined> {
+    return this.fastPaths
+      ? this.fastPaths.conversationPage(viewer, conversation, page)
+      : this.conversationPortable(viewer, conversation, page);
+  }
+
+  /** `conversation` in Prisma Client calls: what MongoDB runs, and the twin the SQLite fast path is held to. */
+  async conversationPortable(viewer: string, conversation: string, page: Page): Promise<ChatMessage[] | undefined> {
     let cursor: MessageRow | null = null;
     if (page.before) {
       cursor = await this.db.message.findUnique({ where: { id: page.before } });

@@ -10,7 +10,8 @@
 import type { Message as MessageRow, Receipt as ReceiptRow } from "@prisma/client";
 import type { SqliteWriter } from "./sqlite-writer";
 
-const MESSAGE_COLUMNS = [
+/** The Message columns, in the order Prisma's model has them (inserts, and `SELECT` lists of the read paths). */
+export const MESSAGE_COLUMNS = [
   "id",
   "sender",
   "destination",

@@ -11,6 +11,7 @@ import type { AccountFastPaths } from "./account-store";
 import type { DeviceFastPaths } from "./device-store";
 import type { GroupFastPaths, GroupRow } from "./group-store";
 import { sqliteDateTime } from "./sqlite-insert";
+import { sqliteDate } from "./sqlite-reader";
 import type { SqliteWriter } from "./sqlite-writer";
 
 const LIVE_SESSION = `
@@ -37,9 +38,11 @@ const MEMBERS = `SELECT "username", "joinedAt" FROM "Member" WHERE "groupId" = ?
 export function accountFastPaths(writer: SqliteWriter): AccountFastPaths {
   return {
     liveSession(tokenHash, now) {
-      const row = writer.statement(LIVE_SESSION).get(tokenHash) as { expiresAt: unknown; username: string } | undefined;
+      const row = writer.statement(LIVE_SESSION).get(tokenHash) as
+        | { expiresAt: string | number; username: string }
+        | undefined;
       if (!row) return undefined;
-      const expiresAt = fromSqliteDateTime(row.expiresAt);
+      const expiresAt = sqliteDate(row.expiresAt);
       return expiresAt > now ? { username: row.username, expiresAt } : undefined;
     },
     touchLastSeen(username, at) {
@@ -64,21 +67,13 @@ export function groupFastPaths(writer: SqliteWriter): GroupFastPaths {
     },
     isMember: (groupId, username) => writer.statement(IS_MEMBER).get(groupId, username) !== undefined,
     members: (groupId) =>
-      (writer.statement(MEMBERS).all(groupId) as { username: string; joinedAt: unknown }[]).map((row) => ({
+      (writer.statement(MEMBERS).all(groupId) as { username: string; joinedAt: string | number }[]).map((row) => ({
         username: row.username,
-        joinedAt: fromSqliteDateTime(row.joinedAt),
+        joinedAt: sqliteDate(row.joinedAt),
       })),
   };
 }
 
-type StoredGroup = Omit<GroupRow, "createdAt"> & { createdAt: unknown };
+type StoredGroup = Omit<GroupRow, "createdAt"> & { createdAt: string | number };
 
-const toGroupRow = (row: StoredGroup): GroupRow => ({ ...row, createdAt: fromSqliteDateTime(row.createdAt) });
-
-/**
- * A DateTime column as Prisma's SQLite adapter stores it (ISO 8601 text) or as an older row may hold it (milliseconds
- * since the epoch); Prisma reads both.
- */
-export function fromSqliteDateTime(value: unknown): Date {
-  return new Date(typeof value === "string" || typeof value === "number" ? value : Number.NaN);
-}
+const toGroupRow = (row: StoredGroup): GroupRow => ({ ...row, createdAt: sqliteDate(row.createdAt) });

@@ -7,7 +7,7 @@
  * logins a flood gets past the per-address budget. The portable twin is ThrottleStore's Prisma code.
  */
 import { sqliteDateTime } from "./sqlite-insert";
-import { fromSqliteDateTime } from "./sqlite-lookups";
+import { sqliteDate } from "./sqlite-reader";
 import type { SqliteWriter } from "./sqlite-writer";
 import { type ThrottleFastPaths, type ThrottleState, UNTOUCHED } from "./throttle-store";
 
@@ -23,9 +23,11 @@ const CLEAR = `DELETE FROM "Throttle" WHERE "key" = ?`;
 
 export function throttleFastPaths(writer: SqliteWriter): ThrottleFastPaths {
   const state = (key: string, now: Date): ThrottleState => {
-    const row = writer.statement(READ).get(key) as { attempts: number; until: unknown; expiresAt: unknown } | undefined;
-    if (!row || fromSqliteDateTime(row.expiresAt) <= now) return UNTOUCHED;
-    return { attempts: row.attempts, until: row.until === null ? null : fromSqliteDateTime(row.until) };
+    const row = writer.statement(READ).get(key) as
+      | { attempts: number; until: string | number | null; expiresAt: string | number }
+      | undefined;
+    if (!row || sqliteDate(row.expiresAt) <= now) return UNTOUCHED;
+    return { attempts: row.attempts, until: sqliteDate(row.until) };
   };
   return {
     state,
