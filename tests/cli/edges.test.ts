@@ -4,7 +4,7 @@
  * at once, `!check` across pages and `!logout-everywhere`. The real client process against the
  * real server process; a TCP relay in between where a connection has to drop at a chosen moment.
  */
-import net from "node:net";
+import { startTcpRelay } from "../support/tcp-relay";
 import { api, closeAllSockets, connect, login, uniqueName, waitFor } from "../support/clients";
 import { removeDatabase, type ServerProcess, startTestServerProcess } from "../support/server-process";
 import { insertRawMessage, insertRawMessages } from "../support/sqlite";
@@ -190,41 +190,22 @@ describe("!logout-everywhere", () => {
   });
 });
 
-/** A TCP relay to the server that can stop passing the server's bytes back, and cut every connection. */
+/** A relay to the server that can stop passing the server's bytes back, and cut every connection. */
 async function startRelay(targetPort: string) {
-  const connections = new Set<net.Socket>();
   let swallowing = false;
-  const relay = net.createServer((client) => {
-    const upstream = net.connect(Number(targetPort), "127.0.0.1");
-    connections.add(client).add(upstream);
-    client.on("data", (chunk) => upstream.write(chunk));
-    upstream.on("data", (chunk) => {
-      if (!swallowing) client.write(chunk);
-    });
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-      connections.delete(client);
-      connections.delete(upstream);
-    };
-    client.on("close", close).on("error", close);
-    upstream.on("close", close).on("error", close);
-  });
-  await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
-  const { port } = relay.address() as net.AddressInfo;
+  const relay = await startTcpRelay(Number(targetPort), () => ({
+    toClient: (chunk, send) => {
+      if (!swallowing) send(chunk);
+    },
+  }));
   return {
-    url: `http://127.0.0.1:${port}`,
+    ...relay,
     swallowReplies: () => {
       swallowing = true;
     },
     dropConnections: () => {
-      for (const socket of connections) socket.destroy();
+      relay.dropConnections();
       swallowing = false;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of connections) socket.destroy();
-        relay.close(() => resolve());
-      }),
   };
 }

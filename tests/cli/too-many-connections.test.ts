@@ -5,7 +5,7 @@
  * client's handshake while the test spends the budget from the same address (127.0.0.1), so the client meets an
  * empty budget whatever its start-up time.
  */
-import net from "node:net";
+import { startTcpRelay } from "../support/tcp-relay";
 import { io, type Socket } from "socket.io-client";
 import { login, uniqueName, waitFor } from "../support/clients";
 import { removeDatabase, type ServerProcess, startTestServerProcess } from "../support/server-process";
@@ -121,44 +121,32 @@ test("refused on a reconnect, the client says it waits, then reconnects instead 
 }, 45_000);
 
 /**
- * A TCP relay to the server that can hold back Socket.IO handshakes (the request opening a connection to
- * /socket.io/) until released, passing everything else through, and cut every connection.
+ * A relay to the server that can hold back Socket.IO handshakes (the request opening a connection to /socket.io/)
+ * until released, passing everything else through, and cut every connection.
  */
 async function startRelay(targetPort: string) {
-  const connections = new Set<net.Socket>();
   let holding = false;
   const held: (() => void)[] = [];
-  const relay = net.createServer((client) => {
-    const upstream = net.connect(Number(targetPort), "127.0.0.1");
-    connections.add(client).add(upstream);
+  const relay = await startTcpRelay(Number(targetPort), () => {
     let first = true;
     let queued: Buffer[] | undefined;
-    client.on("data", (chunk: Buffer) => {
-      if (first && holding && chunk.toString("latin1").startsWith("GET /socket.io/")) {
-        queued = [];
-        held.push(() => {
-          for (const part of queued!) upstream.write(part);
-          queued = undefined;
-        });
-      }
-      first = false;
-      if (queued) queued.push(chunk);
-      else upstream.write(chunk);
-    });
-    upstream.on("data", (chunk) => client.write(chunk));
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-      connections.delete(client);
-      connections.delete(upstream);
+    return {
+      toServer: (chunk, send) => {
+        if (first && holding && chunk.toString("latin1").startsWith("GET /socket.io/")) {
+          queued = [];
+          held.push(() => {
+            for (const part of queued!) send(part);
+            queued = undefined;
+          });
+        }
+        first = false;
+        if (queued) queued.push(chunk);
+        else send(chunk);
+      },
     };
-    client.on("close", close).on("error", close);
-    upstream.on("close", close).on("error", close);
   });
-  await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
-  const { port } = relay.address() as net.AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    ...relay,
     /** From now on, a new connection's handshake waits for `release`. */
     holdHandshakes: () => {
       holding = true;
@@ -169,13 +157,5 @@ async function startRelay(targetPort: string) {
       holding = false;
       for (const send of held.splice(0)) send();
     },
-    dropConnections: () => {
-      for (const socket of connections) socket.destroy();
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of connections) socket.destroy();
-        relay.close(() => resolve());
-      }),
   };
 }

@@ -3,20 +3,19 @@
  * group message's group, membership and members — answered by the SQLite fast paths and by the portable code MongoDB
  * runs, on one database file: both give the same answers, and each sees what the other wrote.
  */
-import { openStore, type OpenStore } from "@/lib/store";
-import { removeDatabase, tempDatabaseFile } from "../../tools/temp-database";
+import type { OpenStore } from "@/lib/store";
+import { type BothPaths, openBothPaths } from "../support/both-paths";
 
 const NOW = new Date("2026-11-26T12:00:00.000Z");
 const later = (ms: number) => new Date(NOW.getTime() + ms);
 
-let file: string;
+let stores: BothPaths;
 let fast: OpenStore;
 let portable: OpenStore;
 
 beforeAll(async () => {
-  file = tempDatabaseFile();
-  fast = await openStore(`file:${file}`);
-  portable = await openStore(`file:${file}`, { portable: true });
+  stores = await openBothPaths();
+  ({ fast, portable } = stores);
   const ann = await fast.accounts.createUser("ann", "hash");
   await portable.accounts.createUser("bo", "hash");
   await fast.accounts.createSession(ann!.id, "live-token-hash", later(60_000));
@@ -29,11 +28,7 @@ beforeAll(async () => {
   await fast.groups.create("bo-only", "bo", [], later(2));
 });
 
-afterAll(async () => {
-  await fast.close();
-  await portable.close();
-  removeDatabase(file);
-});
+afterAll(() => stores.close());
 
 /** Asks both stores the same question; they must agree, and the answer is returned for the test's own checks. */
 async function bothSay<T>(ask: (store: OpenStore) => Promise<T>): Promise<T> {

@@ -3,9 +3,9 @@
  * compare-and-set code MongoDB runs, on one database file: the same decisions and states whichever path counts, each
  * path reading what the other wrote, and no more attempts allowed than the rule says when many race for them.
  */
-import { openStore, type OpenStore } from "@/lib/store";
+import type { OpenStore } from "@/lib/store";
 import type { ThrottleDecision, ThrottleState } from "@/lib/store/throttle-store";
-import { removeDatabase, tempDatabaseFile } from "../../tools/temp-database";
+import { type BothPaths, openBothPaths } from "../support/both-paths";
 
 const NOW = new Date("2026-11-26T12:00:00.000Z");
 const later = (ms: number) => new Date(NOW.getTime() + ms);
@@ -23,21 +23,16 @@ const upTo =
           expiresAt: later(DAY_MS),
         };
 
-let file: string;
+let stores: BothPaths;
 let fast: OpenStore;
 let portable: OpenStore;
 
 beforeAll(async () => {
-  file = tempDatabaseFile();
-  fast = await openStore(`file:${file}`);
-  portable = await openStore(`file:${file}`, { portable: true });
+  stores = await openBothPaths();
+  ({ fast, portable } = stores);
 });
 
-afterAll(async () => {
-  await fast.close();
-  await portable.close();
-  removeDatabase(file);
-});
+afterAll(() => stores.close());
 
 test.each([
   ["the fast path counts, both read", () => fast, "key-a"],
