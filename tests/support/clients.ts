@@ -75,11 +75,10 @@ export async function connect(
     socket,
     received,
     next(event, match = () => true, timeoutMs = 5_000) {
-      const buffered = (buffers.get(event) ?? []).find(match);
-      if (buffered !== undefined) {
-        buffers.get(event)!.splice(buffers.get(event)!.indexOf(buffered), 1);
-        return Promise.resolve(buffered as any);
-      }
+      // By index: an event without a payload (backlog:done) is buffered as `undefined`.
+      const buffer = buffers.get(event) ?? [];
+      const index = buffer.findIndex(match);
+      if (index !== -1) return Promise.resolve(buffer.splice(index, 1)[0]);
       return new Promise((resolve, reject) => {
         const waiter = {
           event,
