@@ -16,6 +16,7 @@ import { ChatError } from "../../lib/errors";
 import { DEFAULT_PERSON_RATES, type PersonLimits } from "../../lib/person-limits";
 import type { WarningEvent } from "../../lib/protocol";
 import { BucketsByKey, type Rate, TokenBucket, takeFromAll } from "../../lib/rate-limit";
+import { logger } from "../log";
 import type { ChatServer, ChatSocket } from "./types";
 
 export interface RealtimeLimits {
@@ -35,6 +36,11 @@ export interface RealtimeLimits {
   receivedPerSocket: Rate;
   /** Sockets one person may have open at once, counted on every instance. */
   socketsPerUser: number;
+  /**
+   * How long counting a person's sockets waits for the other instances; past it the count is this instance's
+   * (Limits.openSockets says why).
+   */
+  socketCountTimeoutMs: number;
   /**
    * Sends refused without a 5 s pause after which a socket is disconnected (0: never). Answering a flood packet by
    * packet costs the server more than the flood's sender; one that ignores this many refusals is not a
@@ -72,6 +78,7 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
   typingPerUser: { perSecond: 10, burst: 20 },
   receivedPerSocket: { perSecond: 200, burst: 1_000 },
   socketsPerUser: 50,
+  socketCountTimeoutMs: 1_000,
   closeAfterRefusedSends: 200,
   closeAfterDroppedTyping: 200,
   connectsPerAddress: { perSecond: 10, burst: 20 },
@@ -95,7 +102,7 @@ export class Limits {
 
   /** The handshake's refusal when `username` already has as many sockets as allowed. */
   async refuseOverCap(io: ChatServer, username: string, room: string): Promise<Error | undefined> {
-    const open = (await io.in(room).fetchSockets()).length;
+    const open = (await this.openSockets(io, room)).length;
     if (open < this.settings.socketsPerUser) return undefined;
     return new Error(
       `too many connections: ${username} already has ${open} open (at most ${this.settings.socketsPerUser}); close some tabs or clients`,
@@ -109,13 +116,40 @@ export class Limits {
    * `socketsPerUser` stay.
    */
   async withinCap(io: ChatServer, socket: ChatSocket, room: string): Promise<boolean> {
-    const open = await io.in(room).fetchSockets();
+    const open = await this.openSockets(io, room);
     if (open.length <= this.settings.socketsPerUser) return true;
     const kept = open
       .sort((a, b) => a.data.arrival - b.data.arrival || (a.id < b.id ? -1 : 1))
       .slice(0, this.settings.socketsPerUser);
     return kept.some((kept) => kept.id === socket.id);
   }
+
+  /**
+   * The sockets in `room` on every instance. With several, the adapter asks every instance Redis counts as
+   * subscribed and waits for all of them: one shutting down, frozen, or gone before Redis noticed never answers, and
+   * the question fails at the adapter's timeout (5 s) with the answers it got thrown away. That failed handshakes with
+   * "server error" during a rolling restart. The cap bounds what one person may cost and is worth neither a refused
+   * nor a stalled handshake, so the question waits `socketCountTimeoutMs`, and past that the count is this
+   * instance's own sockets: for that moment the cap holds per instance.
+   */
+  private async openSockets(io: ChatServer, room: string) {
+    try {
+      return await io.in(room).timeout(this.settings.socketCountTimeoutMs).fetchSockets();
+    } catch (error) {
+      warnAtMostEveryMinute(
+        `counting the sockets of ${room} on every instance failed (${String(error)}); counted here only`,
+      );
+      return io.local.in(room).fetchSockets();
+    }
+  }
+}
+
+let lastCountWarning = Number.NEGATIVE_INFINITY;
+/** Once a minute at most: a restart's reconnecting sockets would otherwise each log the same instance not answering. */
+function warnAtMostEveryMinute(message: string): void {
+  if (Date.now() - lastCountWarning < 60_000) return;
+  lastCountWarning = Date.now();
+  logger.warn(message);
 }
 
 let lastArrival = 0;

@@ -141,6 +141,24 @@ test("the login lockout counts wrong passwords from every instance, and holds on
   }
 });
 
+test("a handshake while the other instance does not answer is let in, counted on its own instance", async () => {
+  const person = await login(url(1), uniqueName("frozen"));
+  const peer = await login(url(1), uniqueName("peer"));
+  const other = cluster.instances[0]!;
+  // Stopped, its connection to Redis stays open: Redis still counts it, and it answers no adapter question.
+  process.kill(other.pid, "SIGSTOP");
+  try {
+    const socket = await connect(url(1), person.token);
+    await socket.next("backlog:done"); // past the cap's second look too, which also counts every instance's sockets
+    expect(await socket.request("message:send", { destination: peer.username, message: "still here" })).toMatchObject({
+      ok: true,
+    });
+  } finally {
+    process.kill(other.pid, "SIGCONT");
+  }
+  expect((await api(url(0), "/api/ready")).status).toBe(200);
+});
+
 test("instances restart one at a time while the other writes; two starting at once on a fresh file both start", async () => {
   const writer = await login(url(1), uniqueName("writer"));
   const peer = await login(url(1), uniqueName("peer"));

@@ -20,11 +20,24 @@ function resilientSocket(url: string, token: string, transport: "websocket" | "p
   });
 }
 
+/**
+ * Like the page: a handshake the server refused (rather than a network failure, which socket.io-client retries by
+ * itself) is tried again 2 s later. Returns what stops it, for close().
+ */
+function retryRefusals(socket: Socket): () => void {
+  let retry: NodeJS.Timeout | undefined;
+  socket.on("connect_error", () => {
+    if (!socket.active) retry = setTimeout(() => socket.connect(), 2_000);
+  });
+  return () => clearTimeout(retry);
+}
+
 export class Sender {
   readonly socket: Socket;
   /** clientId → the id of the stored message, once acknowledged. */
   readonly acked = new Map<string, string>();
   private readonly unacked = new Map<string, { destination: string; message: string; lastTry: number }>();
+  private readonly stopRetrying: () => void;
   private count = 0;
   private timer: NodeJS.Timeout | undefined;
   disconnects = 0;
@@ -39,6 +52,7 @@ export class Sender {
   ) {
     this.socket = resilientSocket(url, token, transport);
     this.socket.on("disconnect", () => (this.disconnects += 1));
+    this.stopRetrying = retryRefusals(this.socket);
     // Like the page: whatever was not acknowledged is sent again, with the same clientId, once connected again.
     this.socket.on("connect", () => {
       for (const clientId of this.unacked.keys()) this.attempt(clientId);
@@ -99,6 +113,7 @@ export class Sender {
 
   close(): void {
     this.stop();
+    this.stopRetrying();
     this.socket.disconnect();
   }
 }
@@ -108,6 +123,7 @@ export class Receiver {
   /** Every message received (live, from the backlog on connect, or from check), by id, with how often. */
   readonly seen = new Map<string, { message: ChatMessage; times: number }>();
   readonly readings: ReadingEvent[] = [];
+  private readonly stopRetrying: () => void;
   disconnects = 0;
 
   constructor(
@@ -118,6 +134,7 @@ export class Receiver {
   ) {
     this.socket = resilientSocket(url, token, transport);
     this.socket.on("disconnect", () => (this.disconnects += 1));
+    this.stopRetrying = retryRefusals(this.socket);
     this.socket.on("message", (message: ChatMessage, ack?: () => void) => {
       this.record(message);
       ack?.();
@@ -144,6 +161,7 @@ export class Receiver {
   }
 
   close(): void {
+    this.stopRetrying();
     this.socket.disconnect();
   }
 }
