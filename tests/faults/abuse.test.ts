@@ -6,14 +6,16 @@
  * beside its quiet figure in docs/reliability-figures.json (the target, p99 within 2× of quiet, is
  * a figure to publish, not a timed assertion).
  */
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/protocol";
 import type { Rate } from "@/lib/rate-limit";
 import { DEFAULT_ACCOUNT_REQUESTS_PER_ADDRESS } from "@/server/http/account-door";
 import { DEFAULT_LIMITS } from "@/server/realtime/limits";
+import { cpuSeconds } from "../../bench/support/cpu";
 import { api, login, type Person } from "../../tools/http-api";
-import { type NodeProcess, spawnNode } from "../../tools/processes";
+import { type NodeProcess, spawnNode, startListening } from "../../tools/processes";
 import { removeDatabase, type ServerProcess, startTestServerProcess } from "../support/server-process";
 import { recordFigures } from "./figures";
 import type { FloodPlan } from "./flooder";
@@ -83,6 +85,8 @@ interface ServerView {
   cpuSeconds: number;
   /** The longest the event loop was held up since the last scrape (prom-client resets it on each one). */
   loopLagMaxMs: number;
+  /** How long the server's main thread has waited for a core while it had work, from the kernel's scheduler. */
+  waitedForCoreMs: number;
 }
 
 async function serverView(): Promise<ServerView> {
@@ -92,7 +96,37 @@ async function serverView(): Promise<ServerView> {
   return {
     cpuSeconds: value("process_cpu_seconds_total"),
     loopLagMaxMs: value("nodejs_eventloop_lag_max_seconds") * 1000,
+    waitedForCoreMs: mainThreadWaitMs(server.pid),
   };
+}
+
+/** /proc/<pid>/task/<pid>/schedstat: time run, time waited on a run queue (ns), time slices. */
+function mainThreadWaitMs(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ")[1]) / 1e6;
+  } catch {
+    return Number.NaN; // not Linux
+  }
+}
+
+/**
+ * The same flood against bare-refuser.ts, which answers every request with the edge's 429 and does nothing else:
+ * the CPU Node's HTTP stack alone spends on it here, and its event loop's longest stall, beside the chat server's.
+ */
+async function bareNode(plan: FloodPlan): Promise<{ bareNodeCpuMs: number; bareNodeLoopLagMaxMs: number }> {
+  const bare = await startListening("tests/faults/bare-refuser.ts", { timeoutMs: 30_000 });
+  let cpuMs = Number.NaN;
+  try {
+    const before = cpuSeconds([bare.pid]);
+    const flooder = spawnNode("tests/faults/flooder.ts", { args: [JSON.stringify({ ...plan, url: bare.url })] });
+    expect(await flooder.exited()).toBe(0);
+    await pause(200); // the last closes
+    cpuMs = Math.round((cpuSeconds([bare.pid]) - before) * 1000);
+  } finally {
+    await bare.stop();
+  }
+  const lag = /loop lag max (\S+) ms/.exec(bare.stdout())?.[1];
+  return { bareNodeCpuMs: cpuMs, bareNodeLoopLagMaxMs: Number(lag) };
 }
 
 /** The server's view when the phase being timed began. */
@@ -195,13 +229,8 @@ test("a typing flood is dropped with one warning, and the pair's messages still 
 });
 
 test("a login flood against one name is throttled for its address only; the owner still logs in", async () => {
-  const flood = await startFlood({
-    kind: "login",
-    url: server.url,
-    username: alice.username,
-    count: 200,
-    headers: ATTACKER,
-  });
+  const plan: FloodPlan = { kind: "login", url: server.url, username: alice.username, count: 200, headers: ATTACKER };
+  const flood = await startFlood(plan);
   const roundTrips = await timePair();
   const { answers } = await flood.done;
   expect(Object.keys(answers).every((status) => ["401", "429", "503"].includes(status))).toBe(true);
@@ -212,16 +241,19 @@ test("a login flood against one name is throttled for its address only; the owne
     json: { username: alice.username, password: "alice-pw" },
   });
   expect(owner.status).toBe(200);
-  await record("login flood", roundTrips, { attempts: 200, answers });
+  const end = await serverView();
+  await record("login flood", roundTrips, { attempts: 200, answers, ...(await bareNode(plan)) }, end);
 });
 
 test("a sign-up flood from one address is rate-limited, and the pair's messages still arrive", async () => {
-  const flood = await startFlood({ kind: "signup", url: server.url, count: 200, headers: ATTACKER });
+  const plan: FloodPlan = { kind: "signup", url: server.url, count: 200, headers: ATTACKER };
+  const flood = await startFlood(plan);
   const roundTrips = await timePair();
   const { answers } = await flood.done;
   expect(Object.keys(answers).every((status) => ["201", "429", "503"].includes(status))).toBe(true);
   expect(answers["201"] ?? 0).toBeLessThan(200);
-  await record("sign-up flood", roundTrips, { attempts: 200, answers });
+  const end = await serverView();
+  await record("sign-up flood", roundTrips, { attempts: 200, answers, ...(await bareNode(plan)) }, end);
 });
 
 test("a socket flood on one token from one address is refused with a clear reason", async () => {
@@ -251,14 +283,19 @@ test("an upgrade flood to an unknown path is answered and closed", async () => {
 });
 
 /**
- * The pair's figures beside what the server spent from the flood's start until the pair was timed: its CPU time
- * and its event loop's longest stall, which tell the server's own cost from the machine's (the flooder and the
- * test share its cores).
+ * The pair's figures beside what the server spent from the flood's start until the pair was timed (`end`, or now):
+ * its CPU time, its event loop's longest stall, and how long its main thread waited for a core, which tell the
+ * server's own cost from the machine's (the flooder and the test share its cores).
  */
-async function record(phase: string, roundTrips: number[], extra: Record<string, unknown>): Promise<void> {
+async function record(
+  phase: string,
+  roundTrips: number[],
+  extra: Record<string, unknown>,
+  end?: ServerView,
+): Promise<void> {
   const p = (q: number) => percentile(roundTrips, q);
   const quietP99 = percentile(quiet, 0.99);
-  const end = await serverView();
+  end ??= await serverView();
   recordFigures(`abuse: ${phase}`, {
     pairMessages: roundTrips.length,
     p50Ms: round(p(0.5)),
@@ -266,6 +303,7 @@ async function record(phase: string, roundTrips: number[], extra: Record<string,
     p99VersusQuiet: round(p(0.99) / quietP99),
     serverCpuMs: phaseStart ? Math.round((end.cpuSeconds - phaseStart.cpuSeconds) * 1000) : undefined,
     serverLoopLagMaxMs: round(end.loopLagMaxMs),
+    serverWaitedForCoreMs: phaseStart ? Math.round(end.waitedForCoreMs - phaseStart.waitedForCoreMs) : undefined,
     machineLoad1m: round(os.loadavg()[0]!),
     ...extra,
   });
