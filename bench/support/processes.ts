@@ -47,7 +47,7 @@ export interface StartOptions {
  * a second per connection and 30 per person (server/realtime/limits.ts). The handshake budget per
  * client address is lifted too: every bench socket comes from 127.0.0.1 (10,000 of them in the
  * connection scenario), where people's sockets come from many addresses, and the default (a burst
- * of 50, then 10 a second) would make the scenario measure the limiter. The socket cap (50 per
+ * of 20, then 10 a second) would make the scenario measure the limiter. The socket cap (50 per
  * person) and the typing limits are not reached: every bench socket is a different person, and
  * no scenario types. No scenario logs in over HTTP (the fixture holds the sessions), so the login
  * budget per address stays at its default, which bench/hardening.ts measures.

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants, mkdirSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { nginxConfig } from "./nginx-config";
+import { type NginxBudgets, nginxConfig } from "./nginx-config";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const OUTPUT_KEPT = 256 * 1024;
@@ -215,11 +215,16 @@ export interface NginxProcess extends ManagedProcess {
 }
 
 /** Debian's nginx with deploy/nginx.conf, listening on `port` and balancing over the instances' ports. */
-export async function startNginx(options: { dir: string; port: number; upstreams: number[] }): Promise<NginxProcess> {
+export async function startNginx(options: {
+  dir: string;
+  port: number;
+  upstreams: number[];
+  budgets?: NginxBudgets;
+}): Promise<NginxProcess> {
   const program = findProgram("nginx", "install it with `apt-get install nginx`");
   mkdirSync(path.join(options.dir, "temp"), { recursive: true });
   const config = path.join(options.dir, "nginx.conf");
-  writeFileSync(config, nginxConfig({ port: options.port, upstreams: options.upstreams }));
+  writeFileSync(config, nginxConfig(options));
   const nginx = await spawnManaged(
     `nginx:${options.port}`,
     program,

@@ -6,14 +6,16 @@
  * beside its quiet figure in docs/reliability-figures.json (the target, p99 within 2× of quiet, is
  * a figure to publish, not a timed assertion).
  */
-import { readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/protocol";
 import type { Rate } from "@/lib/rate-limit";
 import { DEFAULT_ACCOUNT_REQUESTS_PER_ADDRESS } from "@/server/http/account-door";
 import { DEFAULT_LIMITS } from "@/server/realtime/limits";
 import { cpuSeconds } from "../../bench/support/cpu";
+import { freePort, type NginxProcess, startNginx } from "../../scripts/cluster/processes";
 import { api, login, type Person } from "../../tools/http-api";
 import { type NodeProcess, spawnNode, startListening } from "../../tools/processes";
 import { removeDatabase, type ServerProcess, startTestServerProcess } from "../support/server-process";
@@ -280,6 +282,85 @@ test("an upgrade flood to an unknown path is answered and closed", async () => {
     .reduce((sum, [, n]) => sum + (n as number), 0);
   expect(answered).toBe(300);
   await record("upgrade flood", roundTrips, { attempts: 300, answered });
+});
+
+/**
+ * The same floods as a deployment behind deploy/nginx.conf meets them: from an address of the attacker's own
+ * (127.0.0.2, so nginx, which sees connections, tells the attacker from the pair), through nginx with its shipped
+ * per-address budgets, which refuses what is over them before Node sees it. The pair still talks to the server
+ * directly, so its figures say what the flood cost the server.
+ */
+describe("behind nginx with its shipped budgets", () => {
+  const ATTACKER_ADDRESS = "127.0.0.2";
+  let nginx: NginxProcess;
+  let nginxDir: string;
+
+  beforeAll(async () => {
+    nginxDir = mkdtempSync(path.join(os.tmpdir(), "chat-abuse-nginx-"));
+    chmodSync(nginxDir, 0o755); // nginx's workers run as another user under root
+    nginx = await startNginx({ dir: nginxDir, port: await freePort(), upstreams: [server.port] });
+  });
+  afterAll(async () => {
+    await nginx?.stop(5_000);
+    rmSync(nginxDir, { recursive: true, force: true });
+  });
+
+  test("a login flood is refused by nginx; the owner still logs in", async () => {
+    const flood = await startFlood({
+      kind: "login",
+      url: nginx.url,
+      username: alice.username,
+      count: 200,
+      headers: {},
+      from: ATTACKER_ADDRESS,
+    });
+    const roundTrips = await timePair();
+    const { answers } = await flood.done;
+    expect(Object.keys(answers).every((status) => ["401", "429", "503"].includes(status))).toBe(true);
+    expect(answers["429"] ?? 0).toBeGreaterThan(150);
+    const owner = await api(server.url, "/api/session", {
+      method: "POST",
+      headers: PERSON,
+      json: { username: alice.username, password: "alice-pw" },
+    });
+    expect(owner.status).toBe(200);
+    await record("login flood behind nginx", roundTrips, { attempts: 200, answers });
+  });
+
+  test("a sign-up flood is refused by nginx", async () => {
+    const flood = await startFlood({
+      kind: "signup",
+      url: nginx.url,
+      count: 200,
+      headers: {},
+      from: ATTACKER_ADDRESS,
+    });
+    const roundTrips = await timePair();
+    const { answers } = await flood.done;
+    expect(Object.keys(answers).every((status) => ["201", "429", "503"].includes(status))).toBe(true);
+    expect(answers["429"] ?? 0).toBeGreaterThan(150);
+    await record("sign-up flood behind nginx", roundTrips, { attempts: 200, answers });
+  });
+
+  test("a socket flood is refused by nginx", async () => {
+    const flood = await startFlood({
+      kind: "sockets",
+      url: nginx.url,
+      token: mallory.token,
+      count: 300,
+      headers: {},
+      from: ATTACKER_ADDRESS,
+    });
+    const roundTrips = await timePair();
+    const { answers } = await flood.done;
+    expect(answers.connected ?? 0).toBeLessThan(300);
+    expect(Object.keys(answers).join(" | ")).toMatch(/429/);
+    await record("socket flood behind nginx", roundTrips, {
+      attempts: 300,
+      connected: answers.connected ?? 0,
+      answers,
+    });
+  });
 });
 
 /**

@@ -11,13 +11,27 @@
  */
 import net from "node:net";
 
-export type FloodPlan =
+export type FloodPlan = (
   | { kind: "send"; url: string; token: string; destination: string; count: number }
   | { kind: "typing"; url: string; token: string; destination: string; count: number }
   | { kind: "login"; url: string; username: string; count: number; headers: Record<string, string> }
   | { kind: "signup"; url: string; count: number; headers: Record<string, string> }
   | { kind: "sockets"; url: string; token: string; count: number; headers: Record<string, string> }
-  | { kind: "upgrade"; url: string; count: number };
+  | { kind: "upgrade"; url: string; count: number }
+) & {
+  /**
+   * The loopback address the flood's connections come from (127.0.0.2, say): an address of the attacker's own for a
+   * proxy in front, which sees connections, not X-Forwarded-For. 127.0.0.1 when not given.
+   */
+  from?: string;
+};
+
+let fromAddress: string | undefined;
+
+/** A new connection to the server, from the flood's address. */
+function dial(port: number, onConnect: () => void): net.Socket {
+  return net.connect({ port, host: "127.0.0.1", localAddress: fromAddress }, onConnect);
+}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -137,7 +151,7 @@ function rawUpgrade(port: number): Promise<string> {
 /** Writes `request` on a new connection; resolves with the answer's status line once the server closes it. */
 function exchange(port: number, request: string): Promise<string> {
   return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1", () => socket.write(request));
+    const socket = dial(port, () => socket.write(request));
     let answer = "";
     socket.on("data", (chunk) => (answer += chunk.toString("latin1")));
     socket.on("close", () => resolve(answer.split("\r\n")[0] || "closed"));
@@ -166,7 +180,7 @@ class RawSocketIo {
   static connect(port: number, token: string, headers: Record<string, string> = {}): Promise<RawSocketIo | string> {
     return new Promise((resolve) => {
       const headerLines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
-      const socket = net.connect(port, "127.0.0.1", () =>
+      const socket = dial(port, () =>
         socket.write(
           `GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade\r\n` +
             "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
@@ -277,7 +291,9 @@ function maskedTextFrame(text: string): Buffer {
 }
 
 if (process.argv[2]) {
-  flood(JSON.parse(process.argv[2]) as FloodPlan).then(
+  const plan = JSON.parse(process.argv[2]) as FloodPlan;
+  fromAddress = plan.from;
+  flood(plan).then(
     (result) => {
       console.log(`result ${JSON.stringify(result)}`);
       process.exit(0);

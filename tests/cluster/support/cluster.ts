@@ -15,6 +15,7 @@ import {
   startNginx,
   startRedis,
 } from "@/scripts/cluster/processes";
+import { LIFTED_NGINX_BUDGETS } from "@/scripts/cluster/nginx-config";
 
 /**
  * Short leases and heartbeats so that failures are found in seconds; readings every 200 ms.
@@ -125,6 +126,7 @@ export async function startCluster(options: {
         dir: path.join(dir, "nginx"),
         port: await freePort(),
         upstreams: instances.map((instance) => instance.port),
+        budgets: LIFTED_NGINX_BUDGETS,
       });
     }
   } catch (error) {
