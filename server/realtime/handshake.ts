@@ -74,7 +74,7 @@ export function paceHandshakes(io: ChatServer): void {
   io.use((_socket, next) => pace(() => next()));
 }
 
-function tooManyConnections(retryAfterSeconds: number): string {
+export function tooManyConnections(retryAfterSeconds: number): string {
   return `too many connections from your address: try again in ${retryAfterSeconds} s`;
 }
 
