@@ -93,20 +93,12 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
     });
     const busy = new BusyRetry(options.busyTimeoutMs);
     const db = wrap(busy.wrap(client));
-    const fastPaths: MessageFastPaths | undefined = !reader
-      ? undefined
-      : {
-          storeMessages: (rows, receipts) => busy.run(async () => storeMessagesSqlite(writer, rows, receipts)),
-          claimDeliveries: (acked, at, token) => busy.run(async () => claimDeliveriesSqlite(writer, acked, at, token)),
-          undelivered: (recipient, page) => busy.run(async () => undeliveredSqlite(reader, recipient, page)),
-          conversationPage: (viewer, conversation, page) =>
-            busy.run(async () => conversationPageSqlite(reader, viewer, conversation, page)),
-        };
     const fast = <Paths>(paths: (writer: SqliteWriter) => Paths) =>
       options.portable ? undefined : withBusyRetry(paths(writer), busy);
+    const messagePaths = reader && withBusyRetry(messageFastPaths(writer, reader), busy);
     return {
       accounts: new AccountStore(db, retry, fast(accountFastPaths)),
-      messages: new MessageStore(db, { fastPaths, retry, observer: options.observer }),
+      messages: new MessageStore(db, { fastPaths: messagePaths, retry, observer: options.observer }),
       groups: new GroupStore(db, retry, fast(groupFastPaths)),
       devices: new DeviceStore(db, retry, fast(deviceFastPaths)),
       throttles: new ThrottleStore(db, retry, fast(throttleFastPaths)),
@@ -144,4 +136,14 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
 /** The cheapest question that proves the database answers (readiness). */
 async function ping(db: Database): Promise<void> {
   await db.user.findFirst({ select: { id: true } });
+}
+
+/** The message store's SQLite fast paths: its writes on the writer's connection, its reads on the reader's. */
+function messageFastPaths(writer: SqliteWriter, reader: SqliteReader): MessageFastPaths {
+  return {
+    storeMessages: (rows, receipts) => storeMessagesSqlite(writer, rows, receipts),
+    claimDeliveries: (acked, at, token) => claimDeliveriesSqlite(writer, acked, at, token),
+    undelivered: (recipient, page) => undeliveredSqlite(reader, recipient, page),
+    conversationPage: (viewer, conversation, page) => conversationPageSqlite(reader, viewer, conversation, page),
+  };
 }

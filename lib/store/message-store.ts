@@ -12,6 +12,7 @@ import { compareChronologically } from "../message-order";
 import type { ChatMessage, MessageReceipts, MessageType } from "../protocol";
 import { isStoreBusy, isStoreFull, sinceAsked } from "./busy";
 import type { Database } from "./database";
+import type { FastPathsWithRetry } from "./fast-paths";
 import { GroupCommit } from "./group-commit";
 import { isGroupKey } from "./group-store";
 import { newMessageId } from "./message-id";
@@ -79,17 +80,17 @@ export interface MessageFastPaths {
    * Stores new messages, their receipts, and moves their conversation rows, as one write; returns the ids stored
    * — all but those whose sender already has a message under their clientKey, which are skipped, not an error.
    */
-  storeMessages(rows: MessageRow[], receipts: ReceiptRow[]): Promise<Set<string>>;
+  storeMessages(rows: MessageRow[], receipts: ReceiptRow[]): Set<string>;
   /** Marks delivered those of `acked` still undelivered, stamped with `token`, and returns exactly those. */
-  claimDeliveries(acked: AckedReceipt[], at: Date, token: string): Promise<ClaimedReceipt[]>;
+  claimDeliveries(acked: AckedReceipt[], at: Date, token: string): ClaimedReceipt[];
   /** What `undelivered` returns (its portable twin is `undeliveredPortable`). */
-  undelivered(recipient: string, options: UndeliveredOptions): Promise<ChatMessage[]>;
+  undelivered(recipient: string, options: UndeliveredOptions): ChatMessage[];
   /** What `conversation` returns (its portable twin is `conversationPortable`). */
-  conversationPage(viewer: string, conversation: string, page: Page): Promise<ChatMessage[] | undefined>;
+  conversationPage(viewer: string, conversation: string, page: Page): ChatMessage[] | undefined;
 }
 
 export interface MessageStoreOptions {
-  fastPaths?: MessageFastPaths;
+  fastPaths?: FastPathsWithRetry<MessageFastPaths>;
   retry?: RetryPolicy;
   observer?: StoreObserver;
 }
@@ -210,7 +211,7 @@ export class MessageStore {
     },
   );
   private readonly retry: RetryPolicy;
-  private readonly fastPaths: MessageFastPaths | undefined;
+  private readonly fastPaths: FastPathsWithRetry<MessageFastPaths> | undefined;
   private readonly observer: StoreObserver | undefined;
 
   constructor(
@@ -274,10 +275,8 @@ export class MessageStore {
     const rows = written.map((item) => item.row);
     let stored: Set<string>;
     if (this.fastPaths) {
-      stored = await this.fastPaths.storeMessages(
-        rows,
-        written.flatMap((item) => item.receipts),
-      );
+      const receipts = written.flatMap((item) => item.receipts);
+      stored = await this.fastPaths.run((paths) => paths.storeMessages(rows, receipts));
     } else {
       stored = await insertMessagesPortable(this.db, rows, this.retry);
       // Without a transaction the receipts follow the messages. A message stored without them (this write failed
@@ -335,7 +334,7 @@ export class MessageStore {
   /** Messages still waiting for `recipient`, oldest first, resuming after the message `after`. */
   undelivered(recipient: string, options: UndeliveredOptions): Promise<ChatMessage[]> {
     return this.fastPaths
-      ? this.fastPaths.undelivered(recipient, options)
+      ? this.fastPaths.run((paths) => paths.undelivered(recipient, options))
       : this.undeliveredPortable(recipient, options);
   }
 
@@ -383,12 +382,11 @@ export class MessageStore {
       for (const id of claim.ids) ids.add(id);
       idsByRecipient.set(claim.recipient, ids);
     }
+    const acked = [...idsByRecipient].flatMap(([recipient, ids]) =>
+      [...ids].map((messageId) => ({ messageId, recipient })),
+    );
     const rows = this.fastPaths
-      ? await this.fastPaths.claimDeliveries(
-          [...idsByRecipient].flatMap(([recipient, ids]) => [...ids].map((messageId) => ({ messageId, recipient }))),
-          at,
-          token,
-        )
+      ? await this.fastPaths.run((paths) => paths.claimDeliveries(acked, at, token))
       : await this.claimDeliveriesPortable(idsByRecipient, at, token);
     const claimed = new Map<string, ReceiptChange>(); // by recipient NUL messageId
     for (const row of rows)
@@ -482,7 +480,7 @@ export class MessageStore {
    */
   conversation(viewer: string, conversation: string, page: Page): Promise<ChatMessage[] | undefined> {
     return this.fastPaths
-      ? this.fastPaths.conversationPage(viewer, conversation, page)
+      ? this.fastPaths.run((paths) => paths.conversationPage(viewer, conversation, page))
       : this.conversationPortable(viewer, conversation, page);
   }
 
