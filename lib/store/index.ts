@@ -94,7 +94,7 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
     const busy = new BusyRetry(options.busyTimeoutMs);
     const db = wrap(busy.wrap(client));
     const fast = <Paths>(paths: (writer: SqliteWriter) => Paths) =>
-      options.portable ? undefined : withBusyRetry(paths(writer), busy);
+      reader ? withBusyRetry(paths(writer), busy) : undefined;
     const messagePaths = reader && withBusyRetry(messageFastPaths(writer, reader), busy);
     return {
       accounts: new AccountStore(db, retry, fast(accountFastPaths)),

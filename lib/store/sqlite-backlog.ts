@@ -6,11 +6,10 @@
  * twin returns: the recipient's receipts in (timestamp, messageId) order after the cursor, cut at `limit`, those
  * whose message is stored, each presented with that one receipt by the same toChatMessage.
  */
-import { MESSAGE_COLUMNS } from "./sqlite-insert";
 import type { ChatMessage } from "../protocol";
 import { toChatMessage } from "./message-store";
 import { groupNamesSqlite, messageRow, type RawMessage, type SqliteReader, sqliteDate } from "./sqlite-reader";
-import { sqliteDateTime } from "./sqlite-insert";
+import { MESSAGE_COLUMNS, sqliteDateTime } from "./sqlite-insert";
 
 /**
  * The cut is taken on the receipts alone, walking (recipient, deliveredAt, timestamp, messageId) from the cursor,

@@ -6,12 +6,11 @@
  * what they received in it — each cut at `limit`, merged newest first in (timestamp, id) order and cut again, then
  * presented oldest first by the same toChatMessage, with every receipt of each message.
  */
-import { MESSAGE_COLUMNS } from "./sqlite-insert";
 import type { Receipt as ReceiptRow } from "@prisma/client";
 import type { ChatMessage } from "../protocol";
 import { type Page, toChatMessage } from "./message-store";
 import { groupNamesSqlite, messageRow, type RawMessage, type SqliteReader, sqliteDate } from "./sqlite-reader";
-import { sqliteDateTime } from "./sqlite-insert";
+import { MESSAGE_COLUMNS, sqliteDateTime } from "./sqlite-insert";
 
 /** The cursor message, and the conversation the viewer received it in (none: they have no receipt for it). */
 const CURSOR = `
