@@ -3,9 +3,10 @@
  * Used by server/index.ts (the command line) and by the tests, which start it on port 0.
  */
 import { EventEmitter } from "node:events";
-import type { Server as HttpServer } from "node:http";
+import type { Server as HttpServer, IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import type { Duplex } from "node:stream";
 import next from "next";
 import { AccountService } from "../lib/accounts";
 import { publishAppContext } from "../lib/app-context";
@@ -40,10 +41,15 @@ export interface RunningServer {
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 const SHUTDOWN_GRACE_MS = 5_000;
 
-/** Stands in for the web server where Next only listens for upgrades: see startServer. */
-function serverWithoutUpgrades(): HttpServer {
-  return new EventEmitter() as HttpServer;
+/**
+ * Next's view of the web server, for upgrades only: see startServer. Next listens on it for "upgrade" (from its
+ * first request on); the edge emits there exactly the upgrades that are Next's. Answers whether Next was listening.
+ */
+function nextUpgradeDoor(): { server: HttpServer; handleUpgrade: (...args: UpgradeArgs) => boolean } {
+  const server = new EventEmitter() as HttpServer;
+  return { server, handleUpgrade: (...args) => server.emit("upgrade", ...args) };
 }
+type UpgradeArgs = [request: IncomingMessage, socket: Duplex, head: Buffer];
 
 export async function startServer(config: Config): Promise<RunningServer> {
   // A self-hosted chat reports usage nowhere; Next reads this when it starts, so set it first.
@@ -57,26 +63,30 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // With REDIS_URL this instance is one of several; without it nothing below touches Redis.
   const cluster = config.cluster ? await joinCluster(config.cluster) : undefined;
   const health = new Health({ store: database.ping, redis: cluster?.isReachable });
+  const nextUpgrades = nextUpgradeDoor();
   const nextApp = next({
     dev: config.dev,
     dir: PROJECT_ROOT,
     hostname: config.host,
     port: config.port,
     // Next's request handler adds an upgrade listener of its own to the server it is given, or else to the server
-    // of the first request it sees; that listener routed every WebSocket upgrade (each Socket.IO connection, each
-    // upgrade to a path nobody serves) through Next's router to do nothing (a fifth of a millisecond apiece in a profile of a handshake flood). The edge already
-    // hands Next the one upgrade that is Next's (development's hot reload), so Next gets a server that never
-    // emits one.
-    httpServer: serverWithoutUpgrades(),
+    // of the first request it sees; on the real server that listener would route every WebSocket upgrade (each
+    // Socket.IO connection, each upgrade to a path nobody serves) through Next's router to do nothing. So Next
+    // gets a door of its own, and the edge passes through it only development's hot-reload socket. (Next's
+    // getUpgradeHandler() is no way round this: on a custom server it answers nothing, and the page, which
+    // waits for the hot-reload socket before it hydrates, stayed on "Loading…" under `npm run dev`.)
+    httpServer: nextUpgrades.server,
   });
   await nextApp.prepare();
   const handleRequest = nextApp.getRequestHandler();
-  const handleUpgrade = nextApp.getUpgradeHandler();
 
   const inFlight = new InFlight();
   const edge = createEdge(
     { ...config.http, dev: config.dev },
-    { handleRequest: metrics.around(config.metricsToken, health.around(handleRequest)), handleUpgrade },
+    {
+      handleRequest: metrics.around(config.metricsToken, health.around(handleRequest)),
+      handleUpgrade: nextUpgrades.handleUpgrade,
+    },
   );
   const webServer = createWebServer(config.http.tls, edge.handleRequest);
   // Socket.IO takes its own requests (/socket.io/) before the edge's request listener sees them.

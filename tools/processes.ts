@@ -29,6 +29,12 @@ export interface SpawnOptions {
   raiseOpenFileLimit?: boolean;
 }
 
+/** A command that is not a TypeScript entry (`npm run dev`): run in a process group of its own. */
+export interface CommandOptions extends Pick<SpawnOptions, "env" | "inheritOutput"> {
+  command: string;
+  args: string[];
+}
+
 export interface NodeProcess {
   child: ChildProcess;
   pid: number;
@@ -53,7 +59,33 @@ export function spawnNode(entry: string, options: SpawnOptions = {}): NodeProces
   const output = options.inheritOutput ? "inherit" : "pipe";
   const stdio: StdioOptions = [options.stdin ? "pipe" : "ignore", output, output];
   if (options.ipc) stdio.push("ipc");
-  const child = spawn(command, args, { cwd: ROOT, env: options.env ?? process.env, stdio });
+  return watch(spawn(command, args, { cwd: ROOT, env: options.env ?? process.env, stdio }), false);
+}
+
+/**
+ * Runs a command as a person types it (`npm run dev`). npm starts the program as a grandchild, so the command gets
+ * a process group of its own, led by the PID held here, and stop() signals that group: the program and nothing else.
+ */
+export function spawnCommand(options: CommandOptions): NodeProcess {
+  const output = options.inheritOutput ? "inherit" : "pipe";
+  const child = spawn(options.command, options.args, {
+    cwd: ROOT,
+    env: options.env ?? process.env,
+    stdio: ["ignore", output, output],
+    detached: true,
+  });
+  return watch(child, true);
+}
+
+function watch(child: ChildProcess, processGroup: boolean): NodeProcess {
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      if (processGroup) process.kill(-child.pid!, name);
+      else child.kill(name);
+    } catch {
+      // The group is gone already: its leader's "close" is on its way.
+    }
+  };
 
   let stdout = "";
   let stderr = "";
@@ -118,8 +150,8 @@ export function spawnNode(entry: string, options: SpawnOptions = {}): NodeProces
     exited: () => ended,
     stop(graceMs = DEFAULT_GRACE_MS) {
       if (hasEnded()) return ended;
-      const force = setTimeout(() => child.kill("SIGKILL"), graceMs);
-      child.kill("SIGTERM");
+      const force = setTimeout(() => signal("SIGKILL"), graceMs);
+      signal("SIGTERM");
       return ended.finally(() => clearTimeout(force));
     },
   };
@@ -135,12 +167,13 @@ export interface ListeningProcess extends NodeProcess {
  * and resolves when it has. A server that ends or stays silent past timeoutMs is killed and reported.
  */
 export async function startListening(
-  entry: string,
+  entry: string | CommandOptions,
   options: SpawnOptions & { timeoutMs: number },
 ): Promise<ListeningProcess> {
-  const server = spawnNode(entry, options);
+  const server = typeof entry === "string" ? spawnNode(entry, options) : spawnCommand({ ...entry, env: options.env });
+  const what = typeof entry === "string" ? entry : [entry.command, ...entry.args].join(" ");
   try {
-    const match = await server.waitFor(() => READY.exec(server.stdout()), options.timeoutMs, `${entry} did not start`);
+    const match = await server.waitFor(() => READY.exec(server.stdout()), options.timeoutMs, `${what} did not start`);
     const port = Number(match[1]);
     return { ...server, port, url: `http://127.0.0.1:${port}` };
   } catch (error) {

@@ -18,13 +18,15 @@ import type { EdgeSettings } from "./settings";
 
 type RequestHandler = (request: IncomingMessage, response: ServerResponse) => unknown;
 type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => unknown;
+/** Answers whether someone took the upgrade. */
+type UpgradeDoor = (request: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
 /** Where requests go once the edge lets them through. */
 export interface Downstream {
   /** Next's request handler. */
   handleRequest: RequestHandler;
-  /** Next's upgrade handler; only development uses it (the hot-reload socket). */
-  handleUpgrade: UpgradeHandler;
+  /** Next's upgrades; only development has one (the hot-reload socket), and Next listens once it served a page. */
+  handleUpgrade: UpgradeDoor;
 }
 
 export interface Edge {
@@ -79,7 +81,8 @@ export function createEdge(settings: EdgeSettings & { dev: boolean }, downstream
 
   const handleUpgrade: UpgradeHandler = (request, socket, head) => {
     if (request.url?.startsWith(SOCKET_IO_PATH)) return; // Socket.IO's own upgrade listener answers it
-    if (settings.dev && request.url?.startsWith(NEXT_DEV_PATH)) return downstream.handleUpgrade(request, socket, head);
+    if (settings.dev && request.url?.startsWith(NEXT_DEV_PATH) && downstream.handleUpgrade(request, socket, head))
+      return;
     // Nobody serves this path: answer and close, or the connection stays open for good.
     socket.on("error", () => socket.destroy());
     socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", () => socket.destroy());

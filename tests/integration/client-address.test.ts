@@ -32,7 +32,7 @@ async function edgeServer(trustProxyHops: number): Promise<Running> {
         response.setHeader("content-type", "application/json");
         response.end(JSON.stringify({ clientAddress: clientAddress(request.headers) }));
       },
-      handleUpgrade: () => {},
+      handleUpgrade: () => false,
     },
   );
   const server: Server = createServer(edge.handleRequest);
