@@ -8,15 +8,13 @@ import { randomUUID } from "node:crypto";
 import { io, type Socket } from "socket.io-client";
 import type {
   ChatMessage,
-  CheckAck,
-  ClientToServerEvents,
   DeviceStatusEvent,
   ReadingEvent,
-  SendAck,
-  ServerToClientEvents,
   SubscriptionEvent,
   WarningEvent,
-} from "../lib/protocol";
+} from "../lib/contract/payloads";
+import type { CheckAck, ClientToServerEvents, SendAck, ServerToClientEvents } from "../lib/contract/events";
+import { isGroup } from "../lib/contract/names";
 import { CliError } from "./errors";
 import type { Session } from "./session";
 
@@ -192,7 +190,7 @@ function listen(socket: ChatSocket, events: ConnectionEvents): () => void {
     // Acking is what marks the message delivered, so it comes after the message was shown. A group message comes
     // in a broadcast without an ack: this socket says it has it instead.
     if (typeof ack === "function") ack();
-    else if (message.destination.startsWith("#")) socket.emit("message:received", { ids: [message.id] });
+    else if (isGroup(message.destination)) socket.emit("message:received", { ids: [message.id] });
   });
   socket.on("thermometer:reading", (reading) => events.reading(reading));
   socket.on("thermometer:status", (status) => events.deviceStatus(status));

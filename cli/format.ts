@@ -2,17 +2,11 @@
  * Every line the terminal client prints about the chat, in one place, so the words stay the same
  * as the original asyncio client's and the tests can check them against one definition.
  */
-import {
-  CONTROL_CHARACTER,
-  MAX_MESSAGE_LENGTH,
-  type ChatMessage,
-  type DeviceStatusEvent,
-  type GroupSummary,
-  type ReadingEvent,
-  type UserSummary,
-} from "../lib/protocol";
+import { CONTROL_CHARACTER } from "../lib/contract/schemas";
+import { isGroup, MAX_MESSAGE_LENGTH } from "../lib/contract/names";
+import type { ChatMessage, DeviceStatusEvent, GroupSummary, ReadingEvent, UserSummary } from "../lib/contract/payloads";
 
-export { offlineNotice } from "../lib/protocol";
+export { offlineNotice } from "../lib/contract/names";
 
 const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER.source, "g");
 /** What starts each further line of a message, so none of them can pass for a line of its own. */
@@ -48,7 +42,8 @@ type Printed = Pick<ChatMessage, "timestamp" | "sender" | "message"> & Partial<P
 
 /** `[timestamp]`, then `[#team]` for a group message, then `[sender]`. */
 function heading(message: Printed): string {
-  const group = message.destination?.startsWith("#") ? `[${visible(message.destination)}]` : "";
+  const { destination } = message;
+  const group = destination !== undefined && isGroup(destination) ? `[${visible(destination)}]` : "";
   return `[${formatTimestamp(message.timestamp)}]${group}[${visible(message.sender)}]`;
 }
 

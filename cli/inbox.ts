@@ -3,7 +3,7 @@
  * backlog sent on connect racing a `!check`, or a redelivery after a reconnect lost the ack — so
  * messages are remembered by id for a while.
  */
-import type { ChatMessage } from "../lib/protocol";
+import type { ChatMessage } from "../lib/contract/payloads";
 import { formatIncoming } from "./format";
 import type { Output } from "./output";
 

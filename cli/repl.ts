@@ -4,8 +4,8 @@
  * The same loop serves a person at a terminal (with a prompt) and a script on a pipe (without).
  */
 import readline from "node:readline";
-import { INPUT_HELP, parseInput, type ParsedInput } from "../lib/commands";
-import { MAX_MESSAGE_LENGTH } from "../lib/protocol";
+import { INPUT_HELP, parseInput, type ParsedInput } from "../lib/contract/commands";
+import { MAX_MESSAGE_LENGTH } from "../lib/contract/names";
 import type { ChatConnection } from "./connection";
 import {
   formatGroups,

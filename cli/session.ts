@@ -2,7 +2,7 @@
  * The client's HTTP side: log in for a session token, then the few read-only calls the commands
  * need (`!who`, `!history`). Every failure becomes a CliError whose message can be shown as is.
  */
-import type { ChatMessage, GroupSummary, UserSummary } from "../lib/protocol";
+import type { ChatMessage, GroupSummary, UserSummary } from "../lib/contract/payloads";
 import { CliError } from "./errors";
 
 const REQUEST_TIMEOUT_MS = 10_000;

@@ -3,10 +3,10 @@
  * singleton would exist twice. The server publishes the objects route handlers need under one
  * global key instead, and route handlers read them from there.
  */
-import type { AccountService } from "./accounts";
-import type { ChatService } from "./chat";
+import type { AccountService } from "./accounts/account-service";
+import type { ChatService } from "./chat/chat-service";
 import type { DeviceDirectory } from "./devices/device";
-import type { PersonLimits } from "./person-limits";
+import type { PersonLimits } from "./limits/person-limits";
 
 export interface AppContext {
   accounts: AccountService;

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { USERNAME_PATTERN } from "../lib/protocol";
+import { USERNAME_PATTERN } from "../lib/contract/names";
 import type { DeviceSettings } from "../lib/devices";
 import type { ClusterSettings } from "./cluster/settings";
-import { DEFAULT_LOGIN_SETTINGS, type LoginSettings } from "../lib/login-protection";
+import { DEFAULT_LOGIN_SETTINGS, type LoginSettings } from "../lib/accounts/login-protection";
 import { DEFAULT_STORE_BUSY_TIMEOUT_MS } from "../lib/store/busy";
-import { DEFAULT_GROUP_MAX_MEMBERS, type GroupSettings } from "../lib/groups";
+import { DEFAULT_GROUP_MAX_MEMBERS, type GroupSettings } from "../lib/chat/group-service";
 import { DEFAULT_ACCOUNT_REQUESTS_PER_ADDRESS } from "./http/account-door";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/body";
 import type { EdgeSettings } from "./http/settings";

@@ -31,7 +31,8 @@ export class Health {
     return (request, response) => {
       const path = request.url?.split("?")[0];
       if (path !== "/api/health" && path !== "/api/ready") return next(request, response);
-      if (request.method !== "GET" && request.method !== "HEAD") return answer(response, 405, { error: "use GET" });
+      if (request.method !== "GET" && request.method !== "HEAD")
+        return answer(response, 405, { error: "use GET", code: "invalid" });
       if (path === "/api/health") return answer(response, 200, { status: "alive" });
       return this.readiness().then(({ ready, ...details }) => answer(response, ready ? 200 : 503, details));
     };

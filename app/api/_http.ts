@@ -1,5 +1,6 @@
 /**
- * The little that every route handler shares: who is calling and from where, JSON in and out, errors as `{error}`.
+ * The little that every route handler shares: who is calling and from where, JSON in and out, errors as
+ * `{error, code}`.
  * The server's edge (server/http) has already refused cross-site changes and bodies that announce too much, and
  * stamped the request's client address and public origin.
  */
@@ -9,9 +10,10 @@ import {
   sessionCookieName,
   tokenFromAuthorizationHeader,
   tokenFromCookieHeader,
-} from "@/lib/auth";
+} from "@/lib/accounts/auth";
 import { appContext, type AppContext } from "@/lib/app-context";
-import { ChatError } from "@/lib/errors";
+import { codeForStatus, type ErrorCode } from "@/lib/contract/codes";
+import { ChatError, INTERNAL_ERROR } from "@/lib/errors";
 import { BodyRefused, isJsonContentType, readLimitedText } from "@/server/http/body";
 import { clientAddress, isSecureRequest } from "@/server/http/request-facts";
 import { routeSettings } from "@/server/http/settings";
@@ -50,7 +52,7 @@ export function route<P extends Params = Params>(handler: Handler<P>) {
       if (ChatError.is(error)) return chatError(error);
       if (BodyRefused.is(error)) return bodyRefused(error);
       console.error(`${request.method} ${request.nextUrl.pathname} failed:`, error);
-      return jsonError(500, "internal error, please retry");
+      return jsonError(500, INTERNAL_ERROR.error, INTERNAL_ERROR.code);
     }
   };
 }
@@ -112,13 +114,14 @@ export function clearSessionCookie(response: NextResponse, request: NextRequest)
   });
 }
 
-export function jsonError(status: number, error: string): NextResponse {
-  return NextResponse.json({ error }, { status });
+/** An `{error, code}` answer (lib/contract/codes.ts); the code follows from the status unless one is given. */
+export function jsonError(status: number, error: string, code: ErrorCode = codeForStatus(status)): NextResponse {
+  return NextResponse.json({ error, code }, { status });
 }
 
 /** A ChatError's answer; a refusal that passes says when to ask again (Retry-After, in seconds). */
 function chatError(error: ChatError): NextResponse {
-  const response = jsonError(error.status, error.message);
+  const response = jsonError(error.status, error.message, error.code);
   if (error.retryAfterSeconds !== undefined) response.headers.set("retry-after", String(error.retryAfterSeconds));
   return response;
 }

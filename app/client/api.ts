@@ -8,7 +8,7 @@ import type {
   ReadingEvent,
   ReceiptDetail,
   UserSummary,
-} from "@/lib/protocol";
+} from "@/lib/contract/payloads";
 
 export class ApiError extends Error {
   constructor(

@@ -4,7 +4,8 @@
  * acks, `!check`), so every one of them goes through `mergeMessages`, which dedupes by id and
  * retires the outbox entry with the same clientId: nothing shown twice, nothing lost.
  */
-import { compareChronologically } from "@/lib/message-order";
+import { isGroup } from "@/lib/contract/names";
+import { compareChronologically } from "@/lib/contract/order";
 import type {
   ChatMessage,
   ConversationSummary,
@@ -13,7 +14,7 @@ import type {
   PresenceEvent,
   TypingEvent,
   UserSummary,
-} from "@/lib/protocol";
+} from "@/lib/contract/payloads";
 
 /** A message typed here that the server has not confirmed yet. */
 export interface OutgoingMessage {
@@ -101,8 +102,6 @@ export function initialChatState(me: string): ChatState {
     checkResults: null,
   };
 }
-
-export const isGroup = (peer: string) => peer.startsWith("#");
 
 /** The conversation a message belongs to, from my side: the other person, or the group (`#team`). */
 export function peerOf(message: Pick<ChatMessage, "sender" | "destination">, me: string): string {

@@ -6,13 +6,14 @@
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import { io } from "socket.io-client";
-import { INPUT_HELP, parseInput } from "@/lib/commands";
-import type { ChatMessage, SendAck } from "@/lib/protocol";
-import { offlineNotice } from "@/lib/protocol-basics";
+import { INPUT_HELP, parseInput } from "@/lib/contract/commands";
+import type { ChatMessage } from "@/lib/contract/payloads";
+import type { SendAck } from "@/lib/contract/events";
+import { isGroup, offlineNotice } from "@/lib/contract/names";
 import { api } from "./api";
 import type { ChatClientSocket } from "./socket";
 import { TypingSignal } from "./typing-signal";
-import { chatReducer, initialChatState, isGroup, peerOf, typingKey, type OutgoingMessage } from "./chat-state";
+import { chatReducer, initialChatState, peerOf, typingKey, type OutgoingMessage } from "./chat-state";
 
 export const HISTORY_PAGE_SIZE = 50;
 const SEND_ACK_TIMEOUT_MS = 10_000;

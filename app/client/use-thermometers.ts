@@ -4,7 +4,7 @@
  * from history, then appended live from `thermometer:reading`), status and subscription changes.
  */
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { DeviceStatusEvent, DeviceSummary, ReadingEvent, SubscriptionEvent } from "@/lib/protocol";
+import type { DeviceStatusEvent, DeviceSummary, ReadingEvent, SubscriptionEvent } from "@/lib/contract/payloads";
 import { api, ApiError } from "./api";
 import type { ChatClientSocket } from "./socket";
 

@@ -1,4 +1,4 @@
-import type { ChatMessage } from "@/lib/protocol";
+import type { ChatMessage } from "@/lib/contract/payloads";
 import { MessageBubble } from "./MessageBubble";
 
 /** What the last `!check` (or the Check button) found. */

@@ -1,4 +1,5 @@
-import { compareChronologically } from "@/lib/message-order";
+import { compareChronologically } from "@/lib/contract/order";
+import { isGroup } from "@/lib/contract/names";
 import type { ChatState } from "../client/chat-state";
 import { listTime } from "../client/format";
 
@@ -32,14 +33,14 @@ export function ConversationList({ state, onOpen }: { state: ChatState; onOpen: 
                   <span className="conversation-top">
                     <span className="conversation-peer">{peer}</span>
                     {device && <span className="device-tag">device</span>}
-                    {peer.startsWith("#") && <span className="device-tag">group</span>}
+                    {isGroup(peer) && <span className="device-tag">group</span>}
                     <time className="conversation-time" dateTime={last.timestamp}>
                       {listTime(last.timestamp)}
                     </time>
                   </span>
                   <span className="conversation-bottom">
                     <span className="conversation-preview">
-                      {last.sender === state.me ? "You: " : peer.startsWith("#") ? `${last.sender}: ` : ""}
+                      {last.sender === state.me ? "You: " : isGroup(peer) ? `${last.sender}: ` : ""}
                       {last.message}
                     </span>
                     {unread > 0 && (

@@ -2,7 +2,8 @@
 import { Fragment, useEffect, useLayoutEffect, useRef } from "react";
 import { MembersPanel } from "./MembersPanel";
 import { useState } from "react";
-import { type ChatState, isGroup, typingIn } from "../client/chat-state";
+import { isGroup } from "@/lib/contract/names";
+import { type ChatState, typingIn } from "../client/chat-state";
 import { dayKey, dayLabel, lastSeenText } from "../client/format";
 import type { ChatActions } from "../client/use-chat";
 import { Composer, COMPOSER_ID } from "./Composer";

@@ -4,7 +4,7 @@
  * `group` event, so every tab of every member shows the same list.
  */
 import { useState } from "react";
-import type { GroupSummary, UserSummary } from "@/lib/protocol";
+import type { GroupSummary, UserSummary } from "@/lib/contract/payloads";
 
 export function MembersPanel(props: {
   group: GroupSummary;

@@ -1,4 +1,4 @@
-import type { ChatMessage, MessageReceipts } from "@/lib/protocol";
+import type { ChatMessage, MessageReceipts } from "@/lib/contract/payloads";
 import type { OutgoingMessage } from "../client/chat-state";
 import { timeOfDay } from "../client/format";
 

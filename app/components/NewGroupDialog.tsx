@@ -4,8 +4,8 @@
  * as browsers do for every modal dialog). The server checks everything again; its sentence is shown as is.
  */
 import { useRef, useState } from "react";
-import type { UserSummary } from "@/lib/protocol";
-import { USERNAME_PATTERN } from "@/lib/protocol-basics";
+import type { UserSummary } from "@/lib/contract/payloads";
+import { USERNAME_PATTERN } from "@/lib/contract/names";
 
 export function NewGroupDialog(props: {
   users: ReadonlyMap<string, UserSummary>;

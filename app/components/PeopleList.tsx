@@ -1,4 +1,4 @@
-import type { UserSummary } from "@/lib/protocol";
+import type { UserSummary } from "@/lib/contract/payloads";
 import { lastSeenText } from "../client/format";
 
 /**

@@ -6,7 +6,7 @@
 import { useEffect, useRef } from "react";
 import type uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import type { ReadingEvent } from "@/lib/protocol";
+import type { ReadingEvent } from "@/lib/contract/payloads";
 
 const HEIGHT = 180;
 

@@ -1,6 +1,6 @@
 "use client";
 import type { ChatClientSocket } from "../client/socket";
-import type { DeviceCommand } from "@/lib/commands";
+import type { DeviceCommand } from "@/lib/contract/commands";
 import { timeOfDay } from "../client/format";
 import { useThermometers } from "../client/use-thermometers";
 import { ThermometerChart } from "./ThermometerChart";

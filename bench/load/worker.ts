@@ -5,7 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { io, type Socket as ClientSocket } from "socket.io-client";
-import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/protocol";
+import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/contract/events";
 import type {
   BacklogResult,
   Client,

@@ -9,7 +9,7 @@
  */
 import { copyFileSync } from "node:fs";
 import path from "node:path";
-import { hashPassword, hashSessionToken, newSessionToken, SESSION_LIFETIME_MS } from "../../lib/auth";
+import { hashPassword, hashSessionToken, newSessionToken, SESSION_LIFETIME_MS } from "../../lib/accounts/auth";
 import { parseDatabaseUrl } from "../../lib/store";
 import { createPrismaClient } from "../../lib/store/prisma-client";
 import { newMessageId } from "../../lib/store/message-id";

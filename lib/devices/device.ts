@@ -3,7 +3,7 @@
  * storing messages for a person. Each kind of device (today only the thermometer) implements
  * `Device`; the directory is how the HTTP API and the socket layer see all of them.
  */
-import type { ChatMessage, DeviceKind, DeviceSummary, ReadingEvent } from "../protocol";
+import type { ChatMessage, DeviceKind, DeviceSummary, ReadingEvent } from "../contract/payloads";
 
 export interface Device {
   /** The name people message; no person can claim it, in any capitalisation. */

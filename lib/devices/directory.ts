@@ -4,7 +4,9 @@
  * their background jobs, so that with several instances they can run on exactly one.
  */
 import { ChatError } from "../errors";
-import { type DeviceSummary, parsePayload, type ReadingEvent, readingsQuerySchema } from "../protocol";
+import type { DeviceSummary, ReadingEvent } from "../contract/payloads";
+import { parsePayload } from "../contract/parse";
+import { readingsQuerySchema } from "../contract/schemas";
 import type { DeviceStore } from "../store";
 import type { Device, DeviceDirectory } from "./device";
 

@@ -4,8 +4,8 @@
  * separate step (`startJobs`), taken by whoever decides this instance runs them.
  * A second kind of device goes in its own module beside thermometer.ts, implementing `Device`.
  */
-import type { ChatService } from "../chat";
-import type { Notifier } from "../notifier";
+import type { ChatService } from "../chat/chat-service";
+import type { Notifier } from "../chat/notifier";
 import type { DeviceStore } from "../store";
 import type { Device } from "./device";
 import { Devices } from "./directory";

@@ -2,10 +2,10 @@
  * A thermometer device: an account people message (`thermometer1: subscribe`) and an
  * interval job that stores a reading and publishes it to the room `thermometer:<device>`.
  */
-import type { ChatService } from "../chat";
-import { parseDeviceCommand, type DeviceCommand } from "../commands";
-import type { Notifier } from "../notifier";
-import type { ChatMessage, DeviceStatus, DeviceSummary, ReadingEvent } from "../protocol";
+import type { ChatService } from "../chat/chat-service";
+import { parseDeviceCommand, type DeviceCommand } from "../contract/commands";
+import type { Notifier } from "../chat/notifier";
+import type { ChatMessage, DeviceStatus, DeviceSummary, ReadingEvent } from "../contract/payloads";
 import type { DeviceStore } from "../store";
 import { log } from "../log";
 import type { Device } from "./device";

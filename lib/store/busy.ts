@@ -10,7 +10,7 @@
  * writer, so reads keep working while another process holds the lock.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { ChatError } from "../errors";
+import { busyError, ChatError, isBusyError } from "../errors";
 import { log } from "../log";
 import type { Database } from "./database";
 
@@ -18,12 +18,6 @@ export const DEFAULT_STORE_BUSY_TIMEOUT_MS = 5_000;
 /** Waits between attempts: a random time below 2, 4, 8 … ms up to 100 ms, so waiting writers do not retry in step. */
 const FIRST_WAIT_MS = 2;
 const LONGEST_WAIT_MS = 100;
-
-export const STORE_BUSY_MESSAGE = "the store is busy: try again";
-
-export function storeBusyError(): ChatError {
-  return new ChatError(503, STORE_BUSY_MESSAGE);
-}
 
 /**
  * A full store: the disk the database lives on is full, or the database reached STORE_MAX_PAGES. SQLite then
@@ -75,7 +69,7 @@ function logStoreFull(): void {
  * (SQLITE_BUSY_SNAPSHOT) may arrive as the driver's own error, with `code` set.
  */
 export function isStoreBusy(error: unknown): boolean {
-  if (ChatError.is(error)) return error.status === 503 && error.message === STORE_BUSY_MESSAGE;
+  if (ChatError.is(error)) return isBusyError(error);
   return sqliteCode(error)?.startsWith("SQLITE_BUSY") === true;
 }
 
@@ -113,7 +107,7 @@ export class BusyRetry {
         }
         if (!isStoreBusy(error)) throw error;
         const left = deadline - Date.now();
-        if (left <= 0) throw storeBusyError();
+        if (left <= 0) throw busyError("store");
         const wait = this.random() * Math.min(LONGEST_WAIT_MS, FIRST_WAIT_MS * 2 ** attempt);
         await new Promise((resolve) => setTimeout(resolve, Math.min(left, wait)));
       }

@@ -36,7 +36,6 @@ export {
   DEFAULT_STORE_BUSY_TIMEOUT_MS,
   isStoreBusy,
   isStoreFull,
-  STORE_BUSY_MESSAGE,
   STORE_FULL_MESSAGE,
 } from "./busy";
 

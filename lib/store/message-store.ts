@@ -8,8 +8,8 @@
 import { randomUUID } from "node:crypto";
 import type { Message as MessageRow, Prisma, Receipt as ReceiptRow } from "@prisma/client";
 import { log } from "../log";
-import { compareChronologically } from "../message-order";
-import type { ChatMessage, MessageReceipts, MessageType } from "../protocol";
+import { compareChronologically } from "../contract/order";
+import type { ChatMessage, MessageReceipts, MessageType } from "../contract/payloads";
 import { isStoreBusy, isStoreFull, sinceAsked } from "./busy";
 import type { Database } from "./database";
 import type { FastPathsWithRetry } from "./fast-paths";

@@ -11,7 +11,7 @@ import type {
   Prisma,
   Receipt as ReceiptRow,
 } from "@prisma/client";
-import { compareChronologically } from "../message-order";
+import { compareChronologically } from "../contract/order";
 import type { Database } from "./database";
 import { isUniqueViolation, type RetryPolicy, retryOnConflict } from "./retry";
 

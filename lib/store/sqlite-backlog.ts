@@ -6,7 +6,7 @@
  * twin returns: the recipient's receipts in (timestamp, messageId) order after the cursor, cut at `limit`, those
  * whose message is stored, each presented with that one receipt by the same toChatMessage.
  */
-import type { ChatMessage } from "../protocol";
+import type { ChatMessage } from "../contract/payloads";
 import { toChatMessage } from "./message-store";
 import { groupNamesSqlite, messageRow, type RawMessage, type SqliteReader, sqliteDate } from "./sqlite-reader";
 import { MESSAGE_COLUMNS, sqliteDateTime } from "./sqlite-insert";

@@ -7,7 +7,7 @@
  * presented oldest first by the same toChatMessage, with every receipt of each message.
  */
 import type { Receipt as ReceiptRow } from "@prisma/client";
-import type { ChatMessage } from "../protocol";
+import type { ChatMessage } from "../contract/payloads";
 import { type Page, toChatMessage } from "./message-store";
 import { groupNamesSqlite, messageRow, type RawMessage, type SqliteReader, sqliteDate } from "./sqlite-reader";
 import { MESSAGE_COLUMNS, sqliteDateTime } from "./sqlite-insert";

@@ -6,7 +6,7 @@
  * business (lib/login-throttle.ts). Written against Prisma Client like the other stores; on SQLite the counters
  * run as one synchronous transaction each instead (sqlite-throttle.ts).
  */
-import { ChatError } from "../errors";
+import { busyError } from "../errors";
 import type { Database } from "./database";
 import type { FastPathsWithRetry } from "./fast-paths";
 import { DEFAULT_RETRY_POLICY, isUniqueViolation, isWriteConflict, type RetryPolicy, retryOnConflict } from "./retry";
@@ -87,7 +87,7 @@ export class ThrottleStore {
       );
       if (count === 1) return decision;
     }
-    throw new ChatError(503, "the server is busy: try again");
+    throw busyError("server");
   }
 
   /** Forgets the counter under `key` (a login that succeeded). */

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { Rate } from "../../lib/rate-limit";
+import type { Rate } from "../../lib/limits/token-bucket";
 
 /** nginx's per-address budgets: logins and sign-ups, and Socket.IO handshakes. */
 export interface NginxBudgets {

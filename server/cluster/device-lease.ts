@@ -15,7 +15,7 @@
  * Redis when the command runs, so a claim that waited in a client's offline queue through the restart is held to it
  * too. (The cost: on a brand-new Redis the devices start one TTL late.)
  */
-import type { DeviceStatus } from "../../lib/protocol";
+import type { DeviceStatus } from "../../lib/contract/payloads";
 import type { Redis } from "./redis";
 import { withTimeout } from "./redis";
 

@@ -3,10 +3,10 @@
  * registry, device leases and readiness. Without REDIS_URL none of this is loaded and the server runs alone.
  */
 import { errorField, INSTANCE_ID, logger } from "../log";
-import type { ChatService } from "../../lib/chat";
+import type { ChatService } from "../../lib/chat/chat-service";
 import type { Device } from "../../lib/devices";
-import type { Notifier } from "../../lib/notifier";
-import { PRESENCE_WINDOW_MS } from "../../lib/presence";
+import type { Notifier } from "../../lib/chat/notifier";
+import { PRESENCE_WINDOW_MS } from "../../lib/chat/presence";
 import type { DeviceStore } from "../../lib/store";
 import { userRoom } from "../realtime/notifier";
 import type { ChatServer } from "../realtime/types";

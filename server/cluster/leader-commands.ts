@@ -5,7 +5,7 @@
  * timeout (5 s); the answers that did arrive still count.
  */
 import { errorField, logger } from "../log";
-import type { ChatMessage } from "../../lib/protocol";
+import type { ChatMessage } from "../../lib/contract/payloads";
 import type { ChatServer } from "../realtime/types";
 import type { LeasedDevice } from "./leased-device";
 

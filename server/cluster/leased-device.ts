@@ -8,10 +8,10 @@
  * (`forwardToLeader`); with no leader it is answered with a notice to try again shortly.
  */
 import { logger } from "../log";
-import type { ChatService } from "../../lib/chat";
-import { parseDeviceCommand } from "../../lib/commands";
+import type { ChatService } from "../../lib/chat/chat-service";
+import { parseDeviceCommand } from "../../lib/contract/commands";
 import type { Device } from "../../lib/devices";
-import type { ChatMessage, DeviceStatus, DeviceSummary, ReadingEvent } from "../../lib/protocol";
+import type { ChatMessage, DeviceStatus, DeviceSummary, ReadingEvent } from "../../lib/contract/payloads";
 import type { DeviceLease } from "./device-lease";
 
 /** Commands that act on the running job and so must run where the job runs. */

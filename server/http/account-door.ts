@@ -8,7 +8,7 @@
  * throttle in the store (lib/login-throttle.ts), which holds across instances and restarts.
  */
 import type { IncomingMessage } from "node:http";
-import type { Rate } from "../../lib/rate-limit";
+import type { Rate } from "../../lib/limits/token-bucket";
 
 const ACCOUNT_PATH = "/api/session";
 

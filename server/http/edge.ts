@@ -7,9 +7,10 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
-import { tokenFromAuthorizationHeader } from "../../lib/auth";
+import { tokenFromAuthorizationHeader } from "../../lib/accounts/auth";
+import { codeForStatus } from "../../lib/contract/codes";
 import { isAccountRequest, tooManyAccountRequests } from "./account-door";
-import { AddressBuckets } from "./address-buckets";
+import { addressBudget } from "../../lib/limits/address-group";
 import { declaresMoreThan, tooLarge } from "./body";
 import { CROSS_SITE_REFUSED, changesState, isCrossSite } from "./origin";
 import { clientAddress, isSecureRequest, publicOrigin, stampRequestFacts } from "./request-facts";
@@ -44,7 +45,7 @@ const NEXT_DEV_PATH = "/_next/";
 
 export function createEdge(settings: EdgeSettings & { dev: boolean }, downstream: Downstream): Edge {
   const stamp = (request: IncomingMessage) => stampRequestFacts(request, settings.trustProxyHops);
-  const accountRequests = new AddressBuckets(settings.accountRequestsPerAddress);
+  const accountRequests = addressBudget(settings.accountRequestsPerAddress);
 
   const setSecurityHeaders = (request: IncomingMessage, response: ServerResponse) => {
     const isApi = request.url?.startsWith("/api/") ?? false;
@@ -108,8 +109,8 @@ export function createEdge(settings: EdgeSettings & { dev: boolean }, downstream
   };
 }
 
-/** An `{error}` answer that also closes the connection, so an unread body is not waited for. */
+/** An `{error, code}` answer that also closes the connection, so an unread body is not waited for. */
 function refuse(response: ServerResponse, status: number, error: string, headers: Record<string, string> = {}): void {
   response.writeHead(status, { ...headers, "Content-Type": "application/json", Connection: "close" });
-  response.end(JSON.stringify({ error }));
+  response.end(JSON.stringify({ error, code: codeForStatus(status) }));
 }

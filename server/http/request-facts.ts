@@ -5,7 +5,7 @@
  * nor the socket, and every part of the server gets the same answer.
  */
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
-import { sessionCookieName } from "../../lib/auth";
+import { sessionCookieName } from "../../lib/accounts/auth";
 import { clientAddressOf, publicOriginOf } from "./forwarded";
 
 const CLIENT_ADDRESS_HEADER = "x-chat-edge-client-address";

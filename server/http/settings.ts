@@ -3,7 +3,7 @@
  * global key, for the same reason as the app context (lib/app-context.ts): Next bundles route handlers apart
  * from the server's modules, so a module-level value would exist twice.
  */
-import type { Rate } from "../../lib/rate-limit";
+import type { Rate } from "../../lib/limits/token-bucket";
 import { DEFAULT_MAX_BODY_BYTES } from "./body";
 
 export interface EdgeSettings {

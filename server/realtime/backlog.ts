@@ -1,4 +1,4 @@
-import type { ChatService } from "../../lib/chat";
+import type { ChatService } from "../../lib/chat/chat-service";
 import { DELIVERY_ACK_TIMEOUT_MS } from "./notifier";
 import type { ChatSocket } from "./types";
 

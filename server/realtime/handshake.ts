@@ -8,20 +8,20 @@
  * the browser attached by itself has to come from the page's own origin.
  */
 import type { IncomingMessage } from "node:http";
-import type { Rate } from "../../lib/rate-limit";
-import { AddressBuckets } from "../http/address-buckets";
+import type { Rate } from "../../lib/limits/token-bucket";
+import { addressBudget } from "../../lib/limits/address-group";
 import { CROSS_SITE_REFUSED, isCrossSite } from "../http/origin";
 import { clientAddress, isSecureRequest } from "../http/request-facts";
 import { DATA_POLICY, type HeaderSettings, securityHeaders } from "../http/security-headers";
 import { onePerTurn } from "./one-per-turn";
-import type { ChatServer, ChatSocket } from "./types";
+import { type ChatServer, type ChatSocket, handshakeRefusal } from "./types";
 
 /** Register before the authentication middleware: a refused handshake never reaches the session lookup. */
 export function refuseCrossSiteCookieHandshakes(io: ChatServer, allowedOrigins: ReadonlySet<string>): void {
   io.use((socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown };
     if (typeof auth.token !== "string" && isCrossSite(socket.handshake.headers, allowedOrigins)) {
-      return next(new Error(CROSS_SITE_REFUSED));
+      return next(handshakeRefusal(CROSS_SITE_REFUSED, "forbidden"));
     }
     next();
   });
@@ -45,8 +45,8 @@ const TOLD_PER_ADDRESS: Rate = { perSecond: 1, burst: 5 };
  * counted, a cross-site one included: it costs the same.
  */
 export function refuseHandshakeFloods(io: ChatServer, rate: Rate): void {
-  const handshakes = new AddressBuckets(rate);
-  const told = new AddressBuckets(TOLD_PER_ADDRESS);
+  const handshakes = addressBudget(rate);
+  const told = addressBudget(TOLD_PER_ADDRESS);
   const toBeTold = new WeakMap<IncomingMessage, number>();
   io.engine.opts.allowRequest = (request, answer) => {
     const address = clientAddress(request.headers);
@@ -60,7 +60,11 @@ export function refuseHandshakeFloods(io: ChatServer, rate: Rate): void {
   };
   io.use((socket, next) => {
     const retryAfterSeconds = toBeTold.get(socket.request);
-    next(retryAfterSeconds === undefined ? undefined : new Error(tooManyConnections(retryAfterSeconds)));
+    next(
+      retryAfterSeconds === undefined
+        ? undefined
+        : handshakeRefusal(tooManyConnections(retryAfterSeconds), "rate-limited", retryAfterSeconds),
+    );
   });
 }
 

@@ -7,7 +7,7 @@ import { errorField, logger } from "../log";
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import type { AppContext } from "../../lib/app-context";
-import { tokenFromCookieHeader } from "../../lib/auth";
+import { tokenFromCookieHeader } from "../../lib/accounts/auth";
 import type { InFlight } from "../in-flight";
 import { deliverBacklog } from "./backlog";
 import { paceHandshakes, refuseHandshakeFloods } from "./handshake";
@@ -15,7 +15,7 @@ import { arrivalTime, Limits, type RealtimeLimits } from "./limits";
 import { SocketNotifier, userRoom } from "./notifier";
 import { onRequest } from "./requests";
 import { disconnectAtExpiry, disconnectEndedSessions, sessionRoom, stillLoggedIn } from "./sessions";
-import type { ChatServer, ChatSocket } from "./types";
+import { type ChatServer, type ChatSocket, handshakeRefusal } from "./types";
 
 export { DEFAULT_LIMITS, type RealtimeLimits } from "./limits";
 export { SocketNotifier };
@@ -46,7 +46,7 @@ export function attachChatHandlers(
       const token =
         typeof auth.token === "string" ? auth.token : tokenFromCookieHeader(socket.handshake.headers.cookie);
       const session = await accounts.session(token);
-      if (!session) return next(new Error("unauthorized"));
+      if (!session) return next(handshakeRefusal("unauthorized", "unauthorized"));
       const overCap = await limits.refuseOverCap(io, session.username, userRoom(session.username));
       if (overCap) return next(overCap);
       socket.data.username = session.username;
@@ -56,7 +56,7 @@ export function attachChatHandlers(
       next();
     } catch (error) {
       logger.error(errorField(error), "socket authentication failed:");
-      next(new Error("server error"));
+      next(handshakeRefusal("server error", "internal"));
     }
   });
 

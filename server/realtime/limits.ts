@@ -13,11 +13,12 @@
  * per-person buckets across instances would cost a round trip to a shared store on every message.
  */
 import { ChatError } from "../../lib/errors";
-import { DEFAULT_PERSON_RATES, type PersonLimits } from "../../lib/person-limits";
-import type { WarningEvent } from "../../lib/protocol";
-import { BucketsByKey, type Rate, TokenBucket, takeFromAll } from "../../lib/rate-limit";
+import { DEFAULT_PERSON_RATES, type PersonLimits } from "../../lib/limits/person-limits";
+import type { WarningEvent } from "../../lib/contract/payloads";
+import { KeyedBuckets } from "../../lib/limits/keyed-buckets";
+import { type Rate, TokenBucket, takeFromAll } from "../../lib/limits/token-bucket";
 import { logger } from "../log";
-import type { ChatServer, ChatSocket } from "./types";
+import { type ChatServer, type ChatSocket, handshakeRefusal } from "./types";
 
 export interface RealtimeLimits {
   sendPerSocket: Rate;
@@ -85,14 +86,14 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
 };
 
 export class Limits {
-  private readonly typingByUser: BucketsByKey;
+  private readonly typingByUser: KeyedBuckets;
 
   constructor(
     readonly settings: RealtimeLimits,
     /** The per-person sends, checks and read receipts, shared with the route handlers. */
     readonly people: PersonLimits,
   ) {
-    this.typingByUser = new BucketsByKey(settings.typingPerUser);
+    this.typingByUser = new KeyedBuckets(settings.typingPerUser, { maxKeys: 100_000 });
   }
 
   /** The limits of one new socket of `username`. */
@@ -104,8 +105,9 @@ export class Limits {
   async refuseOverCap(io: ChatServer, username: string, room: string): Promise<Error | undefined> {
     const open = (await this.openSockets(io, room)).length;
     if (open < this.settings.socketsPerUser) return undefined;
-    return new Error(
+    return handshakeRefusal(
       `too many connections: ${username} already has ${open} open (at most ${this.settings.socketsPerUser}); close some tabs or clients`,
+      "too-many-connections",
     );
   }
 
@@ -204,7 +206,7 @@ export class SocketLimits {
     private readonly limits: Limits,
     private readonly socket: ChatSocket,
     private readonly username: string,
-    private readonly typingByUser: BucketsByKey,
+    private readonly typingByUser: KeyedBuckets,
   ) {
     this.sends = new TokenBucket(limits.settings.sendPerSocket);
     this.typing = new TokenBucket(limits.settings.typingPerSocket);

@@ -1,5 +1,6 @@
-import type { Notifier } from "../../lib/notifier";
-import type { ChatMessage, ServerEvent, ServerEventPayload } from "../../lib/protocol";
+import type { Notifier } from "../../lib/chat/notifier";
+import type { ChatMessage } from "../../lib/contract/payloads";
+import type { ServerEvent, ServerEventPayload } from "../../lib/contract/events";
 import type { ChatServer } from "./types";
 
 /** How long a recipient's socket has to acknowledge a message before it counts as not delivered. */

@@ -1,12 +1,12 @@
 import { errorField, logger } from "../log";
-import { ChatError } from "../../lib/errors";
-import type { RequestEvent, RequestResults } from "../../lib/protocol";
+import { ChatError, INTERNAL_ERROR } from "../../lib/errors";
+import type { RequestEvent, RequestResults } from "../../lib/contract/events";
 import type { InFlight } from "../in-flight";
 import type { ChatSocket } from "./types";
 
 /**
  * A request event: the handler's result goes back through the ack as `{ok: true, ...result}`, a
- * ChatError as `{ok: false, error}`, anything else as a generic error (and a log line). The payload
+ * ChatError as `{ok: false, error, code}`, anything else as a generic error (and a log line). The payload
  * is whatever the client sent, so it reaches the handler as `unknown` for ChatService to validate.
  */
 export function onRequest<E extends RequestEvent>(
@@ -24,9 +24,9 @@ export function onRequest<E extends RequestEvent>(
     inFlight.track(handler(payload)).then(
       (result) => ack({ ok: true, ...result }),
       (error: unknown) => {
-        if (ChatError.is(error)) return ack({ ok: false, error: error.message });
+        if (ChatError.is(error)) return ack({ ok: false, ...error.toRefusal() });
         logger.error(errorField(error), `${event} failed:`);
-        ack({ ok: false, error: "internal error, please retry" });
+        ack({ ok: false, ...INTERNAL_ERROR });
       },
     );
   });

@@ -5,7 +5,7 @@
  * per-process map.
  */
 import { errorField, logger } from "../log";
-import type { AccountService } from "../../lib/accounts";
+import type { AccountService } from "../../lib/accounts/account-service";
 import { runAt } from "./long-timer";
 import type { ChatServer, ChatSocket } from "./types";
 

@@ -6,7 +6,8 @@ import net from "node:net";
 import { api, closeAllSockets, connect, login, uniqueName, waitFor } from "../support/clients";
 import { removeDatabase, startTestServer, type TestServer } from "../support/server";
 import { startClient, stopAllClients, type ClientProcess } from "./client-process";
-import { offlineNotice, type ChatMessage } from "@/lib/protocol";
+import { offlineNotice } from "@/lib/contract/names";
+import type { ChatMessage } from "@/lib/contract/payloads";
 import { formatStored, formatTimestamp } from "@/cli/format";
 
 const PASSWORD = "correct horse";

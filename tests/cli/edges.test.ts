@@ -9,7 +9,9 @@ import { api, closeAllSockets, connect, login, uniqueName, waitFor } from "../su
 import { removeDatabase, type ServerProcess, startTestServerProcess } from "../support/server-process";
 import { insertRawMessage, insertRawMessages } from "../support/sqlite";
 import { startClient, stopAllClients, type ClientProcess } from "./client-process";
-import { CONTROL_CHARACTER, offlineNotice, type ChatMessage } from "@/lib/protocol";
+import { CONTROL_CHARACTER } from "@/lib/contract/schemas";
+import { offlineNotice } from "@/lib/contract/names";
+import type { ChatMessage } from "@/lib/contract/payloads";
 
 const PASSWORD = "correct horse";
 let server: ServerProcess;

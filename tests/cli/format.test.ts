@@ -11,7 +11,7 @@ import {
   formatWho,
   offlineNotice,
 } from "@/cli/format";
-import type { ChatMessage } from "@/lib/protocol";
+import type { ChatMessage } from "@/lib/contract/payloads";
 
 // Built from local components, so the expected text holds in any time zone.
 const at = new Date(2026, 10, 25, 20, 31, 7);

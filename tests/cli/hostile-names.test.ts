@@ -5,7 +5,7 @@
 import { closeAllSockets, connect, login } from "../support/clients";
 import { removeDatabase, type ServerProcess, startTestServerProcess } from "../support/server-process";
 import { startClient, stopAllClients, type ClientProcess } from "./client-process";
-import { offlineNotice } from "@/lib/protocol";
+import { offlineNotice } from "@/lib/contract/names";
 
 const PASSWORD = "correct horse";
 const TIMESTAMP = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`;

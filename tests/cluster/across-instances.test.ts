@@ -2,7 +2,7 @@
  * Three instances on one Redis and one store, clients connected straight to each: everything that goes through a
  * room or a presence question reaches people on the other instances, and thermometer1 runs on exactly one.
  */
-import type { ChatMessage, PresenceEvent, ReadingEvent } from "@/lib/protocol";
+import type { ChatMessage, PresenceEvent, ReadingEvent } from "@/lib/contract/payloads";
 import { api, closeAllSockets, connect, login, uniqueName } from "../support/clients";
 import { eventually, startCluster, type TestCluster } from "./support/cluster";
 

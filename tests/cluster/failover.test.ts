@@ -4,7 +4,7 @@
  * people go offline for everyone within the stated bound, and another instance takes thermometer1 over within its
  * bound without two of them ever writing readings at once. Then a graceful stop hands the device over at once.
  */
-import type { PresenceEvent } from "@/lib/protocol";
+import type { PresenceEvent } from "@/lib/contract/payloads";
 import { api, closeAllSockets, connect, login, type Person, uniqueName } from "../support/clients";
 import { Receiver, Sender } from "./support/clients";
 import { eventually, instanceAnswering, startCluster, TEST_SETTINGS, type TestCluster } from "./support/cluster";

@@ -3,7 +3,7 @@
  * acks record delivery wherever they arrive, and a membership change moves sockets in and out of the room on every
  * instance at once (the adapter's socketsJoin / socketsLeave), so a removed member's tabs elsewhere get nothing more.
  */
-import type { ChatMessage, MessageStatusEvent } from "@/lib/protocol";
+import type { ChatMessage, MessageStatusEvent } from "@/lib/contract/payloads";
 import { api, closeAllSockets, connect, login, sleep, uniqueName } from "../support/clients";
 import { eventually, startCluster, type TestCluster } from "./support/cluster";
 

@@ -3,7 +3,7 @@
  * the same port. Sends keep being acknowledged (they need only the store); nothing acknowledged is lost; afterwards
  * messages cross instances live again, presence is rebuilt, and thermometer1 runs again on exactly one instance.
  */
-import type { ChatMessage, PresenceEvent } from "@/lib/protocol";
+import type { ChatMessage, PresenceEvent } from "@/lib/contract/payloads";
 import { api, closeAllSockets, connect, login, uniqueName } from "../support/clients";
 import { Receiver, Sender } from "./support/clients";
 import { eventually, startCluster, type TestCluster } from "./support/cluster";

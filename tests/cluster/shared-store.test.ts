@@ -3,7 +3,7 @@
  * guarantees across instances under concurrency; no write is lost, doubled or refused with "database is locked";
  * instances start (two at once on a fresh file), restart and stop one at a time while the other keeps writing.
  */
-import type { ChatMessage } from "@/lib/protocol";
+import type { ChatMessage } from "@/lib/contract/payloads";
 import { api, closeAllSockets, connect, login, uniqueName } from "../support/clients";
 import { Sender } from "./support/clients";
 import { eventually, startCluster, type TestCluster } from "./support/cluster";

@@ -1,5 +1,5 @@
 /** Two people in two browser contexts chatting through the real server. */
-import { offlineNotice } from "@/lib/protocol";
+import { offlineNotice } from "@/lib/contract/names";
 import { api, login as claimName, uniqueName } from "../support/clients";
 import {
   bubble,

@@ -5,7 +5,7 @@
  * server, every acknowledged message is stored exactly once.
  */
 import { io, type Socket } from "socket.io-client";
-import type { ClientToServerEvents, SendAck, ServerToClientEvents } from "@/lib/protocol";
+import type { ClientToServerEvents, SendAck, ServerToClientEvents } from "@/lib/contract/events";
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

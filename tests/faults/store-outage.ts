@@ -7,7 +7,7 @@
  * missing (or anything refused stored), whether pages kept loading, and how soon sends worked again.
  */
 import { io, type Socket } from "socket.io-client";
-import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/protocol";
+import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/contract/events";
 import { api, login, type Person, sleep } from "../support/clients";
 import { clientIdCounts } from "../support/store-faults";
 

@@ -7,7 +7,7 @@
  */
 import Database from "better-sqlite3";
 import fc from "fast-check";
-import { USERNAME_PATTERN } from "@/lib/protocol";
+import { USERNAME_PATTERN } from "@/lib/contract/names";
 import { api, closeAllSockets, connect, login, type Person, type TestSocket } from "../support/clients";
 import { removeDatabase, type ServerProcess, startTestServerProcess } from "../support/server-process";
 import { FUZZ_RUNS, hostileString } from "./hostile-values";
@@ -92,7 +92,7 @@ export async function expectClearResponse(response: Response): Promise<void> {
   expect(CLEAR_HTTP_STATUSES).toContain(response.status);
   const text = await response.text();
   if (response.status >= 400) {
-    expect(JSON.parse(text)).toEqual({ error: expect.any(String) });
+    expect(JSON.parse(text)).toEqual({ error: expect.any(String), code: expect.any(String) });
   }
 }
 

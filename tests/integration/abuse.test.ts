@@ -5,7 +5,7 @@
 import { api, closeAllSockets, connect, login, sleep, uniqueName, type TestSocket } from "../support/clients";
 import { removeDatabase, type ServerProcess, startTestServerProcess } from "../support/server-process";
 import { insertRawMessages } from "../support/sqlite";
-import type { ChatMessage } from "@/lib/protocol";
+import type { ChatMessage } from "@/lib/contract/payloads";
 
 let server: ServerProcess;
 
@@ -35,6 +35,7 @@ describe("control characters", () => {
     expect(await socket.request("message:send", { destination: bob.username, message: text })).toEqual({
       ok: false,
       error: CONTROL_ERROR,
+      code: "invalid",
     });
     const http = await api(server.url, "/api/messages", {
       method: "POST",
@@ -61,7 +62,11 @@ describe("control characters", () => {
     const socket = await connect(server.url, alice.token);
     expect(
       await socket.request("message:send", { destination: bob.username, message: "hi", clientId: "id\u001b[2J" }),
-    ).toEqual({ ok: false, error: "clientId must not contain control characters (only newline and tab)" });
+    ).toEqual({
+      ok: false,
+      error: "clientId must not contain control characters (only newline and tab)",
+      code: "invalid",
+    });
     const refused = await api(server.url, "/api/session", {
       method: "POST",
       json: { username: uniqueName("mallory"), password: "pass\u001b]0;x\u0007" },
@@ -306,6 +311,7 @@ describe("check in pages", () => {
     expect(await socket.request("check", { after: "not a cursor" })).toEqual({
       ok: false,
       error: "after must be the next cursor of an earlier check",
+      code: "invalid",
     });
   });
 });

@@ -101,7 +101,7 @@ describe("a lock held for longer than STORE_BUSY_TIMEOUT_MS", () => {
         .join(", ")} ms; GET / ${page.ms} ms`,
     );
     for (const { result, beforeRelease, at } of socketResults) {
-      expect(result).toEqual({ ok: false, error: "the store is busy: try again" });
+      expect(result).toEqual({ ok: false, error: "the store is busy: try again", code: "busy" });
       expect(beforeRelease).toBe(true);
       expect(at).toBeLessThan(BUSY_TIMEOUT_MS + 2_000);
     }

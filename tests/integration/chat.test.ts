@@ -1,7 +1,8 @@
 /** The walking chat end to end: the real server in this process, a real SQLite file, real sockets and HTTP. */
 import { api, closeAllSockets, connect, login, sleep, uniqueName } from "../support/clients";
 import { removeDatabase, startTestServer, type TestServer } from "../support/server";
-import { offlineNotice, type ChatMessage, type PresenceEvent } from "@/lib/protocol";
+import { offlineNotice } from "@/lib/contract/names";
+import type { ChatMessage, PresenceEvent } from "@/lib/contract/payloads";
 
 let server: TestServer;
 
@@ -212,6 +213,7 @@ describe("offline delivery", () => {
     expect(await socket.request("message:send", { destination: ghost, message: "hi" })).toEqual({
       ok: false,
       error: `no user named '${ghost}'`,
+      code: "not-found",
     });
   });
 });
@@ -286,7 +288,7 @@ describe("accounts and sessions", () => {
     ).toBe(200);
     const wrong = await api(server.url, "/api/session", { method: "POST", json: { username, password: "guess" } });
     expect(wrong.status).toBe(401);
-    expect(wrong.body).toEqual({ error: "wrong username or password" });
+    expect(wrong.body).toEqual({ error: "wrong username or password", code: "unauthorized" });
   });
 
   test("repeated wrong passwords lock the name for a while, even against the right password; other names are unaffected", async () => {
@@ -432,7 +434,7 @@ describe("bad input changes nothing and the server keeps serving", () => {
       message: "hi",
       sender: alice.username,
     });
-    expect(forged).toEqual({ ok: false, error: "unknown field: sender" });
+    expect(forged).toEqual({ ok: false, error: "unknown field: sender", code: "invalid" });
     const http = await api(server.url, "/api/messages", {
       method: "POST",
       token: mallory.token,
@@ -468,6 +470,7 @@ describe("bad input changes nothing and the server keeps serving", () => {
       expect(await socket.request("message:send", payload)).toEqual({
         ok: false,
         error: expect.stringContaining(error),
+        code: "invalid",
       });
     }
     // An event without an ack is ignored rather than crashing anything.

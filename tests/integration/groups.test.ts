@@ -5,7 +5,7 @@
  */
 import { api, closeAllSockets, connect, login, sleep, uniqueName, type Person, waitFor } from "../support/clients";
 import { removeDatabase, startTestServer, type TestServer } from "../support/server";
-import type { ChatMessage, GroupEvent, GroupSummary, MessageStatusEvent } from "@/lib/protocol";
+import type { ChatMessage, GroupEvent, GroupSummary, MessageStatusEvent } from "@/lib/contract/payloads";
 
 let server: TestServer;
 
@@ -205,7 +205,7 @@ describe("membership", () => {
     for (const tab of [carolTab1, carolTab2]) expect(tab.received.map((m) => m.message)).not.toContain("carol is out");
     // Carol can no longer send, read or see the group: the same 404 as a group that does not exist.
     const refused = await carolTab1.request("message:send", { destination: `#${group.name}`, message: "let me in" });
-    expect(refused).toEqual({ ok: false, error: `no group named '${group.name}'` });
+    expect(refused).toEqual({ ok: false, error: `no group named '${group.name}'`, code: "not-found" });
     expect((await api(server.url, `/api/messages?with=%23${group.name}`, { token: carol.token })).status).toBe(404);
     expect((await api(server.url, `/api/groups/${group.name}`, { token: carol.token })).status).toBe(404);
     expect(before.status).toBe(201);
@@ -276,14 +276,17 @@ describe("membership", () => {
     const taken = await createGroup(alice, [bob]);
     expect((await create({ name: taken.name, members: [bob.username] })).body).toEqual({
       error: `the name '${taken.name}' is taken`,
+      code: "conflict",
     });
     expect((await create({ name: bob.username, members: [bob.username] })).body).toEqual({
       error: `'${bob.username}' is a username`,
+      code: "conflict",
     });
     expect((await create({ name: "thermometer1", members: [bob.username] })).status).toBe(409);
     expect((await create({ name: uniqueName("g"), members: [] })).status).toBe(400);
     expect((await create({ name: uniqueName("g"), members: ["nobody_here"] })).body).toEqual({
       error: "no user named 'nobody_here'",
+      code: "not-found",
     });
     expect((await create({ name: "no spaces", members: [bob.username] })).status).toBe(400);
     expect((await create({ name: uniqueName("g"), members: [bob.username], extra: 1 })).status).toBe(400);
@@ -309,10 +312,12 @@ describe("membership", () => {
       expect(await outsiderTab.request("message:send", { destination: `#${name}`, message: "hi" })).toEqual({
         ok: false,
         error: `no group named '${name}'`,
+        code: "not-found",
       });
       expect(await outsiderTab.request("message:read", { with: `#${name}` })).toEqual({
         ok: false,
         error: `no group named '${name}'`,
+        code: "not-found",
       });
       for (const [path, method] of [
         [`/api/groups/${name}`, "GET"],
@@ -320,7 +325,11 @@ describe("membership", () => {
         [`/api/groups/${name}/members/${bob.username}`, "DELETE"],
       ] as const) {
         const answer = await api(server.url, path, { method, token: outsider.token });
-        expect([path, answer.status, answer.body]).toEqual([path, 404, { error: `no group named '${name}'` }]);
+        expect([path, answer.status, answer.body]).toEqual([
+          path,
+          404,
+          { error: `no group named '${name}'`, code: "not-found" },
+        ]);
       }
     }
     // Typing into a group one is not in reaches nobody.

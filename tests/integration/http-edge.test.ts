@@ -93,7 +93,7 @@ describe("request bodies", () => {
       1024 * 1024,
     );
     expect(answer.status).toBe(413);
-    expect(JSON.parse(answer.body)).toEqual({ error: expect.stringMatching(/too large/) });
+    expect(JSON.parse(answer.body)).toEqual({ error: expect.stringMatching(/too large/), code: "too-large" });
   });
 
   test("a body without a length is counted while it streams and refused with 413 at the limit", async () => {
@@ -104,7 +104,7 @@ describe("request bodies", () => {
       8 * 1024 * 1024,
     );
     expect(answer.status).toBe(413);
-    expect(JSON.parse(answer.body)).toEqual({ error: expect.stringMatching(/too large/) });
+    expect(JSON.parse(answer.body)).toEqual({ error: expect.stringMatching(/too large/), code: "too-large" });
   });
 
   test("the default limit fits the longest message; MAX_BODY_BYTES lowers it", async () => {

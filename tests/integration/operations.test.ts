@@ -4,7 +4,7 @@
  */
 import { closeAllSockets, connect, login } from "../support/clients";
 import { removeDatabase, type ServerProcess, startTestServerProcess } from "../support/server-process";
-import type { ChatMessage } from "@/lib/protocol";
+import type { ChatMessage } from "@/lib/contract/payloads";
 
 const TOKEN = "metrics-token-for-tests-0123456789";
 

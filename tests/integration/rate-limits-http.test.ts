@@ -57,6 +57,8 @@ test("sends through a socket and through HTTP use one per-person allowance", asy
   expect(await socket.request("message:send", send("five"))).toEqual({
     ok: false,
     error: "too many messages: slow down (at most 1000 a second per connection, 0.01 per person)",
+    code: "rate-limited",
+    retryAfterSeconds: expect.any(Number),
   });
 
   // Nothing refused was stored, and someone else's allowance is their own.
@@ -83,6 +85,8 @@ test("checks through a socket and through HTTP use one per-person allowance", as
   expect(await socket.request("check", {})).toEqual({
     ok: false,
     error: "too many checks: slow down (at most 0.01 a second per person)",
+    code: "rate-limited",
+    retryAfterSeconds: expect.any(Number),
   });
 });
 
@@ -107,6 +111,8 @@ test("read receipts through a socket and through HTTP use one per-person allowan
   expect(await socket.request("message:read", { with: bob.username })).toEqual({
     ok: false,
     error: "too many read receipts: slow down (at most 0.01 a second per person)",
+    code: "rate-limited",
+    retryAfterSeconds: expect.any(Number),
   });
   const history = await api(server.url, `/api/messages?with=${alice.username}`, { token: bob.token });
   expect(history.body.messages).toHaveLength(1);

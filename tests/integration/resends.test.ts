@@ -80,11 +80,15 @@ test("a clientId reused for other text or another destination is refused with 40
   expect(otherText).toEqual(
     expect.objectContaining({
       status: 409,
-      body: { error: "clientId 'reused' was already used for another message" },
+      body: { error: "clientId 'reused' was already used for another message", code: "conflict" },
     }),
   );
   const otherDestination = await socket.request("message:send", { ...original, destination: carol.username });
-  expect(otherDestination).toEqual({ ok: false, error: "clientId 'reused' was already used for another message" });
+  expect(otherDestination).toEqual({
+    ok: false,
+    error: "clientId 'reused' was already used for another message",
+    code: "conflict",
+  });
 
   expect(rowsWithClientId(alice.username, "reused")).toBe(1);
   const history = await api(server.url, `/api/messages?with=${carol.username}`, { token: alice.token });

@@ -9,7 +9,7 @@ import {
   tempDatabaseFile,
   type ServerProcess,
 } from "../support/server-process";
-import type { ChatMessage, ReadingEvent } from "@/lib/protocol";
+import type { ChatMessage, ReadingEvent } from "@/lib/contract/payloads";
 
 const databaseFile = tempDatabaseFile();
 let server: ServerProcess | undefined;

@@ -1,7 +1,7 @@
 /** The thermometer service through a real server with a short interval: commands by DM, readings by room. */
 import { api, closeAllSockets, connect, login, sleep, type TestSocket } from "../support/clients";
 import { removeDatabase, startTestServer, type TestServer } from "../support/server";
-import type { ChatMessage, ReadingEvent } from "@/lib/protocol";
+import type { ChatMessage, ReadingEvent } from "@/lib/contract/payloads";
 
 const DEVICE = "thermometer1";
 let server: TestServer;

@@ -4,7 +4,7 @@
  * the conversation list are per member; both paths give the same answers.
  */
 import { openStore, type OpenStore, groupKey } from "@/lib/store";
-import type { ChatMessage } from "@/lib/protocol";
+import type { ChatMessage } from "@/lib/contract/payloads";
 import { removeDatabase, tempDatabaseFile } from "../../tools/temp-database";
 
 /** What a test compares across the two paths: everything but ids and times, which differ per run. */

@@ -5,7 +5,7 @@
  */
 import type { Conversation as ConversationRow, Message as MessageRow, Receipt as ReceiptRow } from "@prisma/client";
 import Database from "better-sqlite3";
-import type { ChatMessage } from "@/lib/protocol";
+import type { ChatMessage } from "@/lib/contract/payloads";
 import { openStore, type OpenStore } from "@/lib/store";
 import { GroupCommit } from "@/lib/store/group-commit";
 import { parseDatabaseUrl } from "@/lib/store/database-url";

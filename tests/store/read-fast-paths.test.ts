@@ -4,7 +4,7 @@
  * page and every backlog batch identically — order, cursors, marks, group summaries and refusals included — and
  * the fast store answers them without a single Prisma query.
  */
-import type { ChatMessage } from "@/lib/protocol";
+import type { ChatMessage } from "@/lib/contract/payloads";
 import { openStore, type OpenStore } from "@/lib/store";
 import { groupKey } from "@/lib/store/group-store";
 import { MessageStore, type NewMessage } from "@/lib/store/message-store";

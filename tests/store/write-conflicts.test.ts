@@ -3,7 +3,7 @@
  * client of a portable store on a real SQLite file: the store must retry what is safe to retry,
  * answer a lost username race like a taken name, and never fail a whole batch for one message.
  */
-import type { ChatMessage } from "@/lib/protocol";
+import type { ChatMessage } from "@/lib/contract/payloads";
 import { openStore, type OpenStore } from "@/lib/store";
 import { DEFAULT_RETRY_POLICY, retryDelay } from "@/lib/store/retry";
 import type { ThrottleState } from "@/lib/store/throttle-store";

@@ -1,6 +1,6 @@
 /** Real clients for the tests: fetch for HTTP and socket.io-client over WebSocket. */
 import { io, type Socket } from "socket.io-client";
-import type { ChatMessage } from "@/lib/protocol";
+import type { ChatMessage } from "@/lib/contract/payloads";
 import { login as loginAs, type Person } from "../../tools/http-api";
 
 export { api, type Person } from "../../tools/http-api";

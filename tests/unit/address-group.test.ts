@@ -4,7 +4,7 @@
  */
 import { isIP } from "node:net";
 import fc from "fast-check";
-import { addressGroup } from "@/lib/address-group";
+import { addressGroup } from "@/lib/limits/address-group";
 
 test("an IPv4 address is its own group", () => {
   expect(addressGroup("192.0.2.1")).toBe("192.0.2.1");

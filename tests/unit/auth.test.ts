@@ -6,7 +6,7 @@ import {
   tokenFromAuthorizationHeader,
   tokenFromCookieHeader,
   verifyPassword,
-} from "@/lib/auth";
+} from "@/lib/accounts/auth";
 
 test("a password verifies against its own hash only, and each hash has its own salt", async () => {
   const hash = await hashPassword("correct horse");

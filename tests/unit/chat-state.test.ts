@@ -17,7 +17,7 @@ import {
   withHistory,
   withReading,
 } from "@/app/client/use-thermometers";
-import type { ChatMessage } from "@/lib/protocol";
+import type { ChatMessage } from "@/lib/contract/payloads";
 
 function message(id: string, sender: string, destination: string, extra: Partial<ChatMessage> = {}): ChatMessage {
   return {

@@ -1,4 +1,4 @@
-import { parseDeviceCommand, parseInput } from "@/lib/commands";
+import { parseDeviceCommand, parseInput } from "@/lib/contract/commands";
 
 describe("parseInput", () => {
   test.each([

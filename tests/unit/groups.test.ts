@@ -5,9 +5,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ChatService } from "@/lib/chat";
-import type { Notifier } from "@/lib/notifier";
-import type { ChatMessage, ServerEvent } from "@/lib/protocol";
+import { ChatService } from "@/lib/chat/chat-service";
+import type { Notifier } from "@/lib/chat/notifier";
+import type { ChatMessage } from "@/lib/contract/payloads";
+import type { ServerEvent } from "@/lib/contract/events";
 import { type OpenStore, openStore } from "@/lib/store";
 
 /** Every call, in order, as one line each: what the domain asked of the rooms. */

@@ -2,8 +2,8 @@
  * The pieces of login protection that need no store: the lock schedule, the hashing gate, and the settings read
  * from the environment. (The counters in the store: tests/unit/store.test.ts; the whole: services and integration.)
  */
-import { ConcurrencyGate } from "@/lib/concurrency-gate";
-import { DEFAULT_LOGIN_LIMITS, lockAfter } from "@/lib/login-throttle";
+import { ConcurrencyGate } from "@/lib/limits/concurrency-gate";
+import { DEFAULT_LOGIN_LIMITS, lockAfter } from "@/lib/accounts/login-throttle";
 import { loadConfig } from "@/server/config";
 
 test("a few attempts cost nothing; the last free one locks for 30 s, each further one doubles it, up to 15 minutes", () => {

@@ -1,13 +1,6 @@
-import {
-  checkSchema,
-  describeError,
-  loginSchema,
-  offlineNotice,
-  parsePayload,
-  readingsQuerySchema,
-  sendMessageSchema,
-  USERNAME_PATTERN,
-} from "@/lib/protocol";
+import { checkSchema, loginSchema, readingsQuerySchema, sendMessageSchema } from "@/lib/contract/schemas";
+import { describeError, parsePayload } from "@/lib/contract/parse";
+import { offlineNotice, USERNAME_PATTERN } from "@/lib/contract/names";
 import type { z } from "zod";
 import { ChatError } from "@/lib/errors";
 

@@ -1,5 +1,5 @@
 /** Token buckets: a burst, then a steady rate; one bucket per key, forgotten once it is full again. */
-import { BucketsByKey, TokenBucket, takeFromAll } from "@/lib/rate-limit";
+import { TokenBucket, takeFromAll } from "@/lib/limits/token-bucket";
 
 let now = 0;
 const clock = () => now;
@@ -33,19 +33,4 @@ test("takeFromAll takes from every bucket or from none", () => {
   expect(socket.take()).toBe(true);
   expect(socket.take()).toBe(true);
   expect(socket.take()).toBe(false);
-});
-
-test("buckets by key share one bucket per key and forget only full ones", () => {
-  const buckets = new BucketsByKey({ perSecond: 10, burst: 10 }, clock);
-  for (let i = 0; i < 10; i += 1) expect(buckets.get("alice").take()).toBe(true);
-  expect(buckets.get("alice").take()).toBe(false);
-  expect(buckets.get("bob").take()).toBe(true);
-
-  now += 500; // alice is half full, bob is full again
-  buckets.sweep();
-  expect(buckets.size).toBe(1);
-  // Forgetting alice now would hand her a fresh burst; she still has only what refilled.
-  let taken = 0;
-  while (buckets.get("alice").take()) taken += 1;
-  expect(taken).toBe(5);
 });

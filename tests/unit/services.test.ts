@@ -6,13 +6,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { AccountService } from "@/lib/accounts";
-import { DEFAULT_LOGIN_SETTINGS, type LoginSettings, loginProtection } from "@/lib/login-protection";
-import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from "@/lib/login-throttle";
-import { ChatService } from "@/lib/chat";
+import { AccountService } from "@/lib/accounts/account-service";
+import { DEFAULT_LOGIN_SETTINGS, type LoginSettings, loginProtection } from "@/lib/accounts/login-protection";
+import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from "@/lib/accounts/login-throttle";
+import { ChatService } from "@/lib/chat/chat-service";
 import type { Device } from "@/lib/devices";
-import type { Notifier } from "@/lib/notifier";
-import type { ChatMessage, ServerEvent } from "@/lib/protocol";
+import type { Notifier } from "@/lib/chat/notifier";
+import type { ChatMessage } from "@/lib/contract/payloads";
+import type { ServerEvent } from "@/lib/contract/events";
 import { type OpenStore, openStore } from "@/lib/store";
 
 /** Remembers every emit; people in `online` count as connected and acknowledge every delivery. */

@@ -7,13 +7,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { AccountService } from "@/lib/accounts";
-import { DEFAULT_LOGIN_SETTINGS, loginProtection } from "@/lib/login-protection";
-import { ChatService } from "@/lib/chat";
+import { AccountService } from "@/lib/accounts/account-service";
+import { DEFAULT_LOGIN_SETTINGS, loginProtection } from "@/lib/accounts/login-protection";
+import { ChatService } from "@/lib/chat/chat-service";
 import type { Device } from "@/lib/devices";
 import { Thermometer } from "@/lib/devices/thermometer";
-import type { Notifier } from "@/lib/notifier";
-import type { ChatMessage, ServerEvent } from "@/lib/protocol";
+import type { Notifier } from "@/lib/chat/notifier";
+import type { ChatMessage } from "@/lib/contract/payloads";
+import type { ServerEvent } from "@/lib/contract/events";
 import { type OpenStore, openStore } from "@/lib/store";
 import { InFlight } from "@/server/in-flight";
 

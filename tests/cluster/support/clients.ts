@@ -4,7 +4,7 @@
  * The session cookie rides along on the handshake as a browser's would, so nginx's affinity spreads them.
  */
 import { io, type Socket } from "socket.io-client";
-import type { ChatMessage, ReadingEvent } from "@/lib/protocol";
+import type { ChatMessage, ReadingEvent } from "@/lib/contract/payloads";
 
 const SEND_TIMEOUT_MS = 3_000;
 

@@ -5,8 +5,9 @@
  * context, where the socket handlers and the route handlers both reach it. The buckets are this
  * process's: with several instances a person could use the rate on each (see server/realtime/limits.ts).
  */
-import { ChatError } from "./errors";
-import { BucketsByKey, type Rate, type TokenBucket, takeFromAll } from "./rate-limit";
+import { ChatError } from "../errors";
+import { KeyedBuckets } from "./keyed-buckets";
+import { type Rate, type TokenBucket, takeFromAll } from "./token-bucket";
 
 export interface PersonRates {
   send: Rate;
@@ -27,6 +28,9 @@ export const DEFAULT_PERSON_RATES: PersonRates = {
   read: { perSecond: 30, burst: 60 },
 };
 
+/** People active within a few seconds, on this instance: far more than any server here has. */
+const PER_PERSON = { maxKeys: 100_000 };
+
 const WHAT: Record<LimitedAction, string> = {
   send: "too many messages",
   check: "too many checks",
@@ -34,13 +38,13 @@ const WHAT: Record<LimitedAction, string> = {
 };
 
 export class PersonLimits {
-  private readonly buckets: Record<LimitedAction, BucketsByKey>;
+  private readonly buckets: Record<LimitedAction, KeyedBuckets>;
 
   constructor(readonly rates: PersonRates = DEFAULT_PERSON_RATES) {
     this.buckets = {
-      send: new BucketsByKey(rates.send),
-      check: new BucketsByKey(rates.check),
-      read: new BucketsByKey(rates.read),
+      send: new KeyedBuckets(rates.send, PER_PERSON),
+      check: new KeyedBuckets(rates.check, PER_PERSON),
+      read: new KeyedBuckets(rates.read, PER_PERSON),
     };
   }
 

@@ -13,6 +13,8 @@
  * are one client, not two budgets.
  */
 import { isIP } from "node:net";
+import { KeyedBuckets } from "./keyed-buckets";
+import type { Rate } from "./token-bucket";
 
 const HEXTETS = 8;
 /** The hextets a /64 prefix keeps. */
@@ -79,4 +81,9 @@ function formatIpv6(hextets: number[]): string {
   const hex = (part: number[]) => part.map((hextet) => hextet.toString(16)).join(":");
   if (runLength < 2) return hex(hextets);
   return `${hex(hextets.slice(0, runStart))}::${hex(hextets.slice(runStart + runLength))}`;
+}
+
+/** A budget per client address group: what one address may start (account requests, socket handshakes). */
+export function addressBudget(rate: Rate): KeyedBuckets {
+  return new KeyedBuckets(rate, { keyOf: addressGroup });
 }

@@ -4,10 +4,11 @@
  * or the terminal client; the socket layer and route handlers authenticate through it.
  */
 import { hashPassword, hashSessionToken, newSessionToken, SESSION_LIFETIME_MS, verifyPassword } from "./auth";
-import { ChatError } from "./errors";
-import { type LoginProtection, serverBusyError } from "./login-protection";
-import { loginSchema, parsePayload as parse } from "./protocol";
-import type { AccountStore, StoredUser } from "./store";
+import { ChatError } from "../errors";
+import { hashingFullError, type LoginProtection } from "./login-protection";
+import { loginSchema } from "../contract/schemas";
+import { parsePayload as parse } from "../contract/parse";
+import type { AccountStore, StoredUser } from "../store";
 
 export interface Session {
   username: string;
@@ -72,7 +73,7 @@ export class AccountService {
    * be refused there anyway, and this costs nothing, before its body is read or the store is asked anything.
    */
   refuseIfHashingFull(): void {
-    if (this.protection.hashing.isFull()) throw serverBusyError();
+    if (this.protection.hashing.isFull()) throw hashingFullError();
   }
 
   /** Claims a free name, if this address may claim another; undefined when someone else claimed it first. */

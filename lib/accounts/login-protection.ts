@@ -2,10 +2,10 @@
  * What keeps logins from being abused, built from the settings: the attempt counters (login-throttle.ts) and the
  * bound on passwords hashed at once (concurrency-gate.ts). AccountService takes one of these.
  */
-import { ConcurrencyGate } from "./concurrency-gate";
-import { ChatError } from "./errors";
+import { ConcurrencyGate } from "../limits/concurrency-gate";
+import { busyError, type ChatError } from "../errors";
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits, LoginThrottle } from "./login-throttle";
-import type { ThrottleStore } from "./store/throttle-store";
+import type { ThrottleStore } from "../store/throttle-store";
 
 export interface LoginProtection {
   throttle: LoginThrottle;
@@ -27,11 +27,9 @@ export const DEFAULT_LOGIN_SETTINGS: LoginSettings = {
   hashQueue: 32,
 };
 
-export const SERVER_BUSY_MESSAGE = "the server is busy: try again";
-
 /** The 503 of a full hashing gate; a hash takes tens of ms, so a second later there is usually room. */
-export function serverBusyError(): ChatError {
-  return new ChatError(503, SERVER_BUSY_MESSAGE, { retryAfterSeconds: 1 });
+export function hashingFullError(): ChatError {
+  return busyError("server", { retryAfterSeconds: 1 });
 }
 
 export function loginProtection(
@@ -40,6 +38,6 @@ export function loginProtection(
 ): LoginProtection {
   return {
     throttle: new LoginThrottle(store, settings.limits),
-    hashing: new ConcurrencyGate(settings.hashConcurrency, settings.hashQueue, serverBusyError),
+    hashing: new ConcurrencyGate(settings.hashConcurrency, settings.hashQueue, hashingFullError),
   };
 }

@@ -1,4 +1,4 @@
-import type { PresenceEvent } from "./protocol";
+import type { PresenceEvent } from "../contract/payloads";
 
 /** How long presence changes are gathered before they are announced together. */
 export const PRESENCE_WINDOW_MS = 250;

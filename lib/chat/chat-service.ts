@@ -3,8 +3,8 @@
  * the terminal client. It validates, stores (before anything is acknowledged), and hands the message
  * to the Notifier for live delivery; acknowledgements flow back here to be recorded.
  */
-import type { Device } from "./devices/device";
-import { ChatError } from "./errors";
+import type { Device } from "../devices/device";
+import { ChatError } from "../errors";
 import {
   DEFAULT_GROUP_MAX_MEMBERS,
   type GroupAnnouncement,
@@ -12,28 +12,30 @@ import {
   GroupService,
   onlineAmong,
   type GroupSettings,
-} from "./groups";
+} from "./group-service";
 import type { Notifier } from "./notifier";
 import {
   CHECK_PAGE_SIZE,
   checkSchema,
   historyQuerySchema,
-  isGroupDestination,
   markReadSchema,
-  parsePayload as parse,
   receivedSchema,
   sendMessageSchema,
   typingSchema,
-  type ChatMessage,
-  type CheckPage,
-  type ConversationSummary,
-  type MessageStatusEvent,
-  type ReceiptDetail,
-  type UserSummary,
-} from "./protocol";
-import { log } from "./log";
+} from "../contract/schemas";
+import { isGroup } from "../contract/names";
+import { parsePayload as parse } from "../contract/parse";
+import type {
+  ChatMessage,
+  CheckPage,
+  ConversationSummary,
+  MessageStatusEvent,
+  ReceiptDetail,
+  UserSummary,
+} from "../contract/payloads";
+import { log } from "../log";
 import { PresenceAnnouncer } from "./presence";
-import { type AccountStore, groupKey, type GroupStore, type MessageStore, type NewMessage } from "./store";
+import { type AccountStore, groupKey, type GroupStore, type MessageStore, type NewMessage } from "../store";
 
 export type { Notifier } from "./notifier";
 
@@ -109,7 +111,7 @@ export class ChatService {
     originSocket?: string,
   ): Promise<{ message: ChatMessage; online: boolean }> {
     const { destination, message: text, clientId } = parse(sendMessageSchema, payload);
-    if (isGroupDestination(destination)) return this.sendToGroup(sender, destination, text, clientId, originSocket);
+    if (isGroup(destination)) return this.sendToGroup(sender, destination, text, clientId, originSocket);
     if (destination === sender) throw new ChatError(400, "you cannot send a message to yourself");
 
     const device = this.devices.get(destination);
@@ -273,7 +275,7 @@ export class ChatService {
    */
   async markRead(reader: string, payload: unknown): Promise<string[]> {
     const { with: peer } = parse(markReadSchema, payload);
-    const group = isGroupDestination(peer) ? await this.groups.forMember(reader, peer) : undefined;
+    const group = isGroup(peer) ? await this.groups.forMember(reader, peer) : undefined;
     const changes = await this.stores.messages.markConversationRead(reader, group ? groupKey(group) : peer, this.now());
     for (const { id, sender } of changes)
       this.notifyStatus(sender, { id, status: "read", ...(group ? { by: reader } : {}) });
@@ -285,7 +287,7 @@ export class ChatService {
     const parsed = typingSchema.safeParse(payload);
     if (!parsed.success || parsed.data.destination === username) return;
     const { destination, typing } = parsed.data;
-    if (!isGroupDestination(destination)) {
+    if (!isGroup(destination)) {
       this.notifier.toUser(destination, "typing", { username, typing });
       return;
     }
@@ -308,7 +310,7 @@ export class ChatService {
   /** A page of a conversation; in a group, what was sent while `username` was a member (members only). */
   async history(username: string, query: unknown): Promise<ChatMessage[]> {
     const { with: peer, before, limit } = parse(historyQuerySchema, query);
-    const conversation = isGroupDestination(peer) ? groupKey(await this.groups.forMember(username, peer)) : peer;
+    const conversation = isGroup(peer) ? groupKey(await this.groups.forMember(username, peer)) : peer;
     const page = await this.stores.messages.conversation(username, conversation, { before, limit });
     if (!page) throw new ChatError(400, "before must be the id of a message in this conversation");
     return page;

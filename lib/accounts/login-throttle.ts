@@ -12,10 +12,10 @@
  * - A right password forgets both counts; a count nobody touched for a day is forgotten too.
  * - Names claimed from one address (`signup <address group>`): `signupsPerWindow` (10) per `signupWindowMs` (an hour).
  */
-import { addressGroup } from "./address-group";
-import { ChatError } from "./errors";
-import { log } from "./log";
-import type { ThrottleDecision, ThrottleState, ThrottleStore } from "./store/throttle-store";
+import { addressGroup } from "../limits/address-group";
+import { ChatError } from "../errors";
+import { log } from "../log";
+import type { ThrottleDecision, ThrottleState, ThrottleStore } from "../store/throttle-store";
 
 export interface LoginLimits {
   /** Passwords checked in a row for one name from one address before it is locked there. */

@@ -4,19 +4,14 @@
  * message takes the same path as a direct message. A non-member learns nothing about a group: every question they
  * ask about it gets the same 404 as a group that does not exist.
  */
-import { ChatError } from "./errors";
+import { ChatError } from "../errors";
 import type { Notifier } from "./notifier";
-import {
-  addMemberSchema,
-  createGroupSchema,
-  GROUP_PREFIX,
-  parsePayload as parse,
-  renameGroupSchema,
-  type GroupSummary,
-  usernameSchema,
-} from "./protocol";
-import type { AccountStore, GroupRow, GroupStore } from "./store";
-import { groupKey } from "./store";
+import { addMemberSchema, createGroupSchema, renameGroupSchema, usernameSchema } from "../contract/schemas";
+import { withoutGroupPrefix } from "../contract/names";
+import { parsePayload as parse } from "../contract/parse";
+import type { GroupSummary } from "../contract/payloads";
+import type { AccountStore, GroupRow, GroupStore } from "../store";
+import { groupKey } from "../store";
 
 /** A group has 2 to this many members, its owner included (GROUP_MAX_MEMBERS). */
 export const DEFAULT_GROUP_MAX_MEMBERS = 256;
@@ -68,7 +63,7 @@ export class GroupService {
 
   /** The group `#name` for one of its members; the same 404 for a non-member as for a group that does not exist. */
   async forMember(username: string, destination: string): Promise<GroupRow> {
-    const name = destination.startsWith(GROUP_PREFIX) ? destination.slice(1) : destination;
+    const name = withoutGroupPrefix(destination);
     const group = await this.deps.groups.byName(name);
     if (!group || !(await this.deps.groups.isMember(group.id, username))) throw notFound(name);
     return group;

@@ -2,7 +2,7 @@
  * The one parser for what a person types, in the page's composer and in the terminal client alike,
  * plus the words a device understands. Same syntax as the original asyncio client: `bob: hello`.
  */
-import { USERNAME_PATTERN } from "./protocol-basics";
+import { USERNAME_PATTERN, withoutGroupPrefix } from "./names";
 
 export type GroupAction = "create" | "add" | "remove" | "leave";
 
@@ -40,7 +40,7 @@ export function parseInput(raw: string): ParsedInput {
 
 /** A person's name or `#<group name>` (`#team: hello` goes to the group). */
 function isDestination(word: string): boolean {
-  return USERNAME_PATTERN.test(word.startsWith("#") ? word.slice(1) : word);
+  return USERNAME_PATTERN.test(withoutGroupPrefix(word));
 }
 
 const GROUP_USAGE =
@@ -49,7 +49,7 @@ const GROUP_USAGE =
 /** `!group <action> <name> [users]`; the group's name may be written with or without its `#`. */
 function parseGroup(args: string[]): ParsedInput {
   const [action, rawName, ...usernames] = args;
-  const name = rawName?.startsWith("#") ? rawName.slice(1) : rawName;
+  const name = rawName === undefined ? undefined : withoutGroupPrefix(rawName);
   if (!name || !USERNAME_PATTERN.test(name) || !usernames.every((u) => USERNAME_PATTERN.test(u)))
     return { kind: "error", error: GROUP_USAGE };
   const wanted =

@@ -3,7 +3,8 @@
  * server/realtime implements it over rooms and adapter queries, so with a cluster adapter every
  * question and every emit spans all instances.
  */
-import type { ChatMessage, ServerEvent, ServerEventPayload } from "./protocol";
+import type { ChatMessage } from "../contract/payloads";
+import type { ServerEvent, ServerEventPayload } from "../contract/events";
 
 export interface Notifier {
   /** Whether the user has at least one connected socket (on any instance). */
