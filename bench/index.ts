@@ -81,7 +81,8 @@ async function main(): Promise<number> {
   const runs: RunMeasurements[] = [];
   try {
     log(
-      `seeding ${peopleNeeded(settings)} people, a ${settings.backlog.messages}-message backlog and a ${settings.history.messages}-message conversation…`,
+      `seeding ${peopleNeeded(settings)} people, a ${settings.backlog.messages}-message backlog ` +
+        `and a ${settings.history.messages}-message conversation…`,
     );
     const fixture = await seedFixture(workDir, {
       people: peopleNeeded(settings),
@@ -119,7 +120,7 @@ async function main(): Promise<number> {
                 measurements[kind].push(...results);
                 const summary = results.map((m) => `${m.metric} ${Number(m.value).toFixed(1)} ${m.unit}`).join("; ");
                 log(
-                  `run ${run}/${settings.runs} ${scenario.name} ${kind}: ${summary} (${((Date.now() - scenarioStart) / 1000).toFixed(1)} s)`,
+                  `run ${run}/${settings.runs} ${scenario.name} ${kind}: ${summary} (${secondsSince(scenarioStart)} s)`,
                 );
               } catch (error) {
                 problem(
@@ -147,7 +148,7 @@ async function main(): Promise<number> {
             const results = await scenario.run({ kind, workDir, databaseFile, fixture, pool, settings, problem });
             measurements[kind].push(...results);
             log(
-              `run ${run}/${settings.runs} ${scenario.name} ${kind}: ${results.length} figures (${((Date.now() - scenarioStart) / 1000).toFixed(1)} s)`,
+              `run ${run}/${settings.runs} ${scenario.name} ${kind}: ${results.length} figures (${secondsSince(scenarioStart)} s)`,
             );
           } catch (error) {
             problem(`${scenario.name} on ${kind} failed: ${(error as Error).stack}`);
@@ -176,7 +177,8 @@ async function main(): Promise<number> {
   };
   console.log(`\n${table}\n`);
   console.log(
-    `${settings.runs} run(s), medians; ratios are app ÷ baseline and app ÷ floor within each run. ${machine.cpus} cores, ${machine.memoryGiB} GiB, Node ${machine.node}. Took ${elapsedSeconds.toFixed(0)} s.`,
+    `${settings.runs} run(s), medians; ratios are app ÷ baseline and app ÷ floor within each run. ` +
+      `${machine.cpus} cores, ${machine.memoryGiB} GiB, Node ${machine.node}. Took ${elapsedSeconds.toFixed(0)} s.`,
   );
 
   if (profileRoot) printProfiles(profileRoot);
@@ -227,3 +229,8 @@ main().then(
     process.exit(1);
   },
 );
+
+/** Seconds since `start` (a Date.now()), to a tenth, for the progress lines. */
+function secondsSince(start: number): string {
+  return ((Date.now() - start) / 1000).toFixed(1);
+}

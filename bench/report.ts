@@ -91,7 +91,18 @@ export function markdownTable(rows: SummaryRow[], options: { judgeTargets: boole
     const met = !row.target || !options.judgeTargets ? "" : row.met ? "yes" : "**no**";
     const times = (ratio: number) => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : "—");
     lines.push(
-      `| ${row.scenario} | ${row.metric} | ${row.unit} | ${formatNumber(row.app)} | ${formatNumber(row.baseline)} | ${times(row.ratio)} | ${formatNumber(row.floor)} | ${times(row.ratioToFloor)} | ${row.target ?? ""} | ${met} |`,
+      `| ${[
+        row.scenario,
+        row.metric,
+        row.unit,
+        formatNumber(row.app),
+        formatNumber(row.baseline),
+        times(row.ratio),
+        formatNumber(row.floor),
+        times(row.ratioToFloor),
+        row.target ?? "",
+        met,
+      ].join(" | ")} |`,
     );
   }
   return lines.join("\n");

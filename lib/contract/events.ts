@@ -25,7 +25,7 @@ export interface RequestResults {
 }
 export type RequestEvent = keyof RequestResults;
 
-/** What a request event's ack carries: the result, or an error a person can read. */
+/** What a request event's ack carries: the result, or a refusal (its words for people, its code for programs). */
 export type Ack<E extends RequestEvent> = ({ ok: true } & RequestResults[E]) | ({ ok: false } & Refusal);
 export type SendAck = Ack<"message:send">;
 export type CheckAck = Ack<"check">;
@@ -35,7 +35,10 @@ export type MarkReadAck = Ack<"message:read">;
 
 /** Events the server pushes. */
 export interface ServerToClientEvents {
-  /** A message for you, live or (with `stored: true`) from the store; acking it marks it delivered. Your own sends from another tab come without an ack. */
+  /**
+   * A message for you, live or (with `stored: true`) from the store; acking it marks it delivered. Your own sends
+   * from another tab come without an ack.
+   */
   message: (message: ChatMessage, ack: (received?: true) => void) => void;
   "message:status": (status: MessageStatusEvent) => void;
   /** Presence changes gathered over a short window, each person once. */

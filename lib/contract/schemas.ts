@@ -57,7 +57,6 @@ export const loginSchema = z.strictObject({
     .max(1024, { error: "password must be at most 1024 characters" })
     .pipe(textField("password")),
 });
-export type LoginInput = z.infer<typeof loginSchema>;
 
 export const messageTextSchema = stringField("message")
   .max(MAX_MESSAGE_LENGTH, { error: `message must be at most ${MAX_MESSAGE_LENGTH} characters` })
@@ -77,7 +76,6 @@ export const historyQuerySchema = z.strictObject({
   before: textField("before").min(1).max(64).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).default(DEFAULT_HISTORY_PAGE),
 });
-export type HistoryQuery = z.infer<typeof historyQuerySchema>;
 
 export const MAX_READINGS_PAGE = 1000;
 
@@ -85,7 +83,6 @@ export const readingsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(MAX_READINGS_PAGE).default(100),
   since: z.iso.datetime({ offset: true, error: "since must be an ISO 8601 date-time" }).optional(),
 });
-export type ReadingsQuery = z.infer<typeof readingsQuerySchema>;
 
 /** How many waiting messages one `check` answers at most; `next` asks for the rest. */
 export const CHECK_PAGE_SIZE = 500;
@@ -122,10 +119,7 @@ export const createGroupSchema = z.strictObject({
   name: groupNameSchema,
   members: z.array(usernameSchema, { error: "members must be a list of usernames" }),
 });
-export type CreateGroupInput = z.infer<typeof createGroupSchema>;
 /** `PATCH /api/groups/<name>`. */
 export const renameGroupSchema = z.strictObject({ name: groupNameSchema });
-export type RenameGroupInput = z.infer<typeof renameGroupSchema>;
 /** `POST /api/groups/<name>/members`. */
 export const addMemberSchema = z.strictObject({ username: usernameSchema });
-export type AddMemberInput = z.infer<typeof addMemberSchema>;

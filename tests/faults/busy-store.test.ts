@@ -25,7 +25,7 @@ afterAll(async () => {
   removeDatabase(server.databaseFile);
 });
 
-test("another process holds the write lock for 10 s: clear errors in time, nothing falsely acknowledged, pages load, recovery by itself", async () => {
+test("another process holds the write lock for 10 s: clear errors in time, nothing falsely acked, pages load, it recovers", async () => {
   let lock: Lock | undefined;
   const report = await sendThroughOutage(server, {
     senders: 6,

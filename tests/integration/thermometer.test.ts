@@ -133,7 +133,8 @@ test("range reports the configured bounds and the observed numbers of the stored
   expect(observed.max).toBe(Math.max(...values));
   expect(observed.last).toBe(values[values.length - 1]);
   expect(reply.message).toBe(
-    `${DEVICE} range: configured 15.0 to 30.0 °C; last ${observed.count} readings: min ${observed.min.toFixed(1)}, max ${observed.max.toFixed(1)}, last ${observed.last.toFixed(1)} °C.`,
+    `${DEVICE} range: configured 15.0 to 30.0 °C; last ${observed.count} readings: ` +
+      `min ${observed.min.toFixed(1)}, max ${observed.max.toFixed(1)}, last ${observed.last.toFixed(1)} °C.`,
   );
 });
 

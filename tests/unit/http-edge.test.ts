@@ -89,7 +89,7 @@ test("the page policy: a nonce and no inline scripts in production; eval only in
 describe("edge settings", () => {
   const env = (variables: Record<string, string>) => ({ NODE_ENV: "production", ...variables }) as NodeJS.ProcessEnv;
 
-  test("defaults fit people: 64 KiB bodies, no proxy, no extra origins, plain HTTP, a year of HSTS over TLS, 10 logins at once per address then 1 a second", () => {
+  test("defaults fit people: 64 KiB bodies, no proxy, no extra origins, plain HTTP, a year of HSTS, 10 logins then 1 a second", () => {
     expect(loadConfig(env({})).http).toEqual({
       maxBodyBytes: 65_536,
       allowedOrigins: new Set(),
