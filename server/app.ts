@@ -22,7 +22,7 @@ import { createEdge } from "./http/edge";
 import { publishRouteSettings } from "./http/settings";
 import { createWebServer } from "./http/web-server";
 import { withDeadline } from "./deadline";
-import { InFlight } from "./in-flight";
+import { InFlight } from "../lib/in-flight";
 import { INSTANCE_ID } from "./log";
 import { Metrics } from "./metrics";
 import { attachChatHandlers, createSocketServer, SocketNotifier } from "./realtime";
@@ -99,7 +99,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   publishRouteSettings({ maxBodyBytes: config.http.maxBodyBytes });
 
   const notifier = cluster?.notifier ?? new SocketNotifier(io);
-  const chat = new ChatService(database, notifier, { background: inFlight, groups: config.groups });
+  const chat = new ChatService(database, notifier, { inFlight, groups: config.groups });
   const devices = createDevices(config, {
     chat,
     store: cluster?.fence(database.devices) ?? database.devices,

@@ -33,6 +33,7 @@ import type {
   ReceiptDetail,
   UserSummary,
 } from "../contract/payloads";
+import { InFlight } from "../in-flight";
 import { log } from "../log";
 import { PresenceAnnouncer } from "./presence";
 import { type AccountStore, groupKey, type GroupStore, type MessageStore, type NewMessage } from "../store";
@@ -41,15 +42,10 @@ export type { Notifier } from "./notifier";
 
 export const BACKLOG_BATCH_SIZE = 500;
 
-/** Where work that outlives the request that started it is counted, so shutdown can wait for it. */
-export interface BackgroundWork {
-  track<T>(work: Promise<T>): Promise<T>;
-}
-
 export interface ChatServiceOptions {
   now?: () => Date;
-  /** Counts live deliveries, their delivery marks and device commands (replies included). */
-  background?: BackgroundWork;
+  /** Counts live deliveries, their delivery marks and device commands (replies included), so shutdown waits. */
+  inFlight?: InFlight;
   /** Group limits (GROUP_MAX_MEMBERS). */
   groups?: Partial<GroupSettings>;
 }
@@ -58,7 +54,7 @@ export class ChatService {
   private readonly devices = new Map<string, Device>();
   private readonly presence: PresenceAnnouncer;
   private readonly now: () => Date;
-  private readonly background: BackgroundWork | undefined;
+  private readonly inFlight: InFlight;
   private readonly groupService: GroupService | undefined;
 
   constructor(
@@ -67,7 +63,7 @@ export class ChatService {
     options: ChatServiceOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
-    this.background = options.background;
+    this.inFlight = options.inFlight ?? new InFlight();
     this.presence = new PresenceAnnouncer((events) => this.notifier.toEveryone("presence", events));
     if (stores.groups)
       this.groupService = new GroupService({
@@ -217,7 +213,7 @@ export class ChatService {
 
   /** Work the caller does not wait for, counted so shutdown waits for it (and the store stays open until it ends). */
   private runInBackground(work: Promise<unknown>, what: string): void {
-    (this.background?.track(work) ?? work).catch((error) => log.error(`${what} failed:`, error));
+    this.inFlight.track(work).catch((error) => log.error(`${what} failed:`, error));
   }
 
   // ── receiving ──────────────────────────────────────────────────────────────

@@ -8,7 +8,7 @@ import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import type { AppContext } from "../../lib/app-context";
 import { tokenFromCookieHeader } from "../../lib/accounts/auth";
-import type { InFlight } from "../in-flight";
+import type { InFlight } from "../../lib/in-flight";
 import { deliverBacklog } from "./backlog";
 import { paceHandshakes, refuseHandshakeFloods } from "./handshake";
 import { arrivalTime, Limits, type RealtimeLimits } from "./limits";
@@ -62,7 +62,7 @@ export function attachChatHandlers(
 
   io.on("connection", (socket) => {
     const { username, sessionKey } = socket.data;
-    const own = limits.forSocket(socket, username);
+    const own = limits.forSocket(socket, username, inFlight);
     // Handlers first, so nothing the client sends right after connecting is missed.
     onRequest(socket, inFlight, "message:send", async (payload) => {
       own.send();

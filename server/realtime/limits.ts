@@ -17,6 +17,7 @@ import { DEFAULT_PERSON_RATES, type PersonLimits } from "../../lib/limits/person
 import type { WarningEvent } from "../../lib/contract/payloads";
 import { KeyedBuckets } from "../../lib/limits/keyed-buckets";
 import { type Rate, TokenBucket, takeFromAll } from "../../lib/limits/token-bucket";
+import type { InFlight } from "../../lib/in-flight";
 import { logger } from "../log";
 import { type ChatServer, type ChatSocket, handshakeRefusal } from "./types";
 
@@ -96,9 +97,9 @@ export class Limits {
     this.typingByUser = new KeyedBuckets(settings.typingPerUser, { maxKeys: 100_000 });
   }
 
-  /** The limits of one new socket of `username`. */
-  forSocket(socket: ChatSocket, username: string): SocketLimits {
-    return new SocketLimits(this, socket, username, this.typingByUser);
+  /** The limits of one new socket of `username`; its sends are counted in a scope of `inFlight`. */
+  forSocket(socket: ChatSocket, username: string, inFlight: InFlight): SocketLimits {
+    return new SocketLimits(this, socket, username, this.typingByUser, inFlight.scope());
   }
 
   /** The handshake's refusal when `username` already has as many sockets as allowed. */
@@ -191,7 +192,7 @@ class RefusalsInARow {
 }
 
 export class SocketLimits {
-  private readonly sends: TokenBucket;
+  private readonly sendBucket: TokenBucket;
   private readonly typing: TokenBucket;
   private readonly received: TokenBucket;
   private toldAboutTyping = false;
@@ -200,15 +201,16 @@ export class SocketLimits {
   private readonly refusedSends = new RefusalsInARow(SEND_QUIET_MS);
   private readonly droppedTyping = new RefusalsInARow(TYPING_QUIET_MS);
   private closing = false;
-  private pendingSends = 0;
 
   constructor(
     private readonly limits: Limits,
     private readonly socket: ChatSocket,
     private readonly username: string,
     private readonly typingByUser: KeyedBuckets,
+    /** This socket's accepted sends: a socket being closed for flooding waits for their answers first. */
+    private readonly sends: InFlight,
   ) {
-    this.sends = new TokenBucket(limits.settings.sendPerSocket);
+    this.sendBucket = new TokenBucket(limits.settings.sendPerSocket);
     this.typing = new TokenBucket(limits.settings.typingPerSocket);
     this.received = new TokenBucket(limits.settings.receivedPerSocket);
   }
@@ -217,7 +219,10 @@ export class SocketLimits {
   send(): void {
     if (this.closing) throw new ChatError(429, "sending too fast: this connection is being closed");
     try {
-      this.limits.people.take("send", this.username, { bucket: this.sends, rate: this.limits.settings.sendPerSocket });
+      this.limits.people.take("send", this.username, {
+        bucket: this.sendBucket,
+        rate: this.limits.settings.sendPerSocket,
+      });
     } catch (error) {
       this.refusedAnother();
       throw error;
@@ -225,19 +230,15 @@ export class SocketLimits {
   }
 
   /** A send under way on this socket: a socket being closed for flooding waits for its answers first. */
-  async track<T>(send: Promise<T>): Promise<T> {
-    this.pendingSends += 1;
-    try {
-      return await send;
-    } finally {
-      this.pendingSends -= 1;
-      if (this.closing) this.closeWhenAnswered();
-    }
+  track<T>(send: Promise<T>): Promise<T> {
+    return this.sends.track(send);
   }
 
-  /** Closes once no accepted send waits for its ack (after the acks of this turn go out). */
+  /** Closes once no accepted send waits for its ack (after the acks of that turn go out). */
   private closeWhenAnswered(): void {
-    if (this.pendingSends === 0 && !this.socket.disconnected) setImmediate(() => this.socket.disconnect(true));
+    this.sends.idle().then(() => {
+      if (!this.socket.disconnected) setImmediate(() => this.socket.disconnect(true));
+    });
   }
 
   /** Past its refusals a socket is warned, then closed (after the acks already due, which go out first). */

@@ -16,7 +16,7 @@ import type { Notifier } from "@/lib/chat/notifier";
 import type { ChatMessage } from "@/lib/contract/payloads";
 import type { ServerEvent } from "@/lib/contract/events";
 import { type OpenStore, openStore } from "@/lib/store";
-import { InFlight } from "@/server/in-flight";
+import { InFlight } from "@/lib/in-flight";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -75,7 +75,7 @@ async function person(): Promise<string> {
 describe("the chat's background work is tracked", () => {
   test("a live delivery and its delivery mark finish before the drain resolves", async () => {
     const inFlight = new InFlight();
-    const chat = new ChatService(database, new SlowNotifier(100), { background: inFlight });
+    const chat = new ChatService(database, new SlowNotifier(100), { inFlight });
     const [alice, bob] = [await person(), await person()];
     const { message } = await chat.send(alice, { destination: bob, message: "just before shutdown" });
 
@@ -86,7 +86,7 @@ describe("the chat's background work is tracked", () => {
 
   test("a device command and its reply finish before the drain resolves", async () => {
     const inFlight = new InFlight();
-    const chat = new ChatService(database, new SlowNotifier(0), { background: inFlight });
+    const chat = new ChatService(database, new SlowNotifier(0), { inFlight });
     const device: Device = {
       name: "slowdevice",
       kind: "thermometer",
