@@ -11,7 +11,7 @@ import next from "next";
 import { AccountService } from "../lib/accounts/account-service";
 import { publishAppContext } from "../lib/app-context";
 import { ChatService } from "../lib/chat/chat-service";
-import { createDevices } from "../lib/devices";
+import { createDevices, DeviceRegistry } from "../lib/devices";
 import { loginProtection } from "../lib/accounts/login-protection";
 import { PersonLimits } from "../lib/limits/person-limits";
 import { openStore } from "../lib/store";
@@ -99,8 +99,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
   publishRouteSettings({ maxBodyBytes: config.http.maxBodyBytes });
 
   const notifier = cluster?.notifier ?? new SocketNotifier(io);
-  const chat = new ChatService(database, notifier, { inFlight, groups: config.groups });
+  const registry = new DeviceRegistry();
+  const chat = new ChatService(database, notifier, { inFlight, devices: registry, groups: config.groups });
   const devices = createDevices(config, {
+    registry,
     chat,
     store: cluster?.fence(database.devices) ?? database.devices,
     notifier,
@@ -108,7 +110,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
   const accounts = new AccountService(
     database.accounts,
-    (name) => devices.isDeviceName(name),
+    (name) => registry.isDeviceName(name),
     loginProtection(database.throttles, config.login),
     undefined,
     (name) => chat.groups.exists(name),

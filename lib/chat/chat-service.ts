@@ -3,7 +3,7 @@
  * the terminal client. It validates, stores (before anything is acknowledged), and hands the message
  * to the Notifier for live delivery; acknowledgements flow back here to be recorded.
  */
-import type { Device } from "../devices/device";
+import { DeviceRegistry } from "../devices/registry";
 import { ChatError } from "../errors";
 import {
   DEFAULT_GROUP_MAX_MEMBERS,
@@ -46,12 +46,14 @@ export interface ChatServiceOptions {
   now?: () => Date;
   /** Counts live deliveries, their delivery marks and device commands (replies included), so shutdown waits. */
   inFlight?: InFlight;
+  /** The devices a message may go to (createDevices fills it); none without it. */
+  devices?: DeviceRegistry;
   /** Group limits (GROUP_MAX_MEMBERS). */
   groups?: Partial<GroupSettings>;
 }
 
 export class ChatService {
-  private readonly devices = new Map<string, Device>();
+  private readonly devices: DeviceRegistry;
   private readonly presence: PresenceAnnouncer;
   private readonly now: () => Date;
   private readonly inFlight: InFlight;
@@ -64,13 +66,14 @@ export class ChatService {
   ) {
     this.now = options.now ?? (() => new Date());
     this.inFlight = options.inFlight ?? new InFlight();
+    this.devices = options.devices ?? new DeviceRegistry();
     this.presence = new PresenceAnnouncer((events) => this.notifier.toEveryone("presence", events));
     if (stores.groups)
       this.groupService = new GroupService({
         groups: stores.groups,
         accounts: stores.accounts,
         notifier,
-        isDeviceName: (name) => this.isDeviceName(name),
+        isDeviceName: (name) => this.devices.isDeviceName(name),
         announce: (announcement) => this.announce(announcement),
         now: this.now,
         settings: { maxMembers: options.groups?.maxMembers ?? DEFAULT_GROUP_MAX_MEMBERS },
@@ -81,17 +84,6 @@ export class ChatService {
   get groups(): GroupService {
     if (!this.groupService) throw new ChatError(503, "groups are not available on this server");
     return this.groupService;
-  }
-
-  /** Device names are reserved in any capitalisation, as AccountService treats them. */
-  private isDeviceName(name: string): boolean {
-    const lower = name.toLowerCase();
-    return [...this.devices.keys()].some((device) => device.toLowerCase() === lower);
-  }
-
-  /** A message to a registered device is stored as a command and handed to it. */
-  registerDevice(device: Device): void {
-    this.devices.set(device.name, device);
   }
 
   // ── sending ────────────────────────────────────────────────────────────────
@@ -298,7 +290,7 @@ export class ChatService {
   }
 
   private notifyStatus(sender: string, status: MessageStatusEvent): void {
-    if (!this.devices.has(sender)) this.notifier.toUser(sender, "message:status", status);
+    if (!this.devices.get(sender)) this.notifier.toUser(sender, "message:status", status);
   }
 
   // ── reading ────────────────────────────────────────────────────────────────
@@ -333,7 +325,7 @@ export class ChatService {
 
   async listUsers(): Promise<UserSummary[]> {
     const [users, online] = await Promise.all([this.stores.accounts.listUsers(), this.notifier.onlineUsers()]);
-    const devices: UserSummary[] = [...this.devices.values()].map((device) => ({
+    const devices: UserSummary[] = this.devices.all.map((device) => ({
       username: device.name,
       online: device.online,
       lastSeen: null,

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ChatService } from "@/lib/chat/chat-service";
+import { DeviceRegistry } from "@/lib/devices";
 import type { Notifier } from "@/lib/chat/notifier";
 import type { ChatMessage } from "@/lib/contract/payloads";
 import type { ServerEvent } from "@/lib/contract/events";
@@ -62,8 +63,9 @@ afterAll(async () => {
 });
 beforeEach(() => {
   recorder = new Recorder();
-  chat = new ChatService(database, recorder, { groups: { maxMembers: 4 } });
-  chat.registerDevice({
+  const devices = new DeviceRegistry();
+  chat = new ChatService(database, recorder, { devices, groups: { maxMembers: 4 } });
+  devices.register({
     name: "Sensor9",
     kind: "thermometer",
     online: true,

@@ -10,7 +10,7 @@ import { AccountService } from "@/lib/accounts/account-service";
 import { DEFAULT_LOGIN_SETTINGS, type LoginSettings, loginProtection } from "@/lib/accounts/login-protection";
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from "@/lib/accounts/login-throttle";
 import { ChatService } from "@/lib/chat/chat-service";
-import type { Device } from "@/lib/devices";
+import { type Device, DeviceRegistry } from "@/lib/devices";
 import type { Notifier } from "@/lib/chat/notifier";
 import type { ChatMessage } from "@/lib/contract/payloads";
 import type { ServerEvent } from "@/lib/contract/events";
@@ -73,6 +73,7 @@ let database: OpenStore;
 let clock: Date;
 let notifier: RecordingNotifier;
 let chat: ChatService;
+let devices: DeviceRegistry;
 let accounts: AccountService;
 const device = recordingDevice("sensor9");
 
@@ -87,8 +88,9 @@ afterAll(async () => {
 beforeEach(() => {
   clock = new Date("2026-11-25T12:00:00Z");
   notifier = new RecordingNotifier();
-  chat = new ChatService(database, notifier, { now: () => clock });
-  chat.registerDevice(device);
+  devices = new DeviceRegistry();
+  devices.register(device);
+  chat = new ChatService(database, notifier, { now: () => clock, devices });
   accounts = accountService();
 });
 
@@ -101,7 +103,7 @@ function accountService(limits: Partial<LoginLimits> = {}, hashing: { concurrenc
   };
   return new AccountService(
     database.accounts,
-    (name) => name.toLowerCase() === device.name,
+    (name) => devices.isDeviceName(name), // the registry the chat reads: one answer for both
     loginProtection(database.throttles, settings),
     () => clock,
   );

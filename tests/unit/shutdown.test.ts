@@ -10,7 +10,7 @@ import path from "node:path";
 import { AccountService } from "@/lib/accounts/account-service";
 import { DEFAULT_LOGIN_SETTINGS, loginProtection } from "@/lib/accounts/login-protection";
 import { ChatService } from "@/lib/chat/chat-service";
-import type { Device } from "@/lib/devices";
+import { type Device, DeviceRegistry } from "@/lib/devices";
 import { Thermometer } from "@/lib/devices/thermometer";
 import type { Notifier } from "@/lib/chat/notifier";
 import type { ChatMessage } from "@/lib/contract/payloads";
@@ -86,7 +86,8 @@ describe("the chat's background work is tracked", () => {
 
   test("a device command and its reply finish before the drain resolves", async () => {
     const inFlight = new InFlight();
-    const chat = new ChatService(database, new SlowNotifier(0), { inFlight });
+    const devices = new DeviceRegistry();
+    const chat = new ChatService(database, new SlowNotifier(0), { inFlight, devices });
     const device: Device = {
       name: "slowdevice",
       kind: "thermometer",
@@ -101,7 +102,7 @@ describe("the chat's background work is tracked", () => {
       start() {},
       async stop() {},
     };
-    chat.registerDevice(device);
+    devices.register(device);
     const alice = await person();
     await chat.send(alice, { destination: "slowdevice", message: "work" });
 
