@@ -13,7 +13,6 @@ import { publishAppContext } from "../lib/app-context";
 import { ChatService } from "../lib/chat/chat-service";
 import { createDevices, DeviceRegistry } from "../lib/devices";
 import { loginProtection } from "../lib/accounts/login-protection";
-import { PersonLimits } from "../lib/limits/person-limits";
 import { openStore } from "../lib/store";
 import { joinCluster } from "./cluster";
 import type { Config } from "./config";
@@ -100,7 +99,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
 
   const notifier = cluster?.notifier ?? new SocketNotifier(io);
   const registry = new DeviceRegistry();
-  const chat = new ChatService(database, notifier, { inFlight, devices: registry, groups: config.groups });
+  const chat = new ChatService(database, notifier, {
+    inFlight,
+    devices: registry,
+    groups: config.groups,
+    allowances: { send: config.limits.sendPerUser, check: config.limits.checkPerUser, read: config.limits.readPerUser },
+  });
   const devices = createDevices(config, {
     registry,
     chat,
@@ -115,12 +119,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     undefined,
     (name) => chat.groups.exists(name),
   );
-  const limits = new PersonLimits({
-    send: config.limits.sendPerUser,
-    check: config.limits.checkPerUser,
-    read: config.limits.readPerUser,
-  });
-  const context = { accounts, chat, devices, limits };
+  const context = { accounts, chat, devices };
   publishAppContext(context);
   attachChatHandlers(io, context, inFlight, config.limits);
   metrics.watch({

@@ -11,12 +11,21 @@
  *   presence.ts    who is online, who is typing
  *   group-service.ts  the rules of groups (reached as `chat.groups`)
  *
+ * What every door shares is done here, once: a send, a check and a read receipt each take from the person's
+ * allowance (lib/limits/person-limits.ts) before anything else, whether they came through a socket or the HTTP API.
  * A new kind of request about messages (an edit, a reaction) is a part of its own beside these, stored and then
  * handed to delivery like a message, and reached through a method here.
  */
 import { DeviceRegistry } from "../devices/registry";
 import type { CheckPage, ChatMessage, ConversationSummary, ReceiptDetail, UserSummary } from "../contract/payloads";
 import { InFlight } from "../in-flight";
+import {
+  type ConnectionAllowance,
+  DEFAULT_PERSON_RATES,
+  type LimitedAction,
+  PersonLimits,
+  type PersonRates,
+} from "../limits/person-limits";
 import type { AccountStore, GroupStore, MessageStore, NewMessage } from "../store";
 import { Backlog } from "./backlog";
 import { Delivery } from "./delivery";
@@ -35,11 +44,28 @@ export interface ChatServiceOptions {
   devices?: DeviceRegistry;
   /** Group limits (GROUP_MAX_MEMBERS). */
   groups?: Partial<GroupSettings>;
+  /** What one person may send, check and mark read per second (SEND_/CHECK_/READ_LIMIT_PER_USER). */
+  allowances?: PersonRates;
+}
+
+/**
+ * A request's payload as a door hands it over: as it came (a socket event's), or a function that reads it (an HTTP
+ * body), called only once the person's allowance let the request through, so a refused request reads nothing.
+ */
+export type Incoming = unknown | (() => Promise<unknown>);
+
+/** Where a send came from, as far as the chat cares. */
+export interface SendDoor {
+  /** The socket it came from: that socket learns the outcome from its ack, so it gets no echo. */
+  socketId?: string;
+  /** That connection's own allowance, taken together with the person's (a socket's per-connection sends). */
+  allowance?: ConnectionAllowance;
 }
 
 export class ChatService {
   /** Groups: creating, renaming, members (route handlers and the socket layer reach them here). */
   readonly groups: GroupService;
+  private readonly allowances: PersonLimits;
   private readonly sending: Sending;
   private readonly delivery: Delivery;
   private readonly backlogs: Backlog;
@@ -55,6 +81,7 @@ export class ChatService {
     const now = options.now ?? (() => new Date());
     const devices = options.devices ?? new DeviceRegistry();
     const inFlight = options.inFlight ?? new InFlight();
+    this.allowances = new PersonLimits(options.allowances ?? DEFAULT_PERSON_RATES);
     this.delivery = new Delivery({ messages, notifier, devices, inFlight, now });
     this.groups = new GroupService({
       groups,
@@ -75,12 +102,11 @@ export class ChatService {
 
   // ── sending ────────────────────────────────────────────────────────────────
 
-  /**
-   * Sends a message from `sender` (always the authenticated user, never a payload field). Resolves once it is
-   * stored; `originSocket` is the socket it came from, which learns the outcome from its ack, not an echo.
-   */
-  send(sender: string, payload: unknown, originSocket?: string): Promise<Sent> {
-    return this.sending.send(sender, payload, originSocket);
+  /** Sends a message from `sender` (always the authenticated user, never a payload field); resolves once stored. */
+  send(sender: string, payload: Incoming, from: SendDoor = {}): Promise<Sent> {
+    return this.allowed("send", sender, payload, from.allowance, (input) =>
+      this.sending.send(sender, input, from.socketId),
+    );
   }
 
   /** A device's reply, stored for the person and delivered like any direct message; resolves once it is stored. */
@@ -111,13 +137,13 @@ export class ChatService {
   }
 
   /** `!check`: one page of what `username` has not received yet, now marked delivered, and the next cursor. */
-  check(username: string, payload?: unknown): Promise<CheckPage> {
-    return this.backlogs.check(username, payload);
+  check(username: string, payload?: Incoming): Promise<CheckPage> {
+    return this.allowed("check", username, payload, undefined, (input) => this.backlogs.check(username, input));
   }
 
   /** Opening a conversation: what `reader` got there is now read, and the senders' ticks turn. */
-  markRead(reader: string, payload: unknown): Promise<string[]> {
-    return this.readMarks.markRead(reader, payload);
+  markRead(reader: string, payload: Incoming): Promise<string[]> {
+    return this.allowed("read", reader, payload, undefined, (input) => this.readMarks.markRead(reader, input));
   }
 
   // ── looking ────────────────────────────────────────────────────────────────
@@ -147,5 +173,22 @@ export class ChatService {
 
   typing(username: string, payload: unknown): Promise<void> {
     return this.presence.typing(username, payload);
+  }
+
+  // ── allowances ─────────────────────────────────────────────────────────────
+
+  /**
+   * Takes one `action` from the person's allowance (and the connection's, when the door gave one), refusing with
+   * 429 beyond it, and only then reads the payload, if it is still to be read, and does the work.
+   */
+  private async allowed<T>(
+    action: LimitedAction,
+    username: string,
+    payload: Incoming,
+    connection: ConnectionAllowance | undefined,
+    work: (payload: unknown) => Promise<T>,
+  ): Promise<T> {
+    this.allowances.take(action, username, connection);
+    return work(typeof payload === "function" ? await payload() : payload);
   }
 }

@@ -30,11 +30,11 @@ export function createSocketServer(httpServer: HttpServer): ChatServer {
 
 export function attachChatHandlers(
   io: ChatServer,
-  { accounts, chat, devices, limits: people }: AppContext,
+  { accounts, chat, devices }: AppContext,
   inFlight: InFlight,
   settings: RealtimeLimits,
 ): void {
-  const limits = new Limits(settings, people);
+  const limits = new Limits(settings);
   disconnectEndedSessions(io, accounts);
 
   // Before the session lookup below, which is most of what a handshake costs.
@@ -64,18 +64,12 @@ export function attachChatHandlers(
     const { username, sessionKey } = socket.data;
     const own = limits.forSocket(socket, username, inFlight);
     // Handlers first, so nothing the client sends right after connecting is missed.
-    onRequest(socket, inFlight, "message:send", async (payload) => {
-      own.send();
-      return own.track(chat.send(username, payload, socket.id));
-    });
-    onRequest(socket, inFlight, "check", async (payload) => {
-      own.take("check");
-      return chat.check(username, payload);
-    });
-    onRequest(socket, inFlight, "message:read", async (payload) => {
-      own.take("read");
-      return { ids: await chat.markRead(username, payload) };
-    });
+    // The chat takes from the person's allowance itself; a send also takes from this connection's, together.
+    onRequest(socket, inFlight, "message:send", (payload) =>
+      own.send((allowance) => chat.send(username, payload, { socketId: socket.id, allowance })),
+    );
+    onRequest(socket, inFlight, "check", (payload) => chat.check(username, payload));
+    onRequest(socket, inFlight, "message:read", async (payload) => ({ ids: await chat.markRead(username, payload) }));
     socket.on("typing", (payload: unknown) => {
       if (!own.typingAllowed()) return;
       inFlight.track(chat.typing(username, payload)).catch(logFailure("typing"));

@@ -1,19 +1,21 @@
 /**
- * What one client may cost: sends and typing events per socket and per person (token buckets),
- * checks and read receipts per person, sockets per person, and handshakes per client address. Each limit says so
- * when it is hit: a refused request in its ack, dropped typing events with one `warning`, a socket that keeps on
- * past either warned and closed, a socket over the cap or an address over its budget refused at the handshake.
+ * What one socket may cost: the limits only a socket has. Sends per socket, typing events per socket and per
+ * person, `message:received` per socket, sockets per person, and handshakes per client address. Each limit says so
+ * when it is hit: a refused send in its ack, dropped typing events with one `warning`, a socket that keeps on past
+ * either warned and closed, a socket over the cap or an address over its budget refused at the handshake.
  *
- * The per-socket buckets live with the socket. The per-person buckets of sends, checks and read
- * receipts are the app context's PersonLimits (lib/person-limits.ts), shared with the HTTP API, so a
- * person's sends through every door count against one limit. The per-person buckets are this process's: they
- * hold across a person's sockets on this instance, and with several instances a person could send
- * at the per-person rate on each. The socket cap is counted through the adapter (cluster-wide), so
- * that is at most `socketsPerUser` sockets, each still held to the per-socket rate; sharing the
- * per-person buckets across instances would cost a round trip to a shared store on every message.
+ * The per-socket buckets live with the socket. The per-person allowances of sends, checks and read receipts are
+ * ChatService's, which takes from them itself whichever door a request came through; a socket's send hands the
+ * chat this socket's bucket too, and the chat takes from both in one step, so one refused spends neither. Typing
+ * per person stays here: typing exists only on sockets, and an event over the limit is dropped, not refused, and
+ * counts towards this socket's flood. The per-person buckets are this process's: they hold across a person's
+ * sockets on this instance, and with several instances a person could send at the per-person rate on each. The
+ * socket cap is counted through the adapter (cluster-wide), so that is at most `socketsPerUser` sockets, each still
+ * held to the per-socket rate; sharing the per-person buckets across instances would cost a round trip to a shared
+ * store on every message.
  */
 import { ChatError } from "../../lib/errors";
-import { DEFAULT_PERSON_RATES, type PersonLimits } from "../../lib/limits/person-limits";
+import { type ConnectionAllowance, DEFAULT_PERSON_RATES } from "../../lib/limits/person-limits";
 import type { WarningEvent } from "../../lib/contract/payloads";
 import { KeyedBuckets } from "../../lib/limits/keyed-buckets";
 import { type Rate, TokenBucket, takeFromAll } from "../../lib/limits/token-bucket";
@@ -23,11 +25,11 @@ import { type ChatServer, type ChatSocket, handshakeRefusal } from "./types";
 
 export interface RealtimeLimits {
   sendPerSocket: Rate;
-  /** Shared with POST /api/messages. */
+  /** The person's allowances, which ChatService takes from for every door: `message:send` and POST /api/messages. */
   sendPerUser: Rate;
-  /** `check` here and POST /api/messages/check. */
+  /** `check` and POST /api/messages/check. */
   checkPerUser: Rate;
-  /** `message:read` here and POST /api/messages/read. */
+  /** `message:read` and POST /api/messages/read. */
   readPerUser: Rate;
   typingPerSocket: Rate;
   typingPerUser: Rate;
@@ -89,11 +91,7 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
 export class Limits {
   private readonly typingByUser: KeyedBuckets;
 
-  constructor(
-    readonly settings: RealtimeLimits,
-    /** The per-person sends, checks and read receipts, shared with the route handlers. */
-    readonly people: PersonLimits,
-  ) {
+  constructor(readonly settings: RealtimeLimits) {
     this.typingByUser = new KeyedBuckets(settings.typingPerUser, { maxKeys: 100_000 });
   }
 
@@ -192,7 +190,7 @@ class RefusalsInARow {
 }
 
 export class SocketLimits {
-  private readonly sendBucket: TokenBucket;
+  private readonly sendAllowance: ConnectionAllowance;
   private readonly typing: TokenBucket;
   private readonly received: TokenBucket;
   private toldAboutTyping = false;
@@ -210,28 +208,23 @@ export class SocketLimits {
     /** This socket's accepted sends: a socket being closed for flooding waits for their answers first. */
     private readonly sends: InFlight,
   ) {
-    this.sendBucket = new TokenBucket(limits.settings.sendPerSocket);
+    this.sendAllowance = {
+      bucket: new TokenBucket(limits.settings.sendPerSocket),
+      rate: limits.settings.sendPerSocket,
+      onRefused: () => this.refusedAnother(),
+    };
     this.typing = new TokenBucket(limits.settings.typingPerSocket);
     this.received = new TokenBucket(limits.settings.receivedPerSocket);
   }
 
-  /** Takes a send from this socket's and this person's allowance; throws the ack's error when over. */
-  send(): void {
+  /**
+   * A send from this socket, refused at once while the socket is being closed for flooding. Otherwise `start` hands
+   * this connection's allowance to the chat, which takes from it and the person's at once (a refusal spends
+   * neither, and counts towards this socket's refusals in a row); the send is counted until answered.
+   */
+  async send<T>(start: (allowance: ConnectionAllowance) => Promise<T>): Promise<T> {
     if (this.closing) throw new ChatError(429, "sending too fast: this connection is being closed");
-    try {
-      this.limits.people.take("send", this.username, {
-        bucket: this.sendBucket,
-        rate: this.limits.settings.sendPerSocket,
-      });
-    } catch (error) {
-      this.refusedAnother();
-      throw error;
-    }
-  }
-
-  /** A send under way on this socket: a socket being closed for flooding waits for its answers first. */
-  track<T>(send: Promise<T>): Promise<T> {
-    return this.sends.track(send);
+    return this.sends.track(start(this.sendAllowance));
   }
 
   /** Closes once no accepted send waits for its ack (after the acks of that turn go out). */
@@ -249,11 +242,6 @@ export class SocketLimits {
       doing: "sending",
       refused: "messages refused",
     });
-  }
-
-  /** Takes a check or a read receipt from this person's allowance (shared with the HTTP API); throws when over. */
-  take(action: "check" | "read"): void {
-    this.limits.people.take(action, this.username);
   }
 
   /**

@@ -88,7 +88,7 @@ test("a group message is one broadcast to the room (not one emit per member), ec
   await chat.groups.create("ann", { name: "one", members: ["bob", "cat"] });
   recorder.log.length = 0;
   recorder.online = new Set(["bob"]);
-  const { message, online } = await chat.send("ann", { destination: "#one", message: "hi" }, "socket-1");
+  const { message, online } = await chat.send("ann", { destination: "#one", message: "hi" }, { socketId: "socket-1" });
   expect(online).toBe(true);
   expect(message).toMatchObject({ destination: "#one", receipts: { recipients: 2, deliveredTo: [], readBy: [] } });
   expect(recorder.log).toEqual([`user ann message`, `room ${await roomOf("one")} message except ann`]);
