@@ -23,14 +23,9 @@ import type { InFlight } from "../../lib/in-flight";
 import { logger } from "../log";
 import { type ChatServer, type ChatSocket, handshakeRefusal } from "./types";
 
-export interface RealtimeLimits {
+/** The limits only a socket has (SocketLimits). */
+export interface SocketLimitSettings {
   sendPerSocket: Rate;
-  /** The person's allowances, which ChatService takes from for every door: `message:send` and POST /api/messages. */
-  sendPerUser: Rate;
-  /** `check` and POST /api/messages/check. */
-  checkPerUser: Rate;
-  /** `message:read` and POST /api/messages/read. */
-  readPerUser: Rate;
   typingPerSocket: Rate;
   typingPerUser: Rate;
   /**
@@ -42,7 +37,7 @@ export interface RealtimeLimits {
   socketsPerUser: number;
   /**
    * How long counting a person's sockets waits for the other instances; past it the count is this instance's
-   * (Limits.openSockets says why).
+   * (SocketLimits.openSockets says why).
    */
   socketCountTimeoutMs: number;
   /**
@@ -59,6 +54,19 @@ export interface RealtimeLimits {
   closeAfterDroppedTyping: number;
   /** Socket.IO handshakes one client address may start (server/realtime/handshake.ts). */
   connectsPerAddress: Rate;
+}
+
+/**
+ * What one client may cost, as configured: the socket limits, and the person's allowances, which server/app.ts
+ * hands to ChatService (lib/limits/person-limits.ts) because they hold for every door.
+ */
+export interface RealtimeLimits extends SocketLimitSettings {
+  /** `message:send` and POST /api/messages. */
+  sendPerUser: Rate;
+  /** `check` and POST /api/messages/check. */
+  checkPerUser: Rate;
+  /** `message:read` and POST /api/messages/read. */
+  readPerUser: Rate;
 }
 
 /**
@@ -88,16 +96,17 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
   connectsPerAddress: { perSecond: 10, burst: 20 },
 };
 
-export class Limits {
+/** The socket door's limits: one per server, making each socket's and counting each person's sockets. */
+export class SocketLimits {
   private readonly typingByUser: KeyedBuckets;
 
-  constructor(readonly settings: RealtimeLimits) {
+  constructor(readonly settings: SocketLimitSettings) {
     this.typingByUser = new KeyedBuckets(settings.typingPerUser, { maxKeys: 100_000 });
   }
 
   /** The limits of one new socket of `username`; its sends are counted in a scope of `inFlight`. */
-  forSocket(socket: ChatSocket, username: string, inFlight: InFlight): SocketLimits {
-    return new SocketLimits(this, socket, username, this.typingByUser, inFlight.scope());
+  forSocket(socket: ChatSocket, username: string, inFlight: InFlight): ConnectionLimits {
+    return new ConnectionLimits(this, socket, username, this.typingByUser, inFlight.scope());
   }
 
   /** The handshake's refusal when `username` already has as many sockets as allowed. */
@@ -189,7 +198,7 @@ class RefusalsInARow {
   }
 }
 
-export class SocketLimits {
+export class ConnectionLimits {
   private readonly sendAllowance: ConnectionAllowance;
   private readonly typing: TokenBucket;
   private readonly received: TokenBucket;
@@ -201,7 +210,7 @@ export class SocketLimits {
   private closing = false;
 
   constructor(
-    private readonly limits: Limits,
+    private readonly limits: SocketLimits,
     private readonly socket: ChatSocket,
     private readonly username: string,
     private readonly typingByUser: KeyedBuckets,
