@@ -3,18 +3,19 @@
  * which uses a socket) call only this, whichever way a request came in, and it hands each request to the part
  * whose job it is:
  *
- *   sending.ts     new messages: to a person, a device, a group; device replies; group announcements
- *   delivery.ts    stored messages to sockets, delivery marks and the senders' ticks
- *   backlog.ts     what waited while someone was away: on connect, and `!check`
- *   read-marks.ts  opening a conversation marks it read
- *   lookups.ts     history, conversations, receipts, the user list
- *   presence.ts    who is online, who is typing
+ *   sending.ts        new messages: to a person, a device, a group; device replies; group announcements
+ *   delivery.ts       stored messages to sockets, delivery marks and the senders' ticks
+ *   backlog.ts        what waited while someone was away: on connect, and `!check`
+ *   read-marks.ts     opening a conversation marks it read
+ *   lookups.ts        history, conversations, receipts, the user list
+ *   presence.ts       who is online, who is typing
  *   group-service.ts  the rules of groups (reached as `chat.groups`)
  *
  * What every door shares is done here, once: a send, a check and a read receipt each take from the person's
  * allowance (lib/limits/person-limits.ts) before anything else, whether they came through a socket or the HTTP API.
- * A new kind of request about messages (an edit, a reaction) is a part of its own beside these, stored and then
- * handed to delivery like a message, and reached through a method here.
+ * A new kind of request about a message (an edit, a deletion, a reaction) is a part of its own beside these (say
+ * changes.ts): stored first, then handed to delivery like a message, and reached through a method here, which
+ * takes from the person's allowance as a send does.
  */
 import { DeviceRegistry } from "../devices/registry";
 import type { CheckPage, ChatMessage, ConversationSummary, ReceiptDetail, UserSummary } from "../contract/payloads";
@@ -148,18 +149,22 @@ export class ChatService {
 
   // ── looking ────────────────────────────────────────────────────────────────
 
+  /** A page of a conversation `{with, before?, limit?}`; in a group, members only. */
   history(username: string, query: unknown): Promise<ChatMessage[]> {
     return this.lookups.history(username, query);
   }
 
+  /** Every conversation of `username`, newest first. */
   conversations(username: string): Promise<ConversationSummary[]> {
     return this.lookups.conversations(username);
   }
 
+  /** Who has one of your messages and who read it. */
   receipts(username: string, messageId: string): Promise<ReceiptDetail[]> {
     return this.lookups.receipts(username, messageId);
   }
 
+  /** The devices and the people, with their presence. */
   listUsers(): Promise<UserSummary[]> {
     return this.lookups.listUsers();
   }
@@ -171,6 +176,7 @@ export class ChatService {
     return this.presence.changed(username);
   }
 
+  /** Someone typing to a person or in a group (dropped, not refused, when it goes nowhere). */
   typing(username: string, payload: unknown): Promise<void> {
     return this.presence.typing(username, payload);
   }
