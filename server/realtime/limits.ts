@@ -198,6 +198,7 @@ class RefusalsInARow {
   }
 }
 
+/** One socket's limits: its send, typing and `message:received` buckets, and its floods told, then closed. */
 export class ConnectionLimits {
   private readonly sendAllowance: ConnectionAllowance;
   private readonly typing: TokenBucket;
@@ -214,7 +215,7 @@ export class ConnectionLimits {
     private readonly socket: ChatSocket,
     private readonly username: string,
     private readonly typingByUser: KeyedBuckets,
-    /** This socket's accepted sends: a socket being closed for flooding waits for their answers first. */
+    /** This socket's sends under way: a socket being closed for flooding waits for their answers first. */
     private readonly sends: InFlight,
   ) {
     this.sendAllowance = {
