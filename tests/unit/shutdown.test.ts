@@ -1,8 +1,8 @@
 /**
- * What shutdown relies on: the chat's background work (live delivery and its delivery mark, device
- * commands and replies) is tracked so shutdown can wait for it, and a device stopped in the middle
- * of a reboot stays stopped. Real SQLite file, the real InFlight and Thermometer; a recording
- * Notifier in place of Socket.IO (the project's own seam).
+ * What shutdown relies on: work in flight is counted (a scope's in its parent's too), the chat's background
+ * work (live delivery and its delivery mark, device commands and replies) is tracked so shutdown can wait
+ * for it, and a device stopped in the middle of a reboot stays stopped. Real SQLite file, the real InFlight
+ * and Thermometer; a recording Notifier in place of Socket.IO (the project's own seam).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -71,6 +71,39 @@ async function person(): Promise<string> {
   await accounts.login({ username, password: "secret" }, "127.0.0.1");
   return username;
 }
+
+describe("work in flight", () => {
+  test("a scope's work counts in its parent too, the parent's not in the scope, and each waits for its own", async () => {
+    const server = new InFlight();
+    const socket = server.scope();
+    const settled: string[] = [];
+    const work = (name: string, ms: number) => sleep(ms).then(() => settled.push(name));
+    socket.track(work("send", 50));
+    server.track(work("request", 150));
+
+    await socket.idle();
+    expect(settled).toEqual(["send"]);
+    await server.drain(5_000);
+    expect(settled).toEqual(["send", "request"]);
+  });
+
+  test("idle waits for work started while it waits, and drain gives up at its deadline", async () => {
+    const inFlight = new InFlight();
+    const settled: string[] = [];
+    inFlight.track(
+      sleep(20).then(() => {
+        inFlight.track(sleep(30).then(() => settled.push("started meanwhile")));
+      }),
+    );
+    await inFlight.idle();
+    expect(settled).toEqual(["started meanwhile"]);
+
+    const started = Date.now();
+    inFlight.track(sleep(1_000));
+    await inFlight.drain(50);
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+});
 
 describe("the chat's background work is tracked", () => {
   test("a live delivery and its delivery mark finish before the drain resolves", async () => {
