@@ -6,14 +6,11 @@
 import type { AccountService } from "./accounts/account-service";
 import type { ChatService } from "./chat/chat-service";
 import type { DeviceDirectory } from "./devices/device";
-import type { PersonLimits } from "./limits/person-limits";
 
 export interface AppContext {
   accounts: AccountService;
   chat: ChatService;
   devices: DeviceDirectory;
-  /** Per-person sends, checks and read receipts, one allowance for sockets and HTTP alike. */
-  limits: PersonLimits;
 }
 
 const APP_CONTEXT = Symbol.for("p2p-chat.app-context");

@@ -11,9 +11,8 @@ import next from "next";
 import { AccountService } from "../lib/accounts/account-service";
 import { publishAppContext } from "../lib/app-context";
 import { ChatService } from "../lib/chat/chat-service";
-import { createDevices } from "../lib/devices";
+import { createDevices, DeviceRegistry } from "../lib/devices";
 import { loginProtection } from "../lib/accounts/login-protection";
-import { PersonLimits } from "../lib/limits/person-limits";
 import { openStore } from "../lib/store";
 import { joinCluster } from "./cluster";
 import type { Config } from "./config";
@@ -22,7 +21,7 @@ import { createEdge } from "./http/edge";
 import { publishRouteSettings } from "./http/settings";
 import { createWebServer } from "./http/web-server";
 import { withDeadline } from "./deadline";
-import { InFlight } from "./in-flight";
+import { InFlight } from "../lib/in-flight";
 import { INSTANCE_ID } from "./log";
 import { Metrics } from "./metrics";
 import { attachChatHandlers, createSocketServer, SocketNotifier } from "./realtime";
@@ -99,8 +98,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
   publishRouteSettings({ maxBodyBytes: config.http.maxBodyBytes });
 
   const notifier = cluster?.notifier ?? new SocketNotifier(io);
-  const chat = new ChatService(database, notifier, { background: inFlight, groups: config.groups });
+  const registry = new DeviceRegistry();
+  const chat = new ChatService(database, notifier, {
+    inFlight,
+    devices: registry,
+    groups: config.groups,
+    allowances: { send: config.limits.sendPerUser, check: config.limits.checkPerUser, read: config.limits.readPerUser },
+  });
   const devices = createDevices(config, {
+    registry,
     chat,
     store: cluster?.fence(database.devices) ?? database.devices,
     notifier,
@@ -108,17 +114,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
   const accounts = new AccountService(
     database.accounts,
-    (name) => devices.isDeviceName(name),
+    (name) => registry.isDeviceName(name),
     loginProtection(database.throttles, config.login),
     undefined,
     (name) => chat.groups.exists(name),
   );
-  const limits = new PersonLimits({
-    send: config.limits.sendPerUser,
-    check: config.limits.checkPerUser,
-    read: config.limits.readPerUser,
-  });
-  const context = { accounts, chat, devices, limits };
+  const context = { accounts, chat, devices };
   publishAppContext(context);
   attachChatHandlers(io, context, inFlight, config.limits);
   metrics.watch({

@@ -33,6 +33,4 @@ export interface DeviceDirectory {
   readings(device: string, query: unknown): Promise<ReadingEvent[]>;
   /** The rooms a person's sockets join on connect: one per device they subscribe to. */
   roomsFor(person: string): Promise<string[]>;
-  /** Whether `name` is a device's, in any capitalisation (so nobody can claim `Thermometer1`). */
-  isDeviceName(name: string): boolean;
 }

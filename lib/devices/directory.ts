@@ -1,7 +1,7 @@
 /**
- * Every device this server runs, as one directory: what the HTTP API lists, the rooms a person's
- * sockets join, the names nobody may claim — and the one pair of functions that starts and stops
- * their background jobs, so that with several instances they can run on exactly one.
+ * Every device this server runs, as one directory over the registry: what the HTTP API lists, the rooms a
+ * person's sockets join — and the one pair of functions that starts and stops their background jobs, so that
+ * with several instances they can run on exactly one.
  */
 import { ChatError } from "../errors";
 import type { DeviceSummary, ReadingEvent } from "../contract/payloads";
@@ -9,25 +9,16 @@ import { parsePayload } from "../contract/parse";
 import { readingsQuerySchema } from "../contract/schemas";
 import type { DeviceStore } from "../store";
 import type { Device, DeviceDirectory } from "./device";
+import type { DeviceRegistry } from "./registry";
 
 export class Devices implements DeviceDirectory {
-  private readonly byName: Map<string, Device>;
-  private readonly lowerCaseNames: Set<string>;
-
   constructor(
-    devices: Device[],
+    private readonly registry: DeviceRegistry,
     private readonly store: DeviceStore,
-  ) {
-    this.byName = new Map(devices.map((device) => [device.name, device]));
-    this.lowerCaseNames = new Set(devices.map((device) => device.name.toLowerCase()));
-  }
+  ) {}
 
   get all(): Device[] {
-    return [...this.byName.values()];
-  }
-
-  isDeviceName(name: string): boolean {
-    return this.lowerCaseNames.has(name.toLowerCase());
+    return this.registry.all;
   }
 
   async list(person: string): Promise<DeviceSummary[]> {
@@ -36,7 +27,7 @@ export class Devices implements DeviceDirectory {
   }
 
   readings(name: string, query: unknown): Promise<ReadingEvent[]> {
-    const device = this.byName.get(name);
+    const device = this.registry.get(name);
     if (!device) throw new ChatError(404, `no device named '${name}'`);
     const { limit, since } = parsePayload(readingsQuerySchema, query);
     return device.readings({ limit, since: since ? new Date(since) : undefined });
@@ -44,7 +35,7 @@ export class Devices implements DeviceDirectory {
 
   async roomsFor(person: string): Promise<string[]> {
     const subscriptions = await this.store.subscriptionsOf(person);
-    return subscriptions.flatMap((name) => this.byName.get(name)?.room ?? []);
+    return subscriptions.flatMap((name) => this.registry.get(name)?.room ?? []);
   }
 
   /** Starts every device's background job. */

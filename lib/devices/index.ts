@@ -1,6 +1,6 @@
 /**
- * The device domain: builds the devices named in the configuration, registers each with the chat
- * (so a message to one becomes a command), and returns their directory. Starting their timers is a
+ * The device domain: builds the devices named in the configuration, registers each in the registry the chat
+ * reads (so a message to one becomes a command), and returns their directory. Starting their timers is a
  * separate step (`startJobs`), taken by whoever decides this instance runs them.
  * A second kind of device goes in its own module beside thermometer.ts, implementing `Device`.
  */
@@ -9,9 +9,11 @@ import type { Notifier } from "../chat/notifier";
 import type { DeviceStore } from "../store";
 import type { Device } from "./device";
 import { Devices } from "./directory";
+import type { DeviceRegistry } from "./registry";
 import { Thermometer, type ThermometerSettings } from "./thermometer";
 
 export { Devices } from "./directory";
+export { DeviceRegistry } from "./registry";
 export type { Device, DeviceDirectory } from "./device";
 export type { ThermometerSettings } from "./thermometer";
 
@@ -24,6 +26,8 @@ export interface DeviceSettings {
 export function createDevices(
   settings: DeviceSettings,
   deps: {
+    /** Where the chat finds them; made before the chat, since the devices reply through it. */
+    registry: DeviceRegistry;
     chat: ChatService;
     store: DeviceStore;
     notifier: Notifier;
@@ -35,6 +39,6 @@ export function createDevices(
     (name) => new Thermometer(name, settings.thermometer, deps.chat, deps.store, deps.notifier),
   );
   const devices = deps.wrap ? thermometers.map(deps.wrap) : thermometers;
-  for (const device of devices) deps.chat.registerDevice(device);
-  return new Devices(devices, deps.store);
+  for (const device of devices) deps.registry.register(device);
+  return new Devices(deps.registry, deps.store);
 }

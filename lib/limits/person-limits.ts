@@ -1,9 +1,9 @@
 /**
- * What one person may ask of the server per second, whichever door they use: sends, checks and read
- * receipts through a socket or the HTTP API all take from the same token bucket of that person
- * (SEND_LIMIT_PER_USER, CHECK_LIMIT_PER_USER, READ_LIMIT_PER_USER). One instance lives in the app
- * context, where the socket handlers and the route handlers both reach it. The buckets are this
- * process's: with several instances a person could use the rate on each (see server/realtime/limits.ts).
+ * What one person may ask of the server per second, whichever door they use: sends, checks and read receipts
+ * through a socket or the HTTP API all take from the same token bucket of that person (SEND_LIMIT_PER_USER,
+ * CHECK_LIMIT_PER_USER, READ_LIMIT_PER_USER). ChatService holds the one instance and takes from it itself for
+ * every such request, so no door can forget to. The buckets are this process's: with several instances a person
+ * could use the rate on each (see server/realtime/limits.ts).
  */
 import { ChatError } from "../errors";
 import { KeyedBuckets } from "./keyed-buckets";
@@ -16,6 +16,14 @@ export interface PersonRates {
 }
 
 export type LimitedAction = keyof PersonRates;
+
+/** A connection's own allowance, taken together with its person's: a socket's per-connection sends. */
+export interface ConnectionAllowance {
+  bucket: TokenBucket;
+  rate: Rate;
+  /** Told at once when a take is refused, before the refusal is thrown (a socket counts its refusals in a row). */
+  onRefused?: () => void;
+}
 
 /**
  * Sends: room for a fast typist pasting several lines. Checks: a page of 500 waiting messages each, so a
@@ -53,10 +61,11 @@ export class PersonLimits {
    * socket's per-connection send limit); over either, nothing is taken and the caller gets 429 with
    * when to try again.
    */
-  take(action: LimitedAction, username: string, connection?: { bucket: TokenBucket; rate: Rate }): void {
+  take(action: LimitedAction, username: string, connection?: ConnectionAllowance): void {
     const person = this.buckets[action].get(username);
     const buckets = connection ? [connection.bucket, person] : [person];
     if (takeFromAll(...buckets)) return;
+    connection?.onRefused?.();
     const waitMs = Math.max(...buckets.map((bucket) => bucket.msUntilToken()));
     const perPerson = this.rates[action].perSecond;
     const limit = connection

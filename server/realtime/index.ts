@@ -1,17 +1,17 @@
 /**
  * Socket.IO on the app's HTTP server: one auth middleware, one room per user (so every tab gets
- * every message) and one per session (so ending a session reaches its sockets), the limits on what
- * one client may cost, and thin event handlers that call the services.
+ * every message) and one per session (so ending a session reaches its sockets), the limits only a
+ * socket has, and thin event handlers that call the services.
  */
 import { errorField, logger } from "../log";
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import type { AppContext } from "../../lib/app-context";
 import { tokenFromCookieHeader } from "../../lib/accounts/auth";
-import type { InFlight } from "../in-flight";
+import type { InFlight } from "../../lib/in-flight";
 import { deliverBacklog } from "./backlog";
 import { paceHandshakes, refuseHandshakeFloods } from "./handshake";
-import { arrivalTime, Limits, type RealtimeLimits } from "./limits";
+import { arrivalTime, SocketLimits, type SocketLimitSettings } from "./limits";
 import { SocketNotifier, userRoom } from "./notifier";
 import { onRequest } from "./requests";
 import { disconnectAtExpiry, disconnectEndedSessions, sessionRoom, stillLoggedIn } from "./sessions";
@@ -30,11 +30,11 @@ export function createSocketServer(httpServer: HttpServer): ChatServer {
 
 export function attachChatHandlers(
   io: ChatServer,
-  { accounts, chat, devices, limits: people }: AppContext,
+  { accounts, chat, devices }: AppContext,
   inFlight: InFlight,
-  settings: RealtimeLimits,
+  settings: SocketLimitSettings,
 ): void {
-  const limits = new Limits(settings, people);
+  const socketLimits = new SocketLimits(settings);
   disconnectEndedSessions(io, accounts);
 
   // Before the session lookup below, which is most of what a handshake costs.
@@ -47,7 +47,7 @@ export function attachChatHandlers(
         typeof auth.token === "string" ? auth.token : tokenFromCookieHeader(socket.handshake.headers.cookie);
       const session = await accounts.session(token);
       if (!session) return next(handshakeRefusal("unauthorized", "unauthorized"));
-      const overCap = await limits.refuseOverCap(io, session.username, userRoom(session.username));
+      const overCap = await socketLimits.refuseOverCap(io, session.username, userRoom(session.username));
       if (overCap) return next(overCap);
       socket.data.username = session.username;
       socket.data.sessionKey = session.key;
@@ -62,20 +62,14 @@ export function attachChatHandlers(
 
   io.on("connection", (socket) => {
     const { username, sessionKey } = socket.data;
-    const own = limits.forSocket(socket, username);
+    const own = socketLimits.forSocket(socket, username, inFlight);
     // Handlers first, so nothing the client sends right after connecting is missed.
-    onRequest(socket, inFlight, "message:send", async (payload) => {
-      own.send();
-      return own.track(chat.send(username, payload, socket.id));
-    });
-    onRequest(socket, inFlight, "check", async (payload) => {
-      own.take("check");
-      return chat.check(username, payload);
-    });
-    onRequest(socket, inFlight, "message:read", async (payload) => {
-      own.take("read");
-      return { ids: await chat.markRead(username, payload) };
-    });
+    // The chat takes from the person's allowance itself; a send also takes from this connection's, together.
+    onRequest(socket, inFlight, "message:send", (payload) =>
+      own.send((allowance) => chat.send(username, payload, { socketId: socket.id, allowance })),
+    );
+    onRequest(socket, inFlight, "check", (payload) => chat.check(username, payload));
+    onRequest(socket, inFlight, "message:read", async (payload) => ({ ids: await chat.markRead(username, payload) }));
     socket.on("typing", (payload: unknown) => {
       if (!own.typingAllowed()) return;
       inFlight.track(chat.typing(username, payload)).catch(logFailure("typing"));
@@ -91,11 +85,11 @@ export function attachChatHandlers(
     disconnectAtExpiry(socket, accounts);
     // In its rooms now, the socket looks again at what the handshake checked before anything is sent to it.
     const admitted = Promise.all([
-      limits.withinCap(io, socket, userRoom(username)),
+      socketLimits.withinCap(io, socket, userRoom(username)),
       stillLoggedIn(socket, accounts),
     ]).then(([withinCap, loggedIn]) => {
       if (!withinCap) {
-        const { socketsPerUser } = limits.settings;
+        const { socketsPerUser } = socketLimits.settings;
         socket.emit("warning", {
           code: "too-many-connections",
           message: `too many connections: ${username} has more than ${socketsPerUser} open; this one is closed`,

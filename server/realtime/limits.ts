@@ -1,33 +1,31 @@
 /**
- * What one client may cost: sends and typing events per socket and per person (token buckets),
- * checks and read receipts per person, sockets per person, and handshakes per client address. Each limit says so
- * when it is hit: a refused request in its ack, dropped typing events with one `warning`, a socket that keeps on
- * past either warned and closed, a socket over the cap or an address over its budget refused at the handshake.
+ * What one socket may cost: the limits only a socket has. Sends per socket, typing events per socket and per
+ * person, `message:received` per socket, sockets per person, and handshakes per client address. Each limit says so
+ * when it is hit: a refused send in its ack, dropped typing events with one `warning`, a socket that keeps on past
+ * either warned and closed, a socket over the cap or an address over its budget refused at the handshake.
  *
- * The per-socket buckets live with the socket. The per-person buckets of sends, checks and read
- * receipts are the app context's PersonLimits (lib/person-limits.ts), shared with the HTTP API, so a
- * person's sends through every door count against one limit. The per-person buckets are this process's: they
- * hold across a person's sockets on this instance, and with several instances a person could send
- * at the per-person rate on each. The socket cap is counted through the adapter (cluster-wide), so
- * that is at most `socketsPerUser` sockets, each still held to the per-socket rate; sharing the
- * per-person buckets across instances would cost a round trip to a shared store on every message.
+ * The per-socket buckets live with the socket. The per-person allowances of sends, checks and read receipts are
+ * ChatService's, which takes from them itself whichever door a request came through; a socket's send hands the
+ * chat this socket's bucket too, and the chat takes from both in one step, so one refused spends neither. Typing
+ * per person stays here: typing exists only on sockets, and an event over the limit is dropped, not refused, and
+ * counts towards this socket's flood. The per-person buckets are this process's: they hold across a person's
+ * sockets on this instance, and with several instances a person could send at the per-person rate on each. The
+ * socket cap is counted through the adapter (cluster-wide), so that is at most `socketsPerUser` sockets, each still
+ * held to the per-socket rate; sharing the per-person buckets across instances would cost a round trip to a shared
+ * store on every message.
  */
 import { ChatError } from "../../lib/errors";
-import { DEFAULT_PERSON_RATES, type PersonLimits } from "../../lib/limits/person-limits";
+import { type ConnectionAllowance, DEFAULT_PERSON_RATES } from "../../lib/limits/person-limits";
 import type { WarningEvent } from "../../lib/contract/payloads";
 import { KeyedBuckets } from "../../lib/limits/keyed-buckets";
 import { type Rate, TokenBucket, takeFromAll } from "../../lib/limits/token-bucket";
+import type { InFlight } from "../../lib/in-flight";
 import { logger } from "../log";
 import { type ChatServer, type ChatSocket, handshakeRefusal } from "./types";
 
-export interface RealtimeLimits {
+/** The limits only a socket has (SocketLimits). */
+export interface SocketLimitSettings {
   sendPerSocket: Rate;
-  /** Shared with POST /api/messages. */
-  sendPerUser: Rate;
-  /** `check` here and POST /api/messages/check. */
-  checkPerUser: Rate;
-  /** `message:read` here and POST /api/messages/read. */
-  readPerUser: Rate;
   typingPerSocket: Rate;
   typingPerUser: Rate;
   /**
@@ -39,7 +37,7 @@ export interface RealtimeLimits {
   socketsPerUser: number;
   /**
    * How long counting a person's sockets waits for the other instances; past it the count is this instance's
-   * (Limits.openSockets says why).
+   * (SocketLimits.openSockets says why).
    */
   socketCountTimeoutMs: number;
   /**
@@ -56,6 +54,19 @@ export interface RealtimeLimits {
   closeAfterDroppedTyping: number;
   /** Socket.IO handshakes one client address may start (server/realtime/handshake.ts). */
   connectsPerAddress: Rate;
+}
+
+/**
+ * What one client may cost, as configured: the socket limits, and the person's allowances, which server/app.ts
+ * hands to ChatService (lib/limits/person-limits.ts) because they hold for every door.
+ */
+export interface RealtimeLimits extends SocketLimitSettings {
+  /** `message:send` and POST /api/messages. */
+  sendPerUser: Rate;
+  /** `check` and POST /api/messages/check. */
+  checkPerUser: Rate;
+  /** `message:read` and POST /api/messages/read. */
+  readPerUser: Rate;
 }
 
 /**
@@ -85,20 +96,17 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
   connectsPerAddress: { perSecond: 10, burst: 20 },
 };
 
-export class Limits {
+/** The socket door's limits: one per server, making each socket's and counting each person's sockets. */
+export class SocketLimits {
   private readonly typingByUser: KeyedBuckets;
 
-  constructor(
-    readonly settings: RealtimeLimits,
-    /** The per-person sends, checks and read receipts, shared with the route handlers. */
-    readonly people: PersonLimits,
-  ) {
+  constructor(readonly settings: SocketLimitSettings) {
     this.typingByUser = new KeyedBuckets(settings.typingPerUser, { maxKeys: 100_000 });
   }
 
-  /** The limits of one new socket of `username`. */
-  forSocket(socket: ChatSocket, username: string): SocketLimits {
-    return new SocketLimits(this, socket, username, this.typingByUser);
+  /** The limits of one new socket of `username`; its sends are counted in a scope of `inFlight`. */
+  forSocket(socket: ChatSocket, username: string, inFlight: InFlight): ConnectionLimits {
+    return new ConnectionLimits(this, socket, username, this.typingByUser, inFlight.scope());
   }
 
   /** The handshake's refusal when `username` already has as many sockets as allowed. */
@@ -190,8 +198,9 @@ class RefusalsInARow {
   }
 }
 
-export class SocketLimits {
-  private readonly sends: TokenBucket;
+/** One socket's limits: its send, typing and `message:received` buckets, and its floods told, then closed. */
+export class ConnectionLimits {
+  private readonly sendAllowance: ConnectionAllowance;
   private readonly typing: TokenBucket;
   private readonly received: TokenBucket;
   private toldAboutTyping = false;
@@ -200,44 +209,39 @@ export class SocketLimits {
   private readonly refusedSends = new RefusalsInARow(SEND_QUIET_MS);
   private readonly droppedTyping = new RefusalsInARow(TYPING_QUIET_MS);
   private closing = false;
-  private pendingSends = 0;
 
   constructor(
-    private readonly limits: Limits,
+    private readonly limits: SocketLimits,
     private readonly socket: ChatSocket,
     private readonly username: string,
     private readonly typingByUser: KeyedBuckets,
+    /** This socket's sends under way: a socket being closed for flooding waits for their answers first. */
+    private readonly sends: InFlight,
   ) {
-    this.sends = new TokenBucket(limits.settings.sendPerSocket);
+    this.sendAllowance = {
+      bucket: new TokenBucket(limits.settings.sendPerSocket),
+      rate: limits.settings.sendPerSocket,
+      onRefused: () => this.refusedAnother(),
+    };
     this.typing = new TokenBucket(limits.settings.typingPerSocket);
     this.received = new TokenBucket(limits.settings.receivedPerSocket);
   }
 
-  /** Takes a send from this socket's and this person's allowance; throws the ack's error when over. */
-  send(): void {
+  /**
+   * A send from this socket, refused at once while the socket is being closed for flooding. Otherwise `start` hands
+   * this connection's allowance to the chat, which takes from it and the person's at once (a refusal spends
+   * neither, and counts towards this socket's refusals in a row); the send is counted until answered.
+   */
+  async send<T>(start: (allowance: ConnectionAllowance) => Promise<T>): Promise<T> {
     if (this.closing) throw new ChatError(429, "sending too fast: this connection is being closed");
-    try {
-      this.limits.people.take("send", this.username, { bucket: this.sends, rate: this.limits.settings.sendPerSocket });
-    } catch (error) {
-      this.refusedAnother();
-      throw error;
-    }
+    return this.sends.track(start(this.sendAllowance));
   }
 
-  /** A send under way on this socket: a socket being closed for flooding waits for its answers first. */
-  async track<T>(send: Promise<T>): Promise<T> {
-    this.pendingSends += 1;
-    try {
-      return await send;
-    } finally {
-      this.pendingSends -= 1;
-      if (this.closing) this.closeWhenAnswered();
-    }
-  }
-
-  /** Closes once no accepted send waits for its ack (after the acks of this turn go out). */
+  /** Closes once no accepted send waits for its ack (after the acks of that turn go out). */
   private closeWhenAnswered(): void {
-    if (this.pendingSends === 0 && !this.socket.disconnected) setImmediate(() => this.socket.disconnect(true));
+    this.sends.idle().then(() => {
+      if (!this.socket.disconnected) setImmediate(() => this.socket.disconnect(true));
+    });
   }
 
   /** Past its refusals a socket is warned, then closed (after the acks already due, which go out first). */
@@ -248,11 +252,6 @@ export class SocketLimits {
       doing: "sending",
       refused: "messages refused",
     });
-  }
-
-  /** Takes a check or a read receipt from this person's allowance (shared with the HTTP API); throws when over. */
-  take(action: "check" | "read"): void {
-    this.limits.people.take(action, this.username);
   }
 
   /**

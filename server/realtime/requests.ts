@@ -1,7 +1,7 @@
 import { errorField, logger } from "../log";
 import { ChatError, INTERNAL_ERROR } from "../../lib/errors";
 import type { RequestEvent, RequestResults } from "../../lib/contract/events";
-import type { InFlight } from "../in-flight";
+import type { InFlight } from "../../lib/in-flight";
 import type { ChatSocket } from "./types";
 
 /**

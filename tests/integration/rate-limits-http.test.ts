@@ -54,6 +54,14 @@ test("sends through a socket and through HTTP use one per-person allowance", asy
     body: { error: "too many messages: slow down (at most 0.01 a second per person)" },
   });
   expectRetryAfter(refusedHttp.headers);
+  // Refused before its body is read: a body that is not even JSON gets the same 429.
+  const unread = await api(server.url, "/api/messages", {
+    method: "POST",
+    token: alice.token,
+    headers: { "content-type": "application/json" },
+    body: "{not json",
+  });
+  expect(unread).toMatchObject({ status: 429, body: { code: "rate-limited" } });
   expect(await socket.request("message:send", send("five"))).toEqual({
     ok: false,
     error: "too many messages: slow down (at most 1000 a second per connection, 0.01 per person)",

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ChatService } from "@/lib/chat/chat-service";
+import { DeviceRegistry } from "@/lib/devices";
 import type { Notifier } from "@/lib/chat/notifier";
 import type { ChatMessage } from "@/lib/contract/payloads";
 import type { ServerEvent } from "@/lib/contract/events";
@@ -62,8 +63,9 @@ afterAll(async () => {
 });
 beforeEach(() => {
   recorder = new Recorder();
-  chat = new ChatService(database, recorder, { groups: { maxMembers: 4 } });
-  chat.registerDevice({
+  const devices = new DeviceRegistry();
+  chat = new ChatService(database, recorder, { devices, groups: { maxMembers: 4 } });
+  devices.register({
     name: "Sensor9",
     kind: "thermometer",
     online: true,
@@ -86,7 +88,7 @@ test("a group message is one broadcast to the room (not one emit per member), ec
   await chat.groups.create("ann", { name: "one", members: ["bob", "cat"] });
   recorder.log.length = 0;
   recorder.online = new Set(["bob"]);
-  const { message, online } = await chat.send("ann", { destination: "#one", message: "hi" }, "socket-1");
+  const { message, online } = await chat.send("ann", { destination: "#one", message: "hi" }, { socketId: "socket-1" });
   expect(online).toBe(true);
   expect(message).toMatchObject({ destination: "#one", receipts: { recipients: 2, deliveredTo: [], readBy: [] } });
   expect(recorder.log).toEqual([`user ann message`, `room ${await roomOf("one")} message except ann`]);

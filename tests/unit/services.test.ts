@@ -10,9 +10,11 @@ import { AccountService } from "@/lib/accounts/account-service";
 import { DEFAULT_LOGIN_SETTINGS, type LoginSettings, loginProtection } from "@/lib/accounts/login-protection";
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from "@/lib/accounts/login-throttle";
 import { ChatService } from "@/lib/chat/chat-service";
-import type { Device } from "@/lib/devices";
+import { type Device, DeviceRegistry } from "@/lib/devices";
 import type { Notifier } from "@/lib/chat/notifier";
 import type { ChatMessage } from "@/lib/contract/payloads";
+import { DEFAULT_PERSON_RATES } from "@/lib/limits/person-limits";
+import { TokenBucket } from "@/lib/limits/token-bucket";
 import type { ServerEvent } from "@/lib/contract/events";
 import { type OpenStore, openStore } from "@/lib/store";
 
@@ -73,6 +75,7 @@ let database: OpenStore;
 let clock: Date;
 let notifier: RecordingNotifier;
 let chat: ChatService;
+let devices: DeviceRegistry;
 let accounts: AccountService;
 const device = recordingDevice("sensor9");
 
@@ -87,8 +90,9 @@ afterAll(async () => {
 beforeEach(() => {
   clock = new Date("2026-11-25T12:00:00Z");
   notifier = new RecordingNotifier();
-  chat = new ChatService(database, notifier, { now: () => clock });
-  chat.registerDevice(device);
+  devices = new DeviceRegistry();
+  devices.register(device);
+  chat = new ChatService(database, notifier, { now: () => clock, devices });
   accounts = accountService();
 });
 
@@ -101,7 +105,7 @@ function accountService(limits: Partial<LoginLimits> = {}, hashing: { concurrenc
   };
   return new AccountService(
     database.accounts,
-    (name) => name.toLowerCase() === device.name,
+    (name) => devices.isDeviceName(name), // the registry the chat reads: one answer for both
     loginProtection(database.throttles, settings),
     () => clock,
   );
@@ -310,7 +314,7 @@ describe("ChatService", () => {
     expect(notifier.delivered).toEqual([]);
 
     notifier.online.add(bob);
-    const online = await chat.send(alice, { destination: bob, message: "now" }, "alice-socket");
+    const online = await chat.send(alice, { destination: bob, message: "now" }, { socketId: "alice-socket" });
     expect(online.online).toBe(true);
     await waitFor(() => notifier.emitted.some((e) => e.event === "message:status" && e.to === alice));
     expect(notifier.delivered.map((m) => m.message)).toEqual(["now"]);
@@ -344,6 +348,65 @@ describe("ChatService", () => {
       lastSeen: null,
       service: "thermometer",
     });
+  });
+});
+
+describe("ChatService takes from each person's allowance itself", () => {
+  const slow = (burst: number) => ({ perSecond: 0.01, burst });
+  const refusedWith = (message: string) => ({ status: 429, code: "rate-limited", message });
+
+  test("sends, checks and read receipts past the person's allowance are refused 429, and change nothing", async () => {
+    const limited = new ChatService(database, notifier, {
+      allowances: { send: slow(1), check: slow(1), read: slow(1) },
+    });
+    const [alice, bob] = [await person("a"), await person("b")];
+    await limited.send(alice, { destination: bob, message: "one" });
+    await expect(limited.send(alice, { destination: bob, message: "two" })).rejects.toMatchObject(
+      refusedWith("too many messages: slow down (at most 0.01 a second per person)"),
+    );
+    await limited.check(bob);
+    await expect(limited.check(bob)).rejects.toMatchObject(
+      refusedWith("too many checks: slow down (at most 0.01 a second per person)"),
+    );
+    await limited.markRead(alice, { with: bob });
+    await expect(limited.markRead(alice, { with: bob })).rejects.toMatchObject(
+      refusedWith("too many read receipts: slow down (at most 0.01 a second per person)"),
+    );
+    expect((await limited.history(alice, { with: bob })).map((m) => m.message)).toEqual(["one"]);
+    // Someone else's allowance is their own.
+    expect(await limited.send(bob, { destination: alice, message: "hi" })).toMatchObject({ online: false });
+  });
+
+  test("a connection's allowance is taken with the person's or neither is, and the connection hears of a refusal at once", async () => {
+    const limited = new ChatService(database, notifier, { allowances: { ...DEFAULT_PERSON_RATES, send: slow(2) } });
+    const [alice, bob] = [await person("a"), await person("b")];
+    const send = (message: string) => ({ destination: bob, message });
+    let refusals = 0;
+    const allowance = { bucket: new TokenBucket(slow(1)), rate: slow(1), onRefused: () => (refusals += 1) };
+
+    await limited.send(alice, send("one"), { allowance });
+    const refused = limited.send(alice, send("two"), { allowance });
+    expect(refusals).toBe(1); // told before the refusal reaches the caller
+    await expect(refused).rejects.toMatchObject(
+      refusedWith("too many messages: slow down (at most 0.01 a second per connection, 0.01 per person)"),
+    );
+    // The refusal spent nothing of the person's: another door still has the one left.
+    await limited.send(alice, send("three"));
+    await expect(limited.send(alice, send("four"))).rejects.toMatchObject({ status: 429 });
+    expect(refusals).toBe(1);
+  });
+
+  test("a payload still to be read (an HTTP body) is read only once the allowance lets the request through", async () => {
+    const limited = new ChatService(database, notifier, { allowances: { ...DEFAULT_PERSON_RATES, send: slow(1) } });
+    const [alice, bob] = [await person("a"), await person("b")];
+    let reads = 0;
+    const body = async () => {
+      reads += 1;
+      return { destination: bob, message: `read ${reads}` };
+    };
+    expect((await limited.send(alice, body)).message.message).toBe("read 1");
+    await expect(limited.send(alice, body)).rejects.toMatchObject({ status: 429 });
+    expect(reads).toBe(1);
   });
 });
 

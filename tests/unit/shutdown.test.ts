@@ -1,8 +1,8 @@
 /**
- * What shutdown relies on: the chat's background work (live delivery and its delivery mark, device
- * commands and replies) is tracked so shutdown can wait for it, and a device stopped in the middle
- * of a reboot stays stopped. Real SQLite file, the real InFlight and Thermometer; a recording
- * Notifier in place of Socket.IO (the project's own seam).
+ * What shutdown relies on: work in flight is counted (a scope's in its parent's too), the chat's background
+ * work (live delivery and its delivery mark, device commands and replies) is tracked so shutdown can wait
+ * for it, and a device stopped in the middle of a reboot stays stopped. Real SQLite file, the real InFlight
+ * and Thermometer; a recording Notifier in place of Socket.IO (the project's own seam).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -10,13 +10,13 @@ import path from "node:path";
 import { AccountService } from "@/lib/accounts/account-service";
 import { DEFAULT_LOGIN_SETTINGS, loginProtection } from "@/lib/accounts/login-protection";
 import { ChatService } from "@/lib/chat/chat-service";
-import type { Device } from "@/lib/devices";
+import { type Device, DeviceRegistry } from "@/lib/devices";
 import { Thermometer } from "@/lib/devices/thermometer";
 import type { Notifier } from "@/lib/chat/notifier";
 import type { ChatMessage } from "@/lib/contract/payloads";
 import type { ServerEvent } from "@/lib/contract/events";
 import { type OpenStore, openStore } from "@/lib/store";
-import { InFlight } from "@/server/in-flight";
+import { InFlight } from "@/lib/in-flight";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -72,10 +72,43 @@ async function person(): Promise<string> {
   return username;
 }
 
+describe("work in flight", () => {
+  test("a scope's work counts in its parent too, the parent's not in the scope, and each waits for its own", async () => {
+    const server = new InFlight();
+    const socket = server.scope();
+    const settled: string[] = [];
+    const work = (name: string, ms: number) => sleep(ms).then(() => settled.push(name));
+    socket.track(work("send", 50));
+    server.track(work("request", 150));
+
+    await socket.idle();
+    expect(settled).toEqual(["send"]);
+    await server.drain(5_000);
+    expect(settled).toEqual(["send", "request"]);
+  });
+
+  test("idle waits for work started while it waits, and drain gives up at its deadline", async () => {
+    const inFlight = new InFlight();
+    const settled: string[] = [];
+    inFlight.track(
+      sleep(20).then(() => {
+        inFlight.track(sleep(30).then(() => settled.push("started meanwhile")));
+      }),
+    );
+    await inFlight.idle();
+    expect(settled).toEqual(["started meanwhile"]);
+
+    const started = Date.now();
+    inFlight.track(sleep(1_000));
+    await inFlight.drain(50);
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+});
+
 describe("the chat's background work is tracked", () => {
   test("a live delivery and its delivery mark finish before the drain resolves", async () => {
     const inFlight = new InFlight();
-    const chat = new ChatService(database, new SlowNotifier(100), { background: inFlight });
+    const chat = new ChatService(database, new SlowNotifier(100), { inFlight });
     const [alice, bob] = [await person(), await person()];
     const { message } = await chat.send(alice, { destination: bob, message: "just before shutdown" });
 
@@ -86,7 +119,8 @@ describe("the chat's background work is tracked", () => {
 
   test("a device command and its reply finish before the drain resolves", async () => {
     const inFlight = new InFlight();
-    const chat = new ChatService(database, new SlowNotifier(0), { background: inFlight });
+    const devices = new DeviceRegistry();
+    const chat = new ChatService(database, new SlowNotifier(0), { inFlight, devices });
     const device: Device = {
       name: "slowdevice",
       kind: "thermometer",
@@ -101,7 +135,7 @@ describe("the chat's background work is tracked", () => {
       start() {},
       async stop() {},
     };
-    chat.registerDevice(device);
+    devices.register(device);
     const alice = await person();
     await chat.send(alice, { destination: "slowdevice", message: "work" });
 
