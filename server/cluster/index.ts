@@ -18,9 +18,7 @@ import { LeaderCommands } from "./leader-commands";
 import { LeasedDevice } from "./leased-device";
 import { PresenceRegistry } from "./presence-registry";
 import { connectRedis, withTimeout } from "./redis";
-import type { ClusterSettings } from "./settings";
-
-export type { ClusterSettings } from "./settings";
+import type { ClusterSettings } from "../config";
 
 export interface Cluster {
   readonly instanceId: string;

@@ -8,17 +8,8 @@
  * throttle in the store (lib/login-throttle.ts), which holds across instances and restarts.
  */
 import type { IncomingMessage } from "node:http";
-import type { Rate } from "../../lib/limits/token-bucket";
 
 const ACCOUNT_PATH = "/api/session";
-
-/**
- * One address may start 10 logins or sign-ups at once, then one a second (3,600 an hour). Sessions last 30 days,
- * so people log in rarely: an office of 200 behind one NAT address arriving at 9:00 over a quarter of an hour is
- * about one login every 4 s, and even ten people pressing "log in" in the same second all get through. A script
- * gets ten requests through Next, then one a second; everything else is answered 429 at the edge.
- */
-export const DEFAULT_ACCOUNT_REQUESTS_PER_ADDRESS: Rate = { perSecond: 1, burst: 10 };
 
 /**
  * Whether the request is a login or sign-up. The path is compared after what a client could vary without

@@ -11,13 +11,13 @@ import { tokenFromCookieHeader } from "../../lib/accounts/auth";
 import type { InFlight } from "../../lib/in-flight";
 import { deliverBacklog } from "./backlog";
 import { paceHandshakes, refuseHandshakeFloods } from "./handshake";
-import { arrivalTime, SocketLimits, type SocketLimitSettings } from "./limits";
+import type { SocketLimitSettings } from "../config";
+import { arrivalTime, SocketLimits } from "./limits";
 import { SocketNotifier, userRoom } from "./notifier";
 import { onRequest } from "./requests";
 import { disconnectAtExpiry, disconnectEndedSessions, sessionRoom, stillLoggedIn } from "./sessions";
 import { type ChatServer, type ChatSocket, handshakeRefusal } from "./types";
 
-export { DEFAULT_LIMITS, type RealtimeLimits } from "./limits";
 export { SocketNotifier };
 
 export function createSocketServer(httpServer: HttpServer): ChatServer {

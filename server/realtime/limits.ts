@@ -15,86 +15,14 @@
  * store on every message.
  */
 import { ChatError } from "../../lib/errors";
-import { type ConnectionAllowance, DEFAULT_PERSON_RATES } from "../../lib/limits/person-limits";
+import type { ConnectionAllowance } from "../../lib/limits/person-limits";
+import type { SocketLimitSettings } from "../config";
 import type { WarningEvent } from "../../lib/contract/payloads";
 import { KeyedBuckets } from "../../lib/limits/keyed-buckets";
 import { type Rate, TokenBucket, takeFromAll } from "../../lib/limits/token-bucket";
 import type { InFlight } from "../../lib/in-flight";
 import { logger } from "../log";
 import { type ChatServer, type ChatSocket, handshakeRefusal } from "./types";
-
-/** The limits only a socket has (SocketLimits). */
-export interface SocketLimitSettings {
-  sendPerSocket: Rate;
-  typingPerSocket: Rate;
-  typingPerUser: Rate;
-  /**
-   * `message:received` events one socket may send: a client acks each group message as it arrives, so this is
-   * far above what the groups a person is in can deliver to them, and only a flood meets it.
-   */
-  receivedPerSocket: Rate;
-  /** Sockets one person may have open at once, counted on every instance. */
-  socketsPerUser: number;
-  /**
-   * How long counting a person's sockets waits for the other instances; past it the count is this instance's
-   * (SocketLimits.openSockets says why).
-   */
-  socketCountTimeoutMs: number;
-  /**
-   * Sends refused without a 5 s pause after which a socket is disconnected (0: never). Answering a flood packet by
-   * packet costs the server more than the flood's sender; one that ignores this many refusals is not a
-   * person. The socket is warned at half of it.
-   */
-  closeAfterRefusedSends: number;
-  /**
-   * Typing events dropped without a 10 s pause after which a socket is disconnected (0: never), warned at half.
-   * A dropped event costs little, but every one is still read and decoded first; the page sends one every 2 s
-   * while a key is pressed, so only a flood reaches this.
-   */
-  closeAfterDroppedTyping: number;
-  /** Socket.IO handshakes one client address may start (server/realtime/handshake.ts). */
-  connectsPerAddress: Rate;
-}
-
-/**
- * What one client may cost, as configured: the socket limits, and the person's allowances, which server/app.ts
- * hands to ChatService (lib/limits/person-limits.ts) because they hold for every door.
- */
-export interface RealtimeLimits extends SocketLimitSettings {
-  /** `message:send` and POST /api/messages. */
-  sendPerUser: Rate;
-  /** `check` and POST /api/messages/check. */
-  checkPerUser: Rate;
-  /** `message:read` and POST /api/messages/read. */
-  readPerUser: Rate;
-}
-
-/**
- * Sends: room for a fast typist pasting several lines; nobody chats 20 messages a second for long.
- *
- * Handshakes per address: a burst of 20, then 10 a second. A person opening tabs, or a household, stays inside
- * the burst. After a restart every client reconnects within a second or two (Socket.IO's first retry comes after
- * 0.5–1.5 s) and those refused try again (the page 2 s after being told, Socket.IO's own backoff after a bare
- * refusal): behind one NAT address, 100 sockets (an office of 50 with two tabs each) are all back within about
- * 8 s, 300 within 30 s, 1,000 within 100 s; the rate decides that, the burst hardly. Bigger offices behind one
- * address raise it. A flood from one address gets 20 handshakes to the session lookup, then 10 a second; each one
- * that connects costs several store reads (a burst of 50 let the abuse fault run's socket flood hold the event
- * loop twice as long), and everything else is refused before any store read.
- */
-export const DEFAULT_LIMITS: RealtimeLimits = {
-  sendPerSocket: { perSecond: 20, burst: 40 },
-  sendPerUser: DEFAULT_PERSON_RATES.send,
-  checkPerUser: DEFAULT_PERSON_RATES.check,
-  readPerUser: DEFAULT_PERSON_RATES.read,
-  typingPerSocket: { perSecond: 5, burst: 10 },
-  typingPerUser: { perSecond: 10, burst: 20 },
-  receivedPerSocket: { perSecond: 200, burst: 1_000 },
-  socketsPerUser: 50,
-  socketCountTimeoutMs: 1_000,
-  closeAfterRefusedSends: 200,
-  closeAfterDroppedTyping: 200,
-  connectsPerAddress: { perSecond: 10, burst: 20 },
-};
 
 /** The socket door's limits: one per server, making each socket's and counting each person's sockets. */
 export class SocketLimits {

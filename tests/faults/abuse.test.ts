@@ -12,8 +12,7 @@ import path from "node:path";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/contract/events";
 import type { Rate } from "@/lib/limits/token-bucket";
-import { DEFAULT_ACCOUNT_REQUESTS_PER_ADDRESS } from "@/server/http/account-door";
-import { DEFAULT_LIMITS } from "@/server/realtime/limits";
+import { loadConfig } from "@/server/config";
 import { cpuSeconds } from "../../bench/support/cpu";
 import { freePort, type NginxProcess, startNginx } from "../../scripts/cluster/processes";
 import { api, login, type Person } from "../../tools/http-api";
@@ -21,6 +20,9 @@ import { type NodeProcess, spawnNode, startListening } from "../../tools/process
 import { removeDatabase, type ServerProcess, startTestServerProcess } from "../support/server-process";
 import { recordFigures } from "./figures";
 import type { FloodPlan } from "./flooder";
+
+/** The shipped defaults: what the server reads from an empty environment. */
+const DEFAULTS = loadConfig({} as NodeJS.ProcessEnv);
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -51,8 +53,8 @@ beforeAll(async () => {
       TRUST_PROXY: "true",
       THERMOMETER_INTERVAL_MS: "2000",
       SIGNUPS_PER_ADDRESS: "10",
-      ACCOUNT_REQUESTS_PER_ADDRESS: rateSetting(DEFAULT_ACCOUNT_REQUESTS_PER_ADDRESS),
-      CONNECTS_PER_ADDRESS: rateSetting(DEFAULT_LIMITS.connectsPerAddress),
+      ACCOUNT_REQUESTS_PER_ADDRESS: rateSetting(DEFAULTS.http.accountRequestsPerAddress),
+      CONNECTS_PER_ADDRESS: rateSetting(DEFAULTS.limits.connectsPerAddress),
       METRICS_TOKEN,
       // Settings to try against the same floods, e.g. ABUSE_SERVER_ENV='{"CONNECTS_PER_ADDRESS":"10,20"}'.
       ...(JSON.parse(process.env.ABUSE_SERVER_ENV ?? "{}") as Record<string, string>),

@@ -1,8 +1,11 @@
 /** deploy/nginx.conf's per-address budgets: the instances' defaults, and replaced when a test or benchmark lifts them. */
-import { DEFAULT_LIMITS } from "@/server/realtime/limits";
-import { DEFAULT_ACCOUNT_REQUESTS_PER_ADDRESS, tooManyAccountRequests } from "@/server/http/account-door";
+import { loadConfig } from "@/server/config";
+import { tooManyAccountRequests } from "@/server/http/account-door";
 import { tooManyConnections } from "@/server/realtime/handshake";
 import { nginxConfig } from "@/scripts/cluster/nginx-config";
+
+/** The shipped defaults: what the server reads from an empty environment. */
+const DEFAULTS = loadConfig({} as NodeJS.ProcessEnv);
 
 const budget = (config: string, zone: string) => ({
   perSecond: Number(new RegExp(`zone=${zone}:\\w+ rate=(\\d+)r/s`).exec(config)?.[1]),
@@ -11,8 +14,8 @@ const budget = (config: string, zone: string) => ({
 
 test("the shipped budgets are the instances' defaults", () => {
   const config = nginxConfig({ port: 8080, upstreams: [3001] });
-  expect(budget(config, "account_requests")).toEqual(DEFAULT_ACCOUNT_REQUESTS_PER_ADDRESS);
-  expect(budget(config, "handshakes")).toEqual(DEFAULT_LIMITS.connectsPerAddress);
+  expect(budget(config, "account_requests")).toEqual(DEFAULTS.http.accountRequestsPerAddress);
+  expect(budget(config, "handshakes")).toEqual(DEFAULTS.limits.connectsPerAddress);
 });
 
 test("other budgets replace them, in whole requests a second", () => {
