@@ -42,9 +42,8 @@ export function useMessages(page: ChatPage, markRead: (peer: string) => void) {
         case "added":
           return dispatch({ type: "outbox", message: outgoing(entry, "queued") });
         case "state": {
-          if (entry.state === "sent") return;
-          const { error, retryable } = outgoing(entry, entry.state);
-          dispatch({ type: "outboxState", clientId: entry.clientId, state: entry.state, error, retryable });
+          const { state, error, retryable } = outgoing(change.entry, change.entry.state);
+          dispatch({ type: "outboxState", clientId: entry.clientId, state, error, retryable });
           if (entry.failure && wasRefused(entry.failure)) notify(entry.failure.error);
           return;
         }

@@ -15,6 +15,8 @@ import { ackRefusal, noAnswerWords, notConnectedWords } from "./refusals";
 import type { CoreSocket } from "./socket";
 
 export type OutboxState = "queued" | "sending" | "failed" | "sent";
+/** The states before the server stored it, through which an entry changes. */
+type UnsentState = Exclude<OutboxState, "sent">;
 
 export interface SendFailure {
   /** The server's code when it refused; `no-answer` or `not-connected` when there was no answer to read. */
@@ -49,8 +51,7 @@ export type SendOutcome =
 /** What happened to an entry, for a client that shows the outbox (the page). */
 export type OutboxChange =
   | { kind: "added"; entry: OutboxEntry }
-  /** It is now queued, sending or failed. */
-  | { kind: "state"; entry: OutboxEntry }
+  | { kind: "state"; entry: OutboxEntry & { state: UnsentState } }
   | { kind: "sent"; entry: OutboxEntry; message: ChatMessage; online: boolean }
   | { kind: "discarded"; entry: OutboxEntry };
 
@@ -191,9 +192,10 @@ export class Outbox {
     pending.settle({ ok: false, failure, clientId: pending.entry.clientId });
   }
 
-  private update(pending: Pending, change: { state: OutboxState; failure?: SendFailure }): void {
+  private update(pending: Pending, change: { state: UnsentState; failure?: SendFailure }): void {
     if (change.state === pending.entry.state && change.failure === pending.entry.failure) return;
-    pending.entry = { ...pending.entry, state: change.state, failure: change.failure };
-    this.options.onChange?.({ kind: "state", entry: pending.entry });
+    const entry = { ...pending.entry, state: change.state, failure: change.failure };
+    pending.entry = entry;
+    this.options.onChange?.({ kind: "state", entry });
   }
 }
