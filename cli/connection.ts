@@ -1,11 +1,13 @@
 /**
- * The client's Socket.IO side: one WebSocket authenticated with the session token, requests that
- * wait for their ack, and the events the server pushes. Reconnection is socket.io-client's own, except after a
- * handshake the server refused for now with a time to come back ("too many connections from your address"):
- * socket.io-client treats every refusal as final, so the client waits that long and tries again itself.
+ * The client's Socket.IO side: one WebSocket authenticated with the session token, handed to the client core
+ * (lib/client), which sends, resends, takes messages in under the ack rule, pages through `check` and reads
+ * refusals by their code; this file turns what the core reports into the terminal's events and errors.
+ * Reconnection is socket.io-client's own, and the core's after a handshake refused for now.
  */
-import { randomUUID } from "node:crypto";
 import { io, type Socket } from "socket.io-client";
+import { ChatClient } from "../lib/client/chat-client";
+import { wasRefused } from "../lib/client/outbox";
+import { NoAnswerError, NotConnectedError, RefusedError } from "../lib/client/refusals";
 import type {
   ChatMessage,
   DeviceStatusEvent,
@@ -13,17 +15,13 @@ import type {
   SubscriptionEvent,
   WarningEvent,
 } from "../lib/contract/payloads";
-import type { CheckAck, ClientToServerEvents, SendAck, ServerToClientEvents } from "../lib/contract/events";
-import { isGroup } from "../lib/contract/names";
+import type { ClientToServerEvents, ServerToClientEvents } from "../lib/contract/events";
 import { CliError } from "./errors";
 import type { Session } from "./session";
 
-/** How long a request waits for the server's ack, and a line waits for a dropped connection to come back. */
-const ACK_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 10_000;
+/** How long a line waits for a dropped connection to come back. */
 const RECONNECT_WAIT_MS = 30_000;
-/** How often a send cut off by dropped connections is sent again before giving up. */
-const SEND_ATTEMPTS = 5;
 
 export interface ConnectionEvents {
   /** A message for you (live or from the store); the server hears it was delivered once this returns. */
@@ -46,17 +44,14 @@ export interface ConnectionEvents {
   fatal(error: CliError): void;
 }
 
-/** The client's Socket.IO socket, typed with the contract in lib/protocol.ts. */
+/** A send's answer: stored (and whether its recipient was online), or refused with the server's words. */
+export type Sent = { ok: true; message: ChatMessage; online: boolean } | { ok: false; error: string };
+
+/** The client's Socket.IO socket, typed with the contract in lib/contract/events.ts. */
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-/** The same socket with an ack timeout: every emit resolves with the ack or rejects. */
-type TimedSocket = ReturnType<ChatSocket["timeout"]>;
 
 export class ChatConnection {
-  private constructor(
-    private readonly socket: ChatSocket,
-    private readonly firstBacklog: Promise<void>,
-    private readonly stopWaiting: () => void,
-  ) {}
+  private constructor(private readonly client: ChatClient) {}
 
   /**
    * Resolves once the server accepted the handshake, after any wait it asked for; a refused or unreachable socket
@@ -69,9 +64,10 @@ export class ChatConnection {
       reconnection: true,
       reconnectionDelayMax: 5_000,
     });
-    let backlogDone!: () => void;
-    const firstBacklog = new Promise<void>((resolve) => (backlogDone = resolve));
-    socket.once("backlog:done", () => backlogDone());
+    socket.on("thermometer:reading", (reading) => events.reading(reading));
+    socket.on("thermometer:status", (status) => events.deviceStatus(status));
+    socket.on("thermometer:subscription", (change) => events.subscription(change));
+    socket.on("warning", (warning) => events.warning(warning));
 
     return new Promise((resolve, reject) => {
       let opened = false;
@@ -85,157 +81,77 @@ export class ChatConnection {
           ms,
         );
       };
-      const stopWaiting = listen(socket, {
-        ...events,
-        // The wait the server asked for is no failure to connect: the timer starts again after it.
-        waiting(seconds) {
-          if (!opened) startTimer(seconds * 1000 + CONNECT_TIMEOUT_MS);
-          events.waiting(seconds);
-        },
-        // A refusal of the first handshake is the caller's error to report; of a later one, the session's end.
-        fatal(error) {
-          if (opened) events.fatal(error);
-          else fail(error);
+      // A refusal of the first handshake is the caller's error to report; of a later one, the session's end.
+      const fatal = (error: CliError) => (opened ? events.fatal(error) : fail(error));
+      const client = new ChatClient(socket, {
+        username: session.username,
+        connectionWaitMs: RECONNECT_WAIT_MS,
+        events: {
+          message: (message) => events.message(message),
+          connected(again) {
+            if (again) return events.reconnected();
+            events.connected();
+            opened = true;
+            clearTimeout(timer);
+            resolve(new ChatConnection(client));
+          },
+          disconnected(reason) {
+            if (reason === "io client disconnect") return; // we closed it ourselves
+            events.disconnected(reason);
+            // After a server-side disconnect (a restart, for one) socket.io-client waits to be told to retry.
+            if (reason === "io server disconnect") socket.connect();
+          },
+          // The wait the server asked for is no failure to connect: the timer starts again after it.
+          waiting(seconds) {
+            if (!opened) startTimer(seconds * 1000 + CONNECT_TIMEOUT_MS);
+            events.waiting(seconds);
+          },
+          signedOut: () => fatal(new CliError("the server refused the session (unauthorized); log in again")),
+          refused: (refusal) => fatal(new CliError(`the server refused the connection: ${refusal.error}`)),
         },
       });
       const fail = (error: CliError) => {
         clearTimeout(timer);
-        stopWaiting();
-        socket.off("connect", onConnect);
-        socket.disconnect();
+        client.close();
         reject(error);
       };
-      const onConnect = () => {
-        opened = true;
-        clearTimeout(timer);
-        resolve(new ChatConnection(socket, firstBacklog, stopWaiting));
-      };
       startTimer(CONNECT_TIMEOUT_MS);
-      socket.once("connect", onConnect);
     });
   }
 
-  /**
-   * Resolves once the messages that waited for you have all arrived (the server's `backlog:done`
-   * after the first handshake), or after `timeoutMs` from a server that does not say.
-   */
+  /** Resolves once the messages that waited for you have all arrived, or after `timeoutMs`. */
   backlogArrived(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    return Promise.race([this.firstBacklog, timeout]).finally(() => clearTimeout(timer));
+    return this.client.backlogArrived(timeoutMs);
   }
 
   /**
-   * Sends a message with a clientId of its own. A send cut off by a dropped connection may have been
-   * stored without its ack getting back, so it is sent again once reconnected, with the same
-   * clientId: the server answers with the stored message instead of storing it twice.
+   * Sends a message through the outbox: resolves with the server's answer, or its refusal's words; one cut off by a
+   * dropped connection goes again once reconnected, with the same clientId. No answer at all is a CliError.
    */
-  async send(destination: string, message: string): Promise<SendAck> {
-    const payload = { destination, message, clientId: randomUUID() };
-    for (let attempt = 1; ; attempt += 1) {
-      await this.whenConnected();
-      try {
-        return await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("message:send", payload);
-      } catch {
-        if (this.socket.connected || attempt === SEND_ATTEMPTS) {
-          throw new CliError(`no answer from the server within ${ACK_TIMEOUT_MS / 1000} s`);
-        }
-      }
-    }
+  async send(destination: string, message: string): Promise<Sent> {
+    const outcome = await this.client.outbox.send(destination, message);
+    if (outcome.ok) return outcome;
+    this.client.outbox.discard(outcome.clientId); // nobody retries it from a terminal
+    if (!wasRefused(outcome.failure)) throw new CliError(outcome.failure.error);
+    return { ok: false, error: outcome.failure.error };
   }
 
-  /** `!check`: one page of what you have not received yet, already marked `stored`; `after` is the previous page's `next`. */
-  async check(after?: string): Promise<CheckAck> {
-    return this.request((socket) => socket.emitWithAck("check", after ? { after } : {}));
+  /**
+   * `!check`: everything you have not received yet, each page's new messages handed to `onPage` as it comes;
+   * resolves with the refusal's words if the server refused a page. No answer at all is a CliError.
+   */
+  async check(onPage: (messages: ChatMessage[]) => void): Promise<{ ok: true } | { ok: false; error: string }> {
+    try {
+      await this.client.check(onPage);
+      return { ok: true };
+    } catch (error) {
+      if (error instanceof RefusedError) return { ok: false, error: error.message };
+      if (error instanceof NoAnswerError || error instanceof NotConnectedError) throw new CliError(error.message);
+      throw error;
+    }
   }
 
   close(): void {
-    this.stopWaiting(); // or a retry due later would open the connection again
-    this.socket.disconnect();
+    this.client.close(); // and a retry due later would open the connection again
   }
-
-  /**
-   * Emits once connected and waits for the ack. Waiting for a dropped connection first, rather than
-   * letting socket.io-client buffer the packet, means a request that timed out is never sent later.
-   */
-  private async request<T>(emit: (socket: TimedSocket) => Promise<T>): Promise<T> {
-    await this.whenConnected();
-    try {
-      return await emit(this.socket.timeout(ACK_TIMEOUT_MS));
-    } catch {
-      throw new CliError(`no answer from the server within ${ACK_TIMEOUT_MS / 1000} s`);
-    }
-  }
-
-  private whenConnected(): Promise<void> {
-    if (this.socket.connected) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.socket.off("connect", onConnect);
-        reject(new CliError(`not connected to the server (waited ${RECONNECT_WAIT_MS / 1000} s)`));
-      }, RECONNECT_WAIT_MS);
-      const onConnect = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.socket.once("connect", onConnect);
-    });
-  }
-}
-
-/** Wires the socket's events to `events`; returns what cancels a retry the server's refusal has scheduled. */
-function listen(socket: ChatSocket, events: ConnectionEvents): () => void {
-  socket.on("message", (message, ack?: () => void) => {
-    events.message(message);
-    // Acking is what marks the message delivered, so it comes after the message was shown. A group message comes
-    // in a broadcast without an ack: this socket says it has it instead.
-    if (typeof ack === "function") ack();
-    else if (isGroup(message.destination)) socket.emit("message:received", { ids: [message.id] });
-  });
-  socket.on("thermometer:reading", (reading) => events.reading(reading));
-  socket.on("thermometer:status", (status) => events.deviceStatus(status));
-  socket.on("thermometer:subscription", (change) => events.subscription(change));
-  socket.on("warning", (warning) => events.warning(warning));
-
-  let everConnected = false;
-  socket.on("connect", () => {
-    if (everConnected) events.reconnected();
-    else events.connected();
-    everConnected = true;
-  });
-  socket.on("disconnect", (reason) => {
-    if (reason === "io client disconnect") return; // we closed it ourselves
-    events.disconnected(reason);
-    // After a server-side disconnect (a restart, for one) socket.io-client waits to be told to retry.
-    if (reason === "io server disconnect") socket.connect();
-  });
-  // Every handshake's refusal, the first and those after a reconnect, goes through here.
-  let retry: NodeJS.Timeout | undefined;
-  socket.on("connect_error", (error) => {
-    if (socket.active) return; // a transport error: the manager tries again by itself
-    const seconds = secondsToComeBack(error.message);
-    if (seconds === undefined) return events.fatal(refusal(error));
-    events.waiting(seconds);
-    // Tried again for as long as the server answers this; any other refusal ends the session above.
-    retry = setTimeout(() => socket.connect(), seconds * 1000);
-  });
-  return () => clearTimeout(retry);
-}
-
-/**
- * The refusal that is only for now: this address has started too many handshakes (server/realtime/handshake.ts),
- * and the server says how many seconds until it may start another.
- */
-const TOO_MANY_CONNECTIONS = /^too many connections from your address: try again in (\d+) s$/;
-
-function secondsToComeBack(message: string): number | undefined {
-  const seconds = TOO_MANY_CONNECTIONS.exec(message)?.[1];
-  // Never 0: a server saying so would otherwise be asked again in a tight loop.
-  return seconds === undefined ? undefined : Math.max(1, Number(seconds));
-}
-
-function refusal(error: Error): CliError {
-  if (error.message === "unauthorized")
-    return new CliError("the server refused the session (unauthorized); log in again");
-  return new CliError(`the server refused the connection: ${error.message}`);
 }

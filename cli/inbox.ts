@@ -1,16 +1,12 @@
 /**
- * Shows each incoming message once. The same message can reach the client twice — the stored
- * backlog sent on connect racing a `!check`, or a redelivery after a reconnect lost the ack — so
- * messages are remembered by id for a while.
+ * Prints incoming messages. Each reaches it once: the client core drops one the server offers again (the stored
+ * backlog sent on connect racing a `!check`, a redelivery after a reconnect lost the ack).
  */
 import type { ChatMessage } from "../lib/contract/payloads";
 import { formatIncoming } from "./format";
 import type { Output } from "./output";
 
-const REMEMBERED_IDS = 1_000;
-
 export class Inbox {
-  private readonly shown = new Set<string>();
   private readonly waiting = new Map<string, () => void>();
 
   constructor(
@@ -18,12 +14,10 @@ export class Inbox {
     private readonly output: Output,
   ) {}
 
-  /** Prints the message unless it was shown already or is your own; says whether it printed. */
+  /** Prints the message unless it is your own; says whether it printed. */
   show(message: ChatMessage): boolean {
     // Your own messages come back as echoes meant for your other tabs; they are not news here.
-    if (message.sender === this.self || this.shown.has(message.id)) return false;
-    this.shown.add(message.id);
-    if (this.shown.size > REMEMBERED_IDS) this.shown.delete(this.shown.values().next().value!);
+    if (message.sender === this.self) return false;
     this.output.line(formatIncoming(message));
     this.waiting.get(message.sender)?.();
     return true;

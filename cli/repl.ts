@@ -1,5 +1,5 @@
 /**
- * The input loop: one typed line at a time, parsed by lib/commands (the same parser as the page),
+ * The input loop: one typed line at a time, parsed by lib/contract/commands.ts (the same parser as the page),
  * each finished — its ack received — before the next is read, so a script's output comes in order.
  * The same loop serves a person at a terminal (with a prompt) and a script on a pipe (without).
  */
@@ -91,23 +91,19 @@ async function execute(
         }
         // A device answers every command: wait for that reply, so a script sees it before its next line.
         const reply = inbox.nextFrom(input.destination, DEVICE_REPLY_WAIT_MS);
-        const ack = await connection.send(input.destination, input.message);
-        if (!ack.ok) return output.error(`Could not send to '${input.destination}': ${ack.error}`);
-        if (!ack.online) output.line(offlineNotice(input.destination));
-        if (ack.message.type === "command") await reply;
+        const sent = await connection.send(input.destination, input.message);
+        if (!sent.ok) return output.error(`Could not send to '${input.destination}': ${sent.error}`);
+        if (!sent.online) output.line(offlineNotice(input.destination));
+        if (sent.message.type === "command") await reply;
         return;
       }
       case "check": {
-        // The server answers a page at a time; follow `next` to the end, printing each page as it comes.
+        // Each page prints as it comes; a message the connect-time backlog already showed is not in it.
         let shown = 0;
-        let after: string | undefined;
-        do {
-          const ack = await connection.check(after);
-          if (!ack.ok) return output.error(`Could not check for messages: ${ack.error}`);
-          // Through the inbox, so a message the connect-time backlog already showed is not shown twice.
-          shown += ack.messages.filter((message) => inbox.show(message)).length;
-          after = ack.next ?? undefined;
-        } while (after);
+        const checked = await connection.check((messages) => {
+          shown += messages.filter((message) => inbox.show(message)).length;
+        });
+        if (!checked.ok) return output.error(`Could not check for messages: ${checked.error}`);
         if (shown === 0) output.line(NO_NEW_MESSAGES);
         return;
       }

@@ -2,7 +2,10 @@
  * The client's HTTP side: log in for a session token, then the few read-only calls the commands
  * need (`!who`, `!history`). Every failure becomes a CliError whose message can be shown as is.
  */
+import type { Refusal } from "../lib/contract/codes";
 import type { ChatMessage, GroupSummary, UserSummary } from "../lib/contract/payloads";
+import { openIncoming } from "../lib/client/content";
+import { httpRefusal } from "../lib/client/refusals";
 import { CliError } from "./errors";
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -15,8 +18,11 @@ export interface Session {
 
 export async function login(url: string, username: string, password: string): Promise<Session> {
   const { status, body } = await request(url, "/api/session", { method: "POST", json: { username, password } });
-  if (status === 401) throw new CliError("wrong username or password");
-  if (status !== 200 && status !== 201) throw new CliError(`login failed: ${errorText(status, body)}`);
+  if (status !== 200 && status !== 201) {
+    const refusal = refusalOf(status, body);
+    if (refusal.code === "unauthorized") throw new CliError("wrong username or password");
+    throw new CliError(`login failed: ${refusal.error}`);
+  }
   const { user, token } = body as { user: { username: string }; token: string };
   return { url, username: user.username, token };
 }
@@ -28,7 +34,8 @@ export async function listUsers(session: Session): Promise<UserSummary[]> {
 /** The last `limit` messages with `peer`, oldest first. */
 export async function history(session: Session, peer: string, limit: number): Promise<ChatMessage[]> {
   const query = new URLSearchParams({ with: peer, limit: String(limit) });
-  return ((await authenticated(session, `/api/messages?${query}`)) as { messages: ChatMessage[] }).messages;
+  const { messages } = (await authenticated(session, `/api/messages?${query}`)) as { messages: ChatMessage[] };
+  return messages.map(openIncoming);
 }
 
 export async function listGroups(session: Session): Promise<GroupSummary[]> {
@@ -56,7 +63,7 @@ export async function changeGroup(
             method: "DELETE",
           };
   const { status, body } = await request(session.url, call.route, { ...call, token: session.token });
-  if (status !== 200 && status !== 201) throw new CliError(errorText(status, body));
+  if (status !== 200 && status !== 201) throw new CliError(refusalOf(status, body).error);
   const done = { create: `Created #${name}.`, add: `Added ${usernames[0]} to #${name}.` };
   return action === "leave"
     ? `You left #${name}.`
@@ -68,12 +75,12 @@ export async function changeGroup(
 /** Ends every session of this person (this one included); their sockets are disconnected. */
 export async function logoutEverywhere(session: Session): Promise<void> {
   const { status, body } = await request(session.url, "/api/sessions", { method: "DELETE", token: session.token });
-  if (status !== 204) throw new CliError(`could not log out everywhere: ${errorText(status, body)}`);
+  if (status !== 204) throw new CliError(`could not log out everywhere: ${refusalOf(status, body).error}`);
 }
 
 async function authenticated(session: Session, route: string): Promise<unknown> {
   const { status, body } = await request(session.url, route, { method: "GET", token: session.token });
-  if (status !== 200) throw new CliError(errorText(status, body));
+  if (status !== 200) throw new CliError(refusalOf(status, body).error);
   return body;
 }
 
@@ -104,9 +111,9 @@ async function request(
   }
 }
 
-function errorText(status: number, body: unknown): string {
-  const error = (body as { error?: unknown } | undefined)?.error;
-  return typeof error === "string" ? error : `HTTP ${status}`;
+/** An error answer's refusal; `HTTP <status>` in words when the body is not the chat's. */
+function refusalOf(status: number, body: unknown): Refusal {
+  return httpRefusal(status, body, `HTTP ${status}`);
 }
 
 /** fetch hides the useful part (ECONNREFUSED, ENOTFOUND, a timeout) in `cause`. */

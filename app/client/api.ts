@@ -1,4 +1,7 @@
-/** The page's calls to the HTTP API. Every error comes back as `{error}`; callers show that text. */
+/**
+ * The page's calls to the HTTP API. Every error comes back as `{error, code}`: callers show the words, and act on
+ * the code (api-errors.ts, read there so the login form's scripts stay as small as they are).
+ */
 import type {
   ChatMessage,
   CheckPage,
@@ -13,6 +16,8 @@ import type {
 export class ApiError extends Error {
   constructor(
     readonly status: number,
+    /** The answer's body as it came, `undefined` when it was not JSON. */
+    readonly body: unknown,
     message: string,
   ) {
     super(message);
@@ -29,7 +34,7 @@ async function request<T>(path: string, init: RequestInit & { json?: unknown } =
   });
   const text = await response.text();
   const body = parseJson(text);
-  if (!response.ok) throw new ApiError(response.status, body?.error ?? `request failed (${response.status})`);
+  if (!response.ok) throw new ApiError(response.status, body, body?.error ?? `request failed (${response.status})`);
   return body as T;
 }
 

@@ -22,9 +22,11 @@ export interface OutgoingMessage {
   destination: string;
   message: string;
   timestamp: string;
-  /** queued: waits for a connection; sending: emitted, no ack yet; failed: the server refused it. */
+  /** queued: waits for a connection; sending: emitted, no ack yet; failed: refused, or no answer came. */
   state: "queued" | "sending" | "failed";
   error?: string;
+  /** Whether a failed one may be sent again (lib/client/outbox.ts): not after a final refusal. */
+  retryable?: boolean;
 }
 
 export interface Thread {
@@ -36,7 +38,8 @@ export interface Thread {
   loadingOlder: boolean;
 }
 
-export type Connection = "connecting" | "online" | "offline";
+/** offline: lost, and being tried again; refused: the server refused it for good (the notice says why). */
+export type Connection = "connecting" | "online" | "offline" | "refused";
 
 export interface Conversation {
   last: ChatMessage;
@@ -82,7 +85,7 @@ export type ChatAction =
   | { type: "groupLeft"; name: string }
   | { type: "connection"; connection: Connection }
   | { type: "outbox"; message: OutgoingMessage }
-  | { type: "outboxState"; clientId: string; state: OutgoingMessage["state"]; error?: string }
+  | { type: "outboxState"; clientId: string; state: OutgoingMessage["state"]; error?: string; retryable?: boolean }
   | { type: "outboxRemove"; clientId: string }
   | { type: "notice"; text: string | null }
   | { type: "checkResults"; messages: ChatMessage[] | null };
@@ -329,7 +332,9 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return {
         ...state,
         outbox: state.outbox.map((entry) =>
-          entry.clientId === action.clientId ? { ...entry, state: action.state, error: action.error } : entry,
+          entry.clientId === action.clientId
+            ? { ...entry, state: action.state, error: action.error, retryable: action.retryable }
+            : entry,
         ),
       };
     case "outboxRemove":

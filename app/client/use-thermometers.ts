@@ -5,7 +5,8 @@
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { DeviceStatusEvent, DeviceSummary, ReadingEvent, SubscriptionEvent } from "@/lib/contract/payloads";
-import { api, ApiError } from "./api";
+import { api } from "./api";
+import { apiErrorCode } from "./api-errors";
 import type { ChatClientSocket } from "./socket";
 
 /** The chart shows at most this many points, so a long session does not grow without bound. */
@@ -73,7 +74,7 @@ export function useThermometers(socket: ChatClientSocket | null) {
       if (device) await loadReadings(device);
     } catch (error) {
       const reason =
-        error instanceof ApiError && error.status === 404
+        apiErrorCode(error) === "not-found"
           ? "No thermometers are connected to this server."
           : "Could not load the thermometers.";
       setList({ state: "unavailable", reason });

@@ -91,9 +91,11 @@ export function OutgoingBubble({
         {entry.state === "failed" ? (
           <>
             <span className="bubble-error">Not sent: {entry.error}</span>
-            <button type="button" className="link" onClick={onRetry}>
-              Retry
-            </button>
+            {entry.retryable && (
+              <button type="button" className="link" onClick={onRetry}>
+                Retry
+              </button>
+            )}
             <button type="button" className="link" onClick={onDiscard}>
               Discard
             </button>
