@@ -12,12 +12,12 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { busyError, ChatError, isBusyError } from "../errors";
 import { log } from "../log";
+import { type Backoff, backoffDelay, pause } from "./backoff";
 import type { Database } from "./database";
 
 export const DEFAULT_STORE_BUSY_TIMEOUT_MS = 5_000;
 /** Waits between attempts: a random time below 2, 4, 8 … ms up to 100 ms, so waiting writers do not retry in step. */
-const FIRST_WAIT_MS = 2;
-const LONGEST_WAIT_MS = 100;
+const BUSY_BACKOFF: Backoff = { firstMs: 2, longestMs: 100 };
 
 /**
  * A full store: the disk the database lives on is full, or the database reached STORE_MAX_PAGES. SQLite then
@@ -108,8 +108,7 @@ export class BusyRetry {
         if (!isStoreBusy(error)) throw error;
         const left = deadline - Date.now();
         if (left <= 0) throw busyError("store");
-        const wait = this.random() * Math.min(LONGEST_WAIT_MS, FIRST_WAIT_MS * 2 ** attempt);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(left, wait)));
+        await pause(Math.min(left, backoffDelay(attempt, BUSY_BACKOFF, this.random)));
       }
     }
   }
