@@ -435,11 +435,6 @@ export class MessageStore {
     return claimed;
   }
 
-  /** Marks everything `reader` received in one conversation as read (and delivered); returns the ids that changed. */
-  async markRead(reader: string, conversation: string, at: Date): Promise<string[]> {
-    return (await this.markConversationRead(reader, conversation, at)).map((read) => read.id);
-  }
-
   /**
    * Marks everything `reader` received in one conversation (a peer's name, or a group key) as read, and delivered;
    * returns what changed, with whose each message was.

@@ -209,11 +209,11 @@ describe.each([
       sent.slice(0, 1_100).map((m) => m.id),
       new Date(),
     );
-    const read = await database.messages.markRead("hal", "bob", new Date());
-    expect(read.sort()).toEqual(sent.map((m) => m.id).sort());
+    const read = await database.messages.markConversationRead("hal", "bob", new Date());
+    expect(read.map((change) => change.id).sort()).toEqual(sent.map((m) => m.id).sort());
     expect((await database.messages.conversations("hal")).map((c) => [c.peer, c.unread])).toEqual([["bob", 0]]);
     expect(await database.messages.undelivered("hal", { limit: 10 })).toEqual([]);
-    expect(await database.messages.markRead("hal", "bob", new Date())).toEqual([]);
+    expect(await database.messages.markConversationRead("hal", "bob", new Date())).toEqual([]);
   });
 
   it("rebuilds the conversation rows of messages stored before they existed", async () => {

@@ -102,7 +102,7 @@ describe("the SQLite read fast paths and their portable twins, on the same data"
       toAnn.slice(5, 8).map((m) => m.id),
       new Date(),
     );
-    await fast.messages.markRead("bob", "ann", new Date());
+    await fast.messages.markConversationRead("bob", "ann", new Date());
     await portable.markConversationRead("cat", group, new Date());
     await fast.messages.markDelivered(
       "bob",

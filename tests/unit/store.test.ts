@@ -143,9 +143,9 @@ describe.each(targets)("store on %s", (_name, target) => {
       [c, "3", 0],
       [b, "2", 2],
     ]);
-    const read = await db.messages.markRead(a, b, new Date());
+    const read = await db.messages.markConversationRead(a, b, new Date());
     expect(read).toHaveLength(2);
-    expect(await db.messages.markRead(a, b, new Date())).toEqual([]);
+    expect(await db.messages.markConversationRead(a, b, new Date())).toEqual([]);
     conversations = await db.messages.conversations(a);
     expect(conversations.find((x) => x.peer === b)?.unread).toBe(0);
     expect((await db.messages.conversation(a, b, { limit: 10 }))!.every((m) => m.readAt && m.deliveredAt)).toBe(true);
