@@ -28,8 +28,7 @@ export interface MemberRow {
   joinedAt: Date;
 }
 
-/** `#` appears in no username, so a destination or conversation that starts with it is a group. */
-export const isGroupKey = (destination: string): boolean => destination.startsWith("#");
+/** A group's key, `#<id>`: how the message tables name it (isGroup in lib/contract/names.ts tells it from a person). */
 export const groupKey = (group: Pick<GroupRow, "id">): string => `#${group.id}`;
 
 export class GroupStore {

@@ -25,7 +25,7 @@ import { ThrottleStore } from "./throttle-store";
 
 export { AccountStore, type StoredUser } from "./account-store";
 export { MessageStore, toChatMessage, type NewMessage, type ReceiptChange } from "./message-store";
-export { GroupStore, groupKey, isGroupKey, type GroupRow, type MemberRow } from "./group-store";
+export { GroupStore, groupKey, type GroupRow, type MemberRow } from "./group-store";
 export { DeviceStore, type Reading, type ReadingStats } from "./device-store";
 export { ThrottleStore } from "./throttle-store";
 export { parseDatabaseUrl, type DatabaseTarget } from "./database-url";

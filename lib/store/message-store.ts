@@ -8,13 +8,13 @@
 import { randomUUID } from "node:crypto";
 import type { Message as MessageRow, Prisma, Receipt as ReceiptRow } from "@prisma/client";
 import { log } from "../log";
+import { isGroup } from "../contract/names";
 import { compareChronologically } from "../contract/order";
 import type { ChatMessage, MessageReceipts, MessageType } from "../contract/payloads";
 import { isStoreBusy, isStoreFull, sinceAsked } from "./busy";
 import type { Database } from "./database";
 import type { FastPathsWithRetry } from "./fast-paths";
 import { GroupCommit } from "./group-commit";
-import { isGroupKey } from "./group-store";
 import { newMessageId } from "./message-id";
 import {
   advanceConversationsPortable,
@@ -67,7 +67,7 @@ export interface ReceiptChange {
 }
 
 const change = (id: string, sender: string, conversation: string): ReceiptChange =>
-  isGroupKey(conversation) ? { id, sender, group: true } : { id, sender };
+  isGroup(conversation) ? { id, sender, group: true } : { id, sender };
 
 /**
  * Faster ways to do what the portable code does, offered by a connector that has them (SQLite: sqlite-insert.ts and
@@ -106,7 +106,7 @@ export function toChatMessage(
   viewer?: string,
   names?: Map<string, string>,
 ): ChatMessage {
-  const group = isGroupKey(row.destination);
+  const group = isGroup(row.destination);
   const own = group ? receipts.find((receipt) => receipt.recipient === viewer) : receipts[0];
   const message: ChatMessage = {
     id: row.id,
@@ -177,7 +177,7 @@ const oldest = (items: { askedAt: number }[]) => Math.min(...items.map((item) =>
 
 /** The receipt rows of a new message: one per recipient, each keyed by the conversation as that recipient sees it. */
 export function receiptsFor(row: MessageRow, recipients: string[]): ReceiptRow[] {
-  const conversation = isGroupKey(row.destination) ? row.destination : row.sender;
+  const conversation = isGroup(row.destination) ? row.destination : row.sender;
   return recipients.map((recipient) => ({
     id: randomUUID(),
     messageId: row.id,
@@ -534,7 +534,7 @@ export class MessageStore {
     groups: Set<string> = new Set(),
   ): Promise<{ peer: string; last: ChatMessage; unread: number }[]> {
     const rows = (await this.db.conversation.findMany({ where: { owner: username } })).filter(
-      (row) => !isGroupKey(row.peer) || groups.has(row.peer),
+      (row) => !isGroup(row.peer) || groups.has(row.peer),
     );
     if (rows.length === 0) return [];
     const [lastMessages, unread] = await Promise.all([
@@ -576,7 +576,7 @@ export class MessageStore {
 
   /** `#<group id>` → `#<name>` for the group keys among `keys`. */
   private async groupNames(keys: string[]): Promise<Map<string, string>> {
-    const ids = [...new Set(keys.filter(isGroupKey).map((key) => key.slice(1)))];
+    const ids = [...new Set(keys.filter(isGroup).map((key) => key.slice(1)))];
     const names = new Map<string, string>();
     for (const slice of slices(ids, IDS_PER_QUERY)) {
       for (const group of await this.db.group.findMany({ where: { id: { in: slice } } }))

@@ -13,7 +13,7 @@
  */
 import Database from "better-sqlite3";
 import type { Message as MessageRow } from "@prisma/client";
-import { isGroupKey } from "./group-store";
+import { isGroup } from "../contract/names";
 
 export class SqliteReader {
   private readonly db: Database.Database;
@@ -87,7 +87,7 @@ export function messageRow(raw: RawMessage): MessageRow {
  * whatever their number (the ids go in as one JSON array).
  */
 export function groupNamesSqlite(reader: SqliteReader, keys: Iterable<string>): Map<string, string> {
-  const ids = [...new Set([...keys].filter(isGroupKey).map((key) => key.slice(1)))];
+  const ids = [...new Set([...keys].filter(isGroup).map((key) => key.slice(1)))];
   const names = new Map<string, string>();
   if (ids.length === 0) return names;
   const rows = reader
