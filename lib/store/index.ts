@@ -39,7 +39,11 @@ export {
   STORE_FULL_MESSAGE,
 } from "./busy";
 
-/** The database, opened: one store per kind of data, all on one connection. */
+/**
+ * The database, opened: one store per kind of data. On MongoDB that is one Prisma client. On SQLite it is three
+ * connections to the file — Prisma's, and better-sqlite3's writer and reader of the SQLite statements — and a
+ * worker thread with a fourth that runs the WAL checkpoints.
+ */
 export interface OpenStore {
   accounts: AccountStore;
   messages: MessageStore;

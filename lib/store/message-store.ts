@@ -133,7 +133,7 @@ function summarize(receipts: Pick<ReceiptRow, "recipient" | "deliveredAt" | "rea
   return { recipients: receipts.length, deliveredTo: names((r) => r.deliveredAt), readBy: names((r) => r.readAt) };
 }
 
-/** Oldest first; the id breaks ties between messages stored in the same millisecond. */
+/** Newest first; the id breaks ties between messages stored in the same millisecond. */
 const NEWEST_FIRST = [{ timestamp: "desc" }, { id: "desc" }] satisfies Prisma.MessageOrderByWithRelationInput[];
 const RECEIPTS_CHRONOLOGICAL = [
   { timestamp: "asc" },
