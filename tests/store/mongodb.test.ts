@@ -6,9 +6,9 @@
  */
 import type { Prisma } from "@prisma/client";
 import { openStore, type OpenStore } from "@/lib/store";
-import { connectMongo, createMongoClient, type MongoDatabase } from "@/lib/store/mongodb-client";
-import { backfillClientKeys } from "@/lib/store/mongodb-client-keys";
-import { backfillReceipts } from "@/lib/store/mongodb-receipts";
+import { connectMongo, createMongoClient, type MongoDatabase } from "@/lib/store/portable/mongodb-client";
+import { backfillClientKeys } from "@/lib/store/portable/mongodb-client-keys";
+import { backfillReceipts } from "@/lib/store/portable/mongodb-receipts";
 import { MONGODB_SKIPPED, MONGODB_TEST_URL, pushMongoSchema } from "./mongodb-setup";
 import { planProblems } from "./query-plan";
 

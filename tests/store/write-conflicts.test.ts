@@ -6,7 +6,7 @@
 import type { ChatMessage } from "@/lib/contract/payloads";
 import { openStore, type OpenStore } from "@/lib/store";
 import { DEFAULT_RETRY_POLICY, retryDelay } from "@/lib/store/retry";
-import type { ThrottleState } from "@/lib/store/throttle-store";
+import type { ThrottleState } from "@/lib/store/throttles";
 import { removeDatabase, tempDatabaseFile } from "../../tools/temp-database";
 import { intercepted, type ModelCall, writeConflict } from "./database-seam";
 

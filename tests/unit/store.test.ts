@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { openStore, type OpenStore, type StoreOptions } from "@/lib/store";
-import type { ThrottleDecision, ThrottleState } from "@/lib/store/throttle-store";
+import type { ThrottleDecision, ThrottleState } from "@/lib/store/throttles";
 import { MONGODB_SKIPPED, MONGODB_TEST_URL, pushMongoSchema } from "../store/mongodb-setup";
 
 interface Target {
