@@ -2,7 +2,7 @@
  * A busy SQLite store must not freeze the server. SQLite lets one connection write at a time, and
  * better-sqlite3 runs on the event loop: a connection told to wait for the write lock (`busy_timeout`)
  * waits synchronously, and every page, route and socket of the process waits with it. The server's
- * connection therefore never waits inside SQLite (busy_timeout 0, see sqlite-client.ts): a statement
+ * connection therefore never waits inside SQLite (busy_timeout 0, see sqlite/client.ts): a statement
  * that finds the lock taken fails at once with SQLITE_BUSY, and is tried again here after an
  * asynchronous wait, until a deadline (STORE_BUSY_TIMEOUT_MS after the caller asked); then the caller
  * hears "the store is busy: try again" (503). A statement that failed busy did nothing (Prisma rolls

@@ -1,6 +1,6 @@
 /**
- * The account store (accounts.ts) in Prisma Client calls, exactly what MongoDB runs. The SQLite implementation
- * (sqlite/accounts.ts) extends it with statements of its own for the session lookup and the `lastSeen` write.
+ * The account store (../accounts.ts) in Prisma Client calls, exactly what MongoDB runs. The SQLite implementation
+ * (../sqlite/accounts.ts) extends it with statements of its own for the session lookup and the `lastSeen` write.
  */
 import type { AccountStore, StoredUser } from "../accounts";
 import type { Database } from "../database";

@@ -1,6 +1,6 @@
 /**
- * The device store (devices.ts) in Prisma Client calls, exactly what MongoDB runs. The SQLite implementation
- * (sqlite/devices.ts) extends it with a statement of its own for the subscriptions every socket's arrival reads.
+ * The device store (../devices.ts) in Prisma Client calls, exactly what MongoDB runs. The SQLite implementation
+ * (../sqlite/devices.ts) extends it with a statement of its own for the subscriptions every socket's arrival reads.
  */
 import type { Database } from "../database";
 import type { DeviceStore, Reading, ReadingStats } from "../devices";

@@ -1,6 +1,6 @@
 /**
- * The group store (groups.ts) in Prisma Client calls, exactly what MongoDB runs. The SQLite implementation
- * (sqlite/groups.ts) extends it with statements of its own for the lookups of every socket's arrival and of every
+ * The group store (../groups.ts) in Prisma Client calls, exactly what MongoDB runs. The SQLite implementation
+ * (../sqlite/groups.ts) extends it with statements of its own for the lookups of every socket's arrival and of every
  * group message.
  */
 import type { Database } from "../database";

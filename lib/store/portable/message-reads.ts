@@ -1,7 +1,7 @@
 /**
  * Reading messages the portable way — Prisma Client calls only, exactly what runs on MongoDB: a person's backlog,
  * a conversation's pages, the conversation list, a message's receipts, and presenting rows as `viewer` sees them.
- * The SQLite implementation answers the backlog and the pages with statements of its own (sqlite/message-reads.ts),
+ * The SQLite implementation answers the backlog and the pages with statements of its own (../sqlite/message-reads.ts),
  * held to return exactly what these return.
  */
 import type { Message as MessageRow, Prisma, Receipt as ReceiptRow } from "@prisma/client";

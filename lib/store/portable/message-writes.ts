@@ -2,7 +2,7 @@
  * Storing new messages the portable way — Prisma Client calls only, exactly what runs on MongoDB —
  * together with the conversation rows that point at each conversation's newest message (what the
  * conversation list reads instead of every message), and their receipts. The SQLite implementation
- * (sqlite/message-writes.ts) does the same in one transaction of SQL statements; the store suite runs on both and a
+ * (../sqlite/message-writes.ts) does the same in one transaction of SQL statements; the store suite runs on both and a
  * test compares what they store.
  */
 import { randomUUID } from "node:crypto";

@@ -1,8 +1,8 @@
 /**
- * The message store in Prisma Client calls, exactly what MongoDB runs (messages.ts says what it keeps). New messages
- * and delivery marks go through a group commit each (group-commit.ts): what is asked for at the same moment is
+ * The message store in Prisma Client calls, exactly what MongoDB runs (../messages.ts says what it keeps). New messages
+ * and delivery marks go through a group commit each (../group-commit.ts): what is asked for at the same moment is
  * written together, and each caller hears back once its write has finished. The SQLite implementation
- * (sqlite/messages.ts) extends this one, with its own statements for the writes of a batch and for the reads of
+ * (../sqlite/messages.ts) extends this one, with its own statements for the writes of a batch and for the reads of
  * the backlog and the pages.
  */
 import { randomUUID } from "node:crypto";
@@ -32,7 +32,7 @@ import { type ClaimedReceipt, claimDeliveries, markConversationRead, receiptChan
 /**
  * What one write carries at most, counted in rows: a direct message weighs 1, a group message its receipts. 500
  * messages × 9 columns stays well inside the 32,766 bound parameters of one SQLite statement; receipts go in
- * slices of their own (sqlite/message-writes.ts).
+ * slices of their own (../sqlite/message-writes.ts).
  */
 const MAX_ROWS_PER_WRITE = 500;
 const MAX_IDS_PER_DELIVERY_WRITE = 2_000;

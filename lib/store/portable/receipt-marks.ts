@@ -3,7 +3,7 @@
  * A delivery claim is a conditional update: it touches only the receipts still undelivered, and stamps them with a
  * random token of this write — unique across instances, unlike a time — so reading the token back finds exactly
  * the receipts this write delivered, even when another instance claims the same backlog at the same millisecond.
- * The SQLite implementation claims with one statement instead (sqlite/receipt-marks.ts).
+ * The SQLite implementation claims with one statement instead (../sqlite/receipt-marks.ts).
  */
 import { isGroup } from "../../contract/names";
 import type { Database } from "../database";

@@ -1,8 +1,8 @@
 /**
- * The throttle store (throttles.ts) in Prisma Client calls, exactly what MongoDB runs: counters changed only by
+ * The throttle store (../throttles.ts) in Prisma Client calls, exactly what MongoDB runs: counters changed only by
  * compare-and-set. A reservation reads the row, decides, and writes its decision only if the row is still what it
  * read — otherwise it reads again; a single-row conditional update is atomic on SQLite and on MongoDB alike. The
- * SQLite implementation (sqlite/throttles.ts) extends it, each reservation one synchronous transaction instead.
+ * SQLite implementation (../sqlite/throttles.ts) extends it, each reservation one synchronous transaction instead.
  */
 import { busyError } from "../../errors";
 import type { Database } from "../database";

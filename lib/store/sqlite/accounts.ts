@@ -1,5 +1,5 @@
 /**
- * The account store on SQLite: the portable implementation (portable/accounts.ts), but for what every request and
+ * The account store on SQLite: the portable implementation (../portable/accounts.ts), but for what every request and
  * socket asks — its session — and the `lastSeen` write of every arrival and departure, which run as statements
  * prepared once on the writer's connection (writer.ts). Through Prisma each of these paid a query-plan compile and a
  * fresh prepare, 1–3 ms apiece on a small machine: most of the server's work per connection in a profile of a socket

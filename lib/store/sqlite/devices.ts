@@ -1,5 +1,5 @@
 /**
- * The device store on SQLite: the portable implementation (portable/devices.ts), but for the subscriptions every
+ * The device store on SQLite: the portable implementation (../portable/devices.ts), but for the subscriptions every
  * socket's arrival reads, a statement prepared once on the writer's connection (writer.ts) instead of a Prisma query
  * that paid a query-plan compile and a fresh prepare each time. The portable code is its twin; the store suite runs
  * both on the same data.

@@ -1,5 +1,5 @@
 /**
- * The group store on SQLite: the portable implementation (portable/groups.ts), but for what every socket's arrival
+ * The group store on SQLite: the portable implementation (../portable/groups.ts), but for what every socket's arrival
  * reads (its groups) and what every group message asks before it is stored (the group by name, whether the sender
  * is a member, the members), which run as statements prepared once on the writer's connection (writer.ts). Through
  * Prisma these cost several ms before a group message could be stored. The portable code is the twin these are held

@@ -1,6 +1,6 @@
 /**
  * A person's backlog and a conversation's pages in SQL, as prepared statements on the reader's connection
- * (reader.ts), where the portable twins (portable/message-reads.ts) make several Prisma queries each — three a
+ * (reader.ts), where the portable twins (../portable/message-reads.ts) make several Prisma queries each — three a
  * backlog batch, the message lookup in slices of 900 ids; five to six a page — every one compiled and prepared
  * afresh. Each returns exactly what its twin returns, presented by the same toChatMessage; each read is one
  * snapshot of the database.

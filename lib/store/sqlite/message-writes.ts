@@ -4,7 +4,7 @@
  * showed createMany costing ~100 µs per row in Prisma's query compiler against ~20 µs for the same rows as one
  * parameterised statement, which made it the largest single cost of sending a message. Columns and values come from
  * the tables' codecs (tables.ts), stored as Prisma's adapter stores them. The portable twin is
- * portable/message-writes.ts.
+ * ../portable/message-writes.ts.
  */
 import type { Message as MessageRow, Receipt as ReceiptRow } from "@prisma/client";
 import { CONVERSATION, MESSAGE, RECEIPT } from "./tables";

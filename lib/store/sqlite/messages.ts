@@ -1,5 +1,5 @@
 /**
- * The message store on SQLite: the portable implementation (portable/messages.ts) — its group commits, its read
+ * The message store on SQLite: the portable implementation (../portable/messages.ts) — its group commits, its read
  * marks, its conversation list — with the writes of a batch, the delivery claims, the backlog and the pages as
  * statements of its own: writes on the writer's connection (message-writes.ts, receipt-marks.ts), reads on the
  * reader's (message-reads.ts). Each statement runs inside the busy retry, exactly as the store's Prisma calls do.

@@ -1,6 +1,6 @@
 /**
  * Delivery claims in SQL: one `UPDATE … RETURNING` on the writer's connection (writer.ts) marks the acknowledged
- * receipts still undelivered and names them, where the portable twin (portable/receipt-marks.ts) needs a
+ * receipts still undelivered and names them, where the portable twin (../portable/receipt-marks.ts) needs a
  * conditional `updateMany` and a read-back by claim token. Profiling the store showed Prisma compiling those two
  * queries — one OR term per recipient, hundreds of bound values — costing more than the write itself. The
  * (messageId, recipient) pairs probe the unique index one by one.

@@ -3,7 +3,7 @@
  * transaction on the writer's connection (writer.ts): read the row, ask the caller's rule, write its decision.
  * Nothing else in this process runs between those statements, and another process that wrote meanwhile makes the
  * write fail busy (the whole reservation is then tried again, ../busy.ts), so it is as atomic as the portable
- * compare-and-set loop (portable/throttles.ts), which this extends for pruning. Through Prisma a login's counters
+ * compare-and-set loop (../portable/throttles.ts), which this extends for pruning. Through Prisma a login's counters
  * were most of its queries, each paying a query-plan compile: the cost of the logins a flood gets past the
  * per-address budget.
  */

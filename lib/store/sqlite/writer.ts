@@ -20,7 +20,7 @@ export class SqliteWriter {
     this.db = new Database(file, { fileMustExist: true });
     this.db.pragma("busy_timeout = 0");
     this.db.pragma("synchronous = NORMAL");
-    // A page cap acts per connection, so it is set on every connection that writes (sqlite-client.ts).
+    // A page cap acts per connection, so it is set on every connection that writes (client.ts).
     if (options.maxPages) this.db.pragma(`max_page_count = ${Math.floor(options.maxPages)}`);
   }
 
