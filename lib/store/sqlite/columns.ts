@@ -58,6 +58,7 @@ export class Codec<Row> {
   readonly placeholders: string;
   /** Each column: its name in the row, the name a SELECT of `select()` returns it under, and its codec. */
   private readonly entries: { name: keyof Row & string; key: string; column: Columns<Row>[keyof Row & string] }[];
+  private readonly decodeRow: (stored: Record<string, SqlValue>) => Row;
 
   constructor(
     private readonly columns: Columns<Row>,
@@ -69,6 +70,7 @@ export class Codec<Row> {
     this.columnList = names.map((name) => `"${name}"`).join(", ");
     this.parameters = names.map(() => "?").join(", ");
     this.placeholders = `(${this.parameters})`;
+    this.decodeRow = compileDecoder(this.entries);
   }
 
   /** The columns as a SELECT list, of table `alias` when given, each named as `decode` reads it. */
@@ -94,10 +96,7 @@ export class Codec<Row> {
 
   /** A row from what a SELECT of `select()` returned. */
   decode(raw: unknown): Row {
-    const stored = raw as Record<string, SqlValue>;
-    const row: Record<string, unknown> = {};
-    for (const { name, key, column } of this.entries) row[name] = column.decode(stored[key] as SqlValue);
-    return row as Row;
+    return this.decodeRow(raw as Record<string, SqlValue>);
   }
 
   /** Only these columns, in this order. */
@@ -111,6 +110,22 @@ export class Codec<Row> {
   prefixed(prefix: string): Codec<Row> {
     return new Codec(this.columns, prefix);
   }
+}
+
+/**
+ * The decoder of these columns as one function that builds the row as an object literal, each column's decode
+ * called at a place of its own. A loop over the columns, reading and writing every property by a computed name,
+ * took ~1 µs a row longer: a tenth of a backlog batch's time, against the hand-written decoders it replaced. The
+ * source is made of the declared column names only.
+ */
+function compileDecoder<Row>(
+  entries: { name: string; key: string; column: { decode: (stored: SqlValue) => unknown } }[],
+): (stored: Record<string, SqlValue>) => Row {
+  const properties = entries.map(
+    ({ name, key }, i) => `${JSON.stringify(name)}: decoders[${i}](stored[${JSON.stringify(key)}])`,
+  );
+  const build = new Function("decoders", `return (stored) => ({ ${properties.join(", ")} });`);
+  return build(entries.map(({ column }) => column.decode));
 }
 
 /** A whole table: every column of `Row` (Prisma's model type), so a column the model gains fails the compile here. */
