@@ -39,7 +39,7 @@ export function nullable<Value>(column: Column<Value>): Column<Value | null> {
 }
 
 /** The adapter's default `iso8601` format: comparisons in WHERE clauses are text comparisons of this form. */
-export function sqliteDateTime(date: Date): string {
+function sqliteDateTime(date: Date): string {
   return date.toISOString().replace("Z", "+00:00");
 }
 
