@@ -1,11 +1,11 @@
 /**
  * Run by `npm run db:mongodb:push` before `prisma db push`: gives messages stored before `clientKey` existed
- * their own id as their key, so the unique (sender, clientKey) index can be built (lib/store/mongodb-client-keys.ts).
- * A database without messages, or already done, is left as it is.
+ * their own id as their key, so the unique (sender, clientKey) index can be built
+ * (lib/store/portable/mongodb-client-keys.ts). A database without messages, or already done, is left as it is.
  */
 import { parseDatabaseUrl } from "../lib/store";
-import { connectMongo, createMongoClient } from "../lib/store/mongodb-client";
-import { backfillClientKeys } from "../lib/store/mongodb-client-keys";
+import { connectMongo, createMongoClient } from "../lib/store/portable/mongodb-client";
+import { backfillClientKeys } from "../lib/store/portable/mongodb-client-keys";
 
 async function main(): Promise<void> {
   const target = parseDatabaseUrl(process.env.DATABASE_URL);

@@ -1,10 +1,11 @@
 /**
  * Run by `npm run db:mongodb:push` after `prisma db push`: gives every message stored before receipts existed the
- * receipt of its one recipient, with its delivery and read marks (lib/store/mongodb-receipts.ts). Harmless to repeat.
+ * receipt of its one recipient, with its delivery and read marks (lib/store/portable/mongodb-receipts.ts).
+ * Harmless to repeat.
  */
 import { parseDatabaseUrl } from "../lib/store";
-import { connectMongo, createMongoClient } from "../lib/store/mongodb-client";
-import { backfillReceipts } from "../lib/store/mongodb-receipts";
+import { connectMongo, createMongoClient } from "../lib/store/portable/mongodb-client";
+import { backfillReceipts } from "../lib/store/portable/mongodb-receipts";
 
 async function main(): Promise<void> {
   const target = parseDatabaseUrl(process.env.DATABASE_URL);

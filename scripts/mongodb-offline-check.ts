@@ -4,7 +4,7 @@
  * `npm run check:mongodb`:
  *   - `prisma validate` of both schemas, each with its own configuration;
  *   - both schemas as Prisma parses them (scripts/prisma-datamodel-generator.cjs), for comparison;
- *   - the MongoDB client generated into a temporary folder, and the stores compiled with
+ *   - the MongoDB client generated into a temporary folder, and the portable stores compiled with
  *     `@prisma/client` mapped onto it, so every query is type-checked against MongoDB's client.
  *
  * Prisma's CLI fetches its native engines even for steps that never start them. Prisma documents
@@ -14,7 +14,7 @@
  * it is never connected.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -30,21 +30,14 @@ export const MONGODB_SCHEMA = path.join(ROOT, "prisma", "schema.prisma");
 export const SQLITE_SCHEMA = path.join(ROOT, "prisma", "sqlite", "schema.prisma");
 const MONGODB_CLIENT_OUTPUT = 'output        = "../node_modules/.prisma/mongodb-client"';
 
-/** The store modules that run on MongoDB: everything but the SQLite-only files and the wiring that picks them. */
-export const PORTABLE_STORE_FILES = [
-  "account-store.ts",
-  "device-store.ts",
-  "message-store.ts",
-  "message-writes.ts",
-  "group-store.ts",
-  "mongodb-receipts.ts",
-  "group-commit.ts",
-  "retry.ts",
-  "mongodb-client.ts",
-  "mongodb-indexes.ts",
-  "mongodb-client-keys.ts",
-  "throttle-store.ts",
-].map((file) => path.join(ROOT, "lib", "store", file));
+/**
+ * The store modules that run on MongoDB: every file of the portable implementation (and, through their imports, the
+ * interfaces and shared pieces they use). The SQLite implementation and the wiring that picks one are not among them.
+ */
+export const PORTABLE_STORE_DIR = path.join(ROOT, "lib", "store", "portable");
+export const PORTABLE_STORE_FILES = readdirSync(PORTABLE_STORE_DIR)
+  .filter((file) => file.endsWith(".ts"))
+  .map((file) => path.join(PORTABLE_STORE_DIR, file));
 
 /** A part of Prisma's parsed schema (DMMF) — the fields the checks read. */
 export interface Datamodel {
@@ -177,12 +170,11 @@ export async function generateMongoClient(workspace: OfflineWorkspace): Promise<
 export async function typecheckAgainstMongoClient(workspace: OfflineWorkspace, clientDir: string): Promise<void> {
   const checks = path.join(workspace.dir, "checks");
   mkdirSync(checks, { recursive: true });
-  const storeModule = (file: string) => JSON.stringify(path.join(ROOT, "lib", "store", file));
   writeFileSync(
     path.join(checks, "client-fits.ts"),
     [
       'import { PrismaClient } from "@prisma/client";',
-      `import type { MongoDatabase } from ${storeModule("mongodb-client")};`,
+      `import type { MongoDatabase } from ${JSON.stringify(path.join(PORTABLE_STORE_DIR, "mongodb-client"))};`,
       "// What createMongoClient returns is the generated MongoDB client, $runCommandRaw included.",
       "export const client: MongoDatabase = new PrismaClient();",
       "",

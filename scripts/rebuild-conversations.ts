@@ -6,7 +6,7 @@
 import { parseDatabaseUrl } from "../lib/store";
 import { createPrismaClient } from "../lib/store/prisma-client";
 import { DEFAULT_RETRY_POLICY } from "../lib/store/retry";
-import { rebuildConversations } from "../lib/store/message-writes";
+import { rebuildConversations } from "../lib/store/portable/message-writes";
 
 async function main(): Promise<void> {
   const db = createPrismaClient(parseDatabaseUrl(process.env.DATABASE_URL));

@@ -5,7 +5,7 @@
 import { ConcurrencyGate } from "../limits/concurrency-gate";
 import { busyError, type ChatError } from "../errors";
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits, LoginThrottle } from "./login-throttle";
-import type { ThrottleStore } from "../store/throttle-store";
+import type { ThrottleStore } from "../store/throttles";
 
 export interface LoginProtection {
   throttle: LoginThrottle;

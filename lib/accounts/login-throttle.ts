@@ -15,7 +15,7 @@
 import { addressGroup } from "../limits/address-group";
 import { ChatError } from "../errors";
 import { log } from "../log";
-import type { ThrottleDecision, ThrottleState, ThrottleStore } from "../store/throttle-store";
+import type { ThrottleDecision, ThrottleState, ThrottleStore } from "../store/throttles";
 
 export interface LoginLimits {
   /** Passwords checked in a row for one name from one address before it is locked there. */

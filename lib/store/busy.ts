@@ -2,7 +2,7 @@
  * A busy SQLite store must not freeze the server. SQLite lets one connection write at a time, and
  * better-sqlite3 runs on the event loop: a connection told to wait for the write lock (`busy_timeout`)
  * waits synchronously, and every page, route and socket of the process waits with it. The server's
- * connection therefore never waits inside SQLite (busy_timeout 0, see sqlite-client.ts): a statement
+ * connection therefore never waits inside SQLite (busy_timeout 0, see sqlite/client.ts): a statement
  * that finds the lock taken fails at once with SQLITE_BUSY, and is tried again here after an
  * asynchronous wait, until a deadline (STORE_BUSY_TIMEOUT_MS after the caller asked); then the caller
  * hears "the store is busy: try again" (503). A statement that failed busy did nothing (Prisma rolls
@@ -12,12 +12,12 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { busyError, ChatError, isBusyError } from "../errors";
 import { log } from "../log";
+import { type Backoff, backoffDelay, pause } from "./backoff";
 import type { Database } from "./database";
 
 export const DEFAULT_STORE_BUSY_TIMEOUT_MS = 5_000;
 /** Waits between attempts: a random time below 2, 4, 8 … ms up to 100 ms, so waiting writers do not retry in step. */
-const FIRST_WAIT_MS = 2;
-const LONGEST_WAIT_MS = 100;
+const BUSY_BACKOFF: Backoff = { firstMs: 2, longestMs: 100 };
 
 /**
  * A full store: the disk the database lives on is full, or the database reached STORE_MAX_PAGES. SQLite then
@@ -108,8 +108,7 @@ export class BusyRetry {
         if (!isStoreBusy(error)) throw error;
         const left = deadline - Date.now();
         if (left <= 0) throw busyError("store");
-        const wait = this.random() * Math.min(LONGEST_WAIT_MS, FIRST_WAIT_MS * 2 ** attempt);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(left, wait)));
+        await pause(Math.min(left, backoffDelay(attempt, BUSY_BACKOFF, this.random)));
       }
     }
   }

@@ -1,33 +1,39 @@
-import { AccountStore } from "./account-store";
-import { BusyRetry } from "./busy";
+/**
+ * Opening the store: one interface per kind of data (messages.ts, accounts.ts, groups.ts, devices.ts,
+ * throttles.ts) and two implementations of each, picked here once. The portable one (portable/) is Prisma Client
+ * calls only: what MongoDB runs. The SQLite one (sqlite/) is the portable one with prepared better-sqlite3 statements
+ * on connections of its own where Prisma was too slow; `portable: true` runs the portable one on SQLite too, which
+ * is how the test suites hold the two to the same answers.
+ */
 import type { Database } from "./database";
 import { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
-import { DeviceStore } from "./device-store";
-import { withBusyRetry } from "./fast-paths";
-import { GroupStore } from "./group-store";
-import { type MessageFastPaths, MessageStore } from "./message-store";
-import { migrateSqlite } from "./migrate";
-import { connectMongo, createMongoClient } from "./mongodb-client";
-import { assertMongoIndexes } from "./mongodb-indexes";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
-import { createSqliteClient, tuneSqlite } from "./sqlite-client";
-import { Checkpointer } from "./sqlite-checkpoints";
-import { undeliveredSqlite } from "./sqlite-backlog";
-import { claimDeliveriesSqlite } from "./sqlite-claims";
-import { accountFastPaths, deviceFastPaths, groupFastPaths } from "./sqlite-lookups";
-import { conversationPageSqlite } from "./sqlite-history";
-import { storeMessagesSqlite } from "./sqlite-insert";
-import { throttleFastPaths } from "./sqlite-throttle";
-import { SqliteReader } from "./sqlite-reader";
-import { SqliteWriter } from "./sqlite-writer";
+import type { AccountStore } from "./accounts";
+import type { DeviceStore } from "./devices";
+import type { GroupStore } from "./groups";
+import type { MessageStore } from "./messages";
 import type { StoreObserver } from "./observer";
-import { ThrottleStore } from "./throttle-store";
+import { PortableAccountStore } from "./portable/accounts";
+import { PortableDeviceStore } from "./portable/devices";
+import { PortableGroupStore } from "./portable/groups";
+import { PortableMessageStore } from "./portable/messages";
+import { connectMongo, createMongoClient } from "./portable/mongodb-client";
+import { assertMongoIndexes } from "./portable/mongodb-indexes";
+import { PortableThrottleStore } from "./portable/throttles";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
+import { SqliteAccountStore } from "./sqlite/accounts";
+import { SqliteDeviceStore } from "./sqlite/devices";
+import { type SqliteConnections, SqliteFile } from "./sqlite/file";
+import { SqliteGroupStore } from "./sqlite/groups";
+import { SqliteMessageStore } from "./sqlite/messages";
+import { SqliteThrottleStore } from "./sqlite/throttles";
+import type { ThrottleStore } from "./throttles";
 
-export { AccountStore, type StoredUser } from "./account-store";
-export { MessageStore, toChatMessage, type NewMessage, type ReceiptChange } from "./message-store";
-export { GroupStore, groupKey, isGroupKey, type GroupRow, type MemberRow } from "./group-store";
-export { DeviceStore, type Reading, type ReadingStats } from "./device-store";
-export { ThrottleStore } from "./throttle-store";
+export type { AccountStore, StoredUser } from "./accounts";
+export type { MessageStore, NewMessage, ReceiptChange } from "./messages";
+export { toChatMessage } from "./chat-message";
+export { groupKey, type GroupRow, type GroupStore, type MemberRow } from "./groups";
+export type { DeviceStore, Reading, ReadingStats } from "./devices";
+export type { ThrottleDecision, ThrottleState, ThrottleStore } from "./throttles";
 export { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
 export type { Database } from "./database";
 export type { RetryPolicy } from "./retry";
@@ -39,13 +45,21 @@ export {
   STORE_FULL_MESSAGE,
 } from "./busy";
 
-/** The database, opened: one store per kind of data, all on one connection. */
-export interface OpenStore {
+/** One store per kind of data. */
+interface Stores {
   accounts: AccountStore;
   messages: MessageStore;
   groups: GroupStore;
   devices: DeviceStore;
   throttles: ThrottleStore;
+}
+
+/**
+ * The database, opened. On MongoDB that is one Prisma client. On SQLite it is Prisma's connection to the file and,
+ * for the SQLite implementation, better-sqlite3's writer and reader beside it, with a worker thread and a connection
+ * of its own running the WAL checkpoints.
+ */
+export interface OpenStore extends Stores {
   target: DatabaseTarget;
   /** One cheap query: resolves when the database answers (readiness checks). */
   ping(): Promise<void>;
@@ -54,8 +68,8 @@ export interface OpenStore {
 
 export interface StoreOptions {
   /**
-   * Run only the portable Prisma Client code — exactly what MongoDB runs — even on SQLite, where
-   * the store otherwise writes new messages with SQL. The test suites run both ways.
+   * Run the portable implementation — exactly what MongoDB runs — even on SQLite, where the store otherwise runs
+   * its SQLite statements. The test suites run both ways.
    */
   portable?: boolean;
   /** How writes that lose a write conflict are retried. */
@@ -65,9 +79,12 @@ export interface StoreOptions {
    * before its caller hears "the store is busy: try again". STORE_BUSY_TIMEOUT_MS; default 5 s.
    */
   busyTimeoutMs?: number;
-  /** SQLite: the most 4 KiB pages the database may grow to (STORE_MAX_PAGES); beyond it writes get 507. Unset: the disk's room. */
+  /**
+   * SQLite: the most 4 KiB pages the database may grow to (STORE_MAX_PAGES); beyond it writes get 507. Unset: the
+   * disk's room.
+   */
   maxPages?: number;
-  /** Wraps the client the stores use: a seam for tracing, and for tests that inject failures. */
+  /** Wraps the Prisma client the stores use: a seam for tracing, and for tests that inject failures. */
   wrap?: (db: Database) => Database;
   /** Told about the message store's writes (the server's metrics). */
   observer?: StoreObserver;
@@ -79,37 +96,13 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
   const retry = options.retry ?? DEFAULT_RETRY_POLICY;
   const wrap = options.wrap ?? ((db: Database) => db);
   if (target.kind === "sqlite") {
-    await migrateSqlite(target);
-    const client = createSqliteClient(target.file);
-    await client.$connect();
-    await tuneSqlite(client, { maxPages: options.maxPages });
-    const writer = new SqliteWriter(target.file, { maxPages: options.maxPages });
-    // The read fast paths' connection (sqlite-reader.ts says why it is not the writer's); none in portable mode.
-    const reader = options.portable ? undefined : new SqliteReader(target.file);
-    const checkpointer = await Checkpointer.start(target.file, async (pages) => {
-      await client.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${pages}`);
-      writer.pragma(`wal_autocheckpoint = ${pages}`);
-    });
-    const busy = new BusyRetry(options.busyTimeoutMs);
-    const db = wrap(busy.wrap(client));
-    const fast = <Paths>(paths: (writer: SqliteWriter) => Paths) =>
-      reader ? withBusyRetry(paths(writer), busy) : undefined;
-    const messagePaths = reader && withBusyRetry(messageFastPaths(writer, reader), busy);
-    return {
-      accounts: new AccountStore(db, retry, fast(accountFastPaths)),
-      messages: new MessageStore(db, { fastPaths: messagePaths, retry, observer: options.observer }),
-      groups: new GroupStore(db, retry, fast(groupFastPaths)),
-      devices: new DeviceStore(db, retry, fast(deviceFastPaths)),
-      throttles: new ThrottleStore(db, retry, fast(throttleFastPaths)),
-      target,
-      ping: () => ping(db),
-      close: async () => {
-        await checkpointer?.stop();
-        reader?.close();
-        writer.close();
-        await client.$disconnect();
-      },
-    };
+    const file = await SqliteFile.open(target, options);
+    const db = wrap(file.models);
+    const stores = options.portable
+      ? portableStores(db, retry, options.observer)
+      : sqliteStores(db, retry, options.observer, file.openConnections());
+    await file.startCheckpoints();
+    return { ...stores, target, ping: () => ping(db), close: () => file.close() };
   }
   const client = createMongoClient(target.url);
   await connectMongo(client);
@@ -121,28 +114,39 @@ export async function openStore(databaseUrl: string | undefined, options: StoreO
   }
   const db = wrap(client);
   return {
-    accounts: new AccountStore(db, retry),
-    messages: new MessageStore(db, { retry, observer: options.observer }),
-    groups: new GroupStore(db, retry),
-    devices: new DeviceStore(db, retry),
-    throttles: new ThrottleStore(db, retry),
+    ...portableStores(db, retry, options.observer),
     target,
     ping: () => ping(db),
     close: () => client.$disconnect(),
   };
 }
 
+function portableStores(db: Database, retry: RetryPolicy, observer: StoreObserver | undefined): Stores {
+  return {
+    accounts: new PortableAccountStore(db, retry),
+    messages: new PortableMessageStore(db, retry, observer),
+    groups: new PortableGroupStore(db, retry),
+    devices: new PortableDeviceStore(db, retry),
+    throttles: new PortableThrottleStore(db, retry),
+  };
+}
+
+function sqliteStores(
+  db: Database,
+  retry: RetryPolicy,
+  observer: StoreObserver | undefined,
+  sqlite: SqliteConnections,
+): Stores {
+  return {
+    accounts: new SqliteAccountStore(db, retry, sqlite),
+    messages: new SqliteMessageStore(db, retry, observer, sqlite),
+    groups: new SqliteGroupStore(db, retry, sqlite),
+    devices: new SqliteDeviceStore(db, retry, sqlite),
+    throttles: new SqliteThrottleStore(db, retry, sqlite),
+  };
+}
+
 /** The cheapest question that proves the database answers (readiness). */
 async function ping(db: Database): Promise<void> {
   await db.user.findFirst({ select: { id: true } });
-}
-
-/** The message store's SQLite fast paths: its writes on the writer's connection, its reads on the reader's. */
-function messageFastPaths(writer: SqliteWriter, reader: SqliteReader): MessageFastPaths {
-  return {
-    storeMessages: (rows, receipts) => storeMessagesSqlite(writer, rows, receipts),
-    claimDeliveries: (acked, at, token) => claimDeliveriesSqlite(writer, acked, at, token),
-    undelivered: (recipient, page) => undeliveredSqlite(reader, recipient, page),
-    conversationPage: (viewer, conversation, page) => conversationPageSqlite(reader, viewer, conversation, page),
-  };
 }

@@ -11,7 +11,7 @@ let counter = 0;
 
 /**
  * Random bytes for ids are drawn from a pool filled 1,024 ids at a time: a call into the system's generator per id
- * was 3 % of the server's CPU under a send load (a group message makes an id per member for its receipts).
+ * was 3 % of the server's CPU under a send load (one id per message, group and membership; receipts take random UUIDs).
  */
 const RANDOM_BYTES_PER_ID = 6;
 const randomPool = Buffer.alloc(RANDOM_BYTES_PER_ID * 1_024);

@@ -1,12 +1,13 @@
 /**
  * One Prisma Client per process for the configured database, as the stores see it (`Database`:
- * the models, no SQL). openStore (index.ts) builds its clients itself, to hand the SQLite client to
- * the fast paths too; this is for scripts that only need the models (bench/support/seed.ts).
+ * the models, no SQL). openStore (index.ts) builds its clients itself, to tune the SQLite client and
+ * open the SQLite implementation's own connections beside it; this is for scripts that only need the
+ * models (bench/support/seed.ts, scripts/rebuild-conversations.ts).
  */
 import type { DatabaseTarget } from "./database-url";
 import type { Database } from "./database";
-import { createMongoClient } from "./mongodb-client";
-import { createSqliteClient } from "./sqlite-client";
+import { createMongoClient } from "./portable/mongodb-client";
+import { createSqliteClient } from "./sqlite/client";
 
 export type { Database } from "./database";
 

@@ -6,6 +6,7 @@
  * they run (read marks, delivery claims, login counters, subscriptions, sessions). SQLite
  * serialises writers and never reports P2034; the tests inject it to cover this path.
  */
+import { backoffDelay, pause } from "./backoff";
 
 export interface RetryPolicy {
   /** Attempts after the first. */
@@ -29,12 +30,9 @@ export const isWriteConflict = (error: unknown): boolean => prismaErrorCode(erro
 /** P2002: a unique constraint refused the write. */
 export const isUniqueViolation = (error: unknown): boolean => prismaErrorCode(error) === "P2002";
 
-/**
- * How long to wait before retry number `attempt` (0 for the first): a random time up to an
- * exponentially growing bound ("full jitter"), so writers that collided do not collide again in step.
- */
+/** How long to wait before retry number `attempt` (0 for the first): the policy's bounds, jittered (backoff.ts). */
 export function retryDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
-  return random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  return backoffDelay(attempt, { firstMs: policy.baseDelayMs, longestMs: policy.maxDelayMs }, random);
 }
 
 /** Runs `write`, and again after a jittered wait each time it fails with a write conflict, up to `policy.retries` times. */
@@ -44,7 +42,7 @@ export async function retryOnConflict<T>(write: () => Promise<T>, policy: RetryP
       return await write();
     } catch (error) {
       if (!isWriteConflict(error) || attempt >= policy.retries) throw error;
-      await new Promise((resolve) => setTimeout(resolve, retryDelay(attempt, policy)));
+      await pause(retryDelay(attempt, policy));
     }
   }
 }

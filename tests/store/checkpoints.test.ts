@@ -5,7 +5,7 @@
 import { statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { openStore, type OpenStore } from "@/lib/store";
-import { CHECKPOINT_INTERVAL_MS } from "@/lib/store/sqlite-checkpoints";
+import { CHECKPOINT_INTERVAL_MS } from "@/lib/store/sqlite/checkpoints";
 import { waitFor } from "../support/clients";
 import { removeDatabase, tempDatabaseFile } from "../support/server";
 

@@ -34,7 +34,7 @@ describe("every write of the portable store", () => {
     removeDatabase(file);
   });
 
-  /** Nullable columns per table, from the migrated schema; Json columns aside (see message-writes.ts). */
+  /** Nullable columns per table, from the migrated schema; Json columns aside (see portable/message-writes.ts). */
   function nullableColumns(): Map<string, string[]> {
     const db = new Database(file, { readonly: true });
     try {

@@ -9,19 +9,19 @@ import type { ChatMessage } from "@/lib/contract/payloads";
 import { openStore, type OpenStore } from "@/lib/store";
 import { GroupCommit } from "@/lib/store/group-commit";
 import { parseDatabaseUrl } from "@/lib/store/database-url";
-import { receiptsFor } from "@/lib/store/message-store";
 import { migrateSqlite } from "@/lib/store/migrate";
+import { receiptsFor } from "@/lib/store/new-message";
 import {
-  advanceConversationsPortable,
-  insertMessagesPortable,
-  insertReceiptsPortable,
+  advanceConversations,
+  insertMessages,
+  insertReceipts,
   newestPerConversation,
   rebuildConversations,
-} from "@/lib/store/message-writes";
+} from "@/lib/store/portable/message-writes";
 import { DEFAULT_RETRY_POLICY } from "@/lib/store/retry";
-import { createSqliteClient } from "@/lib/store/sqlite-client";
-import { storeMessagesSqlite } from "@/lib/store/sqlite-insert";
-import { SqliteWriter } from "@/lib/store/sqlite-writer";
+import { createSqliteClient } from "@/lib/store/sqlite/client";
+import { storeMessages } from "@/lib/store/sqlite/message-writes";
+import { SqliteWriter } from "@/lib/store/sqlite/writer";
 import { removeDatabase, tempDatabaseFile } from "../../tools/temp-database";
 
 describe("GroupCommit", () => {
@@ -209,11 +209,11 @@ describe.each([
       sent.slice(0, 1_100).map((m) => m.id),
       new Date(),
     );
-    const read = await database.messages.markRead("hal", "bob", new Date());
-    expect(read.sort()).toEqual(sent.map((m) => m.id).sort());
+    const read = await database.messages.markConversationRead("hal", "bob", new Date());
+    expect(read.map((change) => change.id).sort()).toEqual(sent.map((m) => m.id).sort());
     expect((await database.messages.conversations("hal")).map((c) => [c.peer, c.unread])).toEqual([["bob", 0]]);
     expect(await database.messages.undelivered("hal", { limit: 10 })).toEqual([]);
-    expect(await database.messages.markRead("hal", "bob", new Date())).toEqual([]);
+    expect(await database.messages.markConversationRead("hal", "bob", new Date())).toEqual([]);
   });
 
   it("rebuilds the conversation rows of messages stored before they existed", async () => {
@@ -299,7 +299,7 @@ function rawRows(file: string, sql: string): unknown[] {
   }
 }
 
-describe("the SQLite fast path and its portable twin", () => {
+describe("the SQLite implementation's writes and their portable twins", () => {
   const files: string[] = [];
   afterAll(() => {
     for (const file of files) removeDatabase(file);
@@ -375,22 +375,22 @@ describe("the SQLite fast path and its portable twin", () => {
     const fast = await storedBy(async (_client, file) => {
       const writer = new SqliteWriter(file);
       try {
-        for (const rows of batches) storedIds[0]!.push([...storeMessagesSqlite(writer, rows, receipts(rows))].sort());
+        for (const rows of batches) storedIds[0]!.push([...storeMessages(writer, rows, receipts(rows))].sort());
       } finally {
         writer.close();
       }
     });
     const portable = await storedBy(async (client) => {
       for (const rows of batches) {
-        const stored = await insertMessagesPortable(client, rows, DEFAULT_RETRY_POLICY);
+        const stored = await insertMessages(client, rows, DEFAULT_RETRY_POLICY);
         storedIds[1]!.push([...stored].sort());
         const written = receipts(rows.filter((row) => stored.has(row.id)));
-        await insertReceiptsPortable(client, written, DEFAULT_RETRY_POLICY);
+        await insertReceipts(client, written, DEFAULT_RETRY_POLICY);
         const conversations = newestPerConversation(
           rows.filter((row) => stored.has(row.id)),
           written,
         );
-        await advanceConversationsPortable(client, conversations, DEFAULT_RETRY_POLICY);
+        await advanceConversations(client, conversations, DEFAULT_RETRY_POLICY);
       }
     });
     expect(storedIds).toEqual([expectedStored, expectedStored]);

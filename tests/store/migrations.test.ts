@@ -218,7 +218,8 @@ test("direct messages keep their delivery and read marks when they move to recei
     expect(await store.messages.markDelivered("bob", ["d1", "d2", "d3"], new Date())).toEqual([
       { id: "d3", sender: "ann" },
     ]);
-    expect((await store.messages.markRead("bob", "ann", new Date())).sort()).toEqual(["d2", "d3"]);
+    const read = await store.messages.markConversationRead("bob", "ann", new Date());
+    expect(read.map((change) => change.id).sort()).toEqual(["d2", "d3"]);
     const resend = await store.messages.save({
       sender: "ann",
       destination: "bob",

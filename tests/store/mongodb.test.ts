@@ -6,9 +6,9 @@
  */
 import type { Prisma } from "@prisma/client";
 import { openStore, type OpenStore } from "@/lib/store";
-import { connectMongo, createMongoClient, type MongoDatabase } from "@/lib/store/mongodb-client";
-import { backfillClientKeys } from "@/lib/store/mongodb-client-keys";
-import { backfillReceipts } from "@/lib/store/mongodb-receipts";
+import { connectMongo, createMongoClient, type MongoDatabase } from "@/lib/store/portable/mongodb-client";
+import { backfillClientKeys } from "@/lib/store/portable/mongodb-client-keys";
+import { backfillReceipts } from "@/lib/store/portable/mongodb-receipts";
 import { MONGODB_SKIPPED, MONGODB_TEST_URL, pushMongoSchema } from "./mongodb-setup";
 import { planProblems } from "./query-plan";
 
@@ -79,12 +79,12 @@ if (!MONGODB_TEST_URL) test.skip(`MongoDB concurrency and query plans (${MONGODB
     const at = new Date();
     const [claimedByOne, read, claimedByTwo] = await Promise.all([
       one.messages.markDelivered(to, ids, at),
-      two.messages.markRead(to, from, at),
+      two.messages.markConversationRead(to, from, at),
       two.messages.markDelivered(to, [...ids].reverse(), at),
     ]);
     const told = [...claimedByOne, ...claimedByTwo].map((m) => m.id);
     expect(new Set(told).size).toBe(told.length);
-    expect(read.sort()).toEqual([...ids].sort());
+    expect(read.map((change) => change.id).sort()).toEqual([...ids].sort());
     const history = (await one.messages.conversation(to, from, { limit: 100 }))!;
     expect(history).toHaveLength(60);
     expect(history.filter((m) => !m.deliveredAt || !m.readAt)).toEqual([]);

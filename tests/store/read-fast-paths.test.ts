@@ -1,21 +1,20 @@
 /**
- * The SQLite read fast paths (sqlite-history.ts, sqlite-backlog.ts) against their portable twins, on one real
- * database: a store with the fast paths and a portable store (what MongoDB runs) over the same file answer every
- * page and every backlog batch identically — order, cursors, marks, group summaries and refusals included — and
- * the fast store answers them without a single Prisma query.
+ * The SQLite message reads (lib/store/sqlite/message-reads.ts) against their portable twins, on one real database:
+ * the SQLite implementation and the portable one (what MongoDB runs) over the same file answer every page and every
+ * backlog batch identically — order, cursors, marks, group summaries and refusals included — and the SQLite one
+ * answers them without a single Prisma query.
  */
 import type { ChatMessage } from "@/lib/contract/payloads";
-import { openStore, type OpenStore } from "@/lib/store";
-import { groupKey } from "@/lib/store/group-store";
-import { MessageStore, type NewMessage } from "@/lib/store/message-store";
-import { createSqliteClient, type SqliteClient } from "@/lib/store/sqlite-client";
+import { groupKey, type MessageStore, type NewMessage, openStore, type OpenStore } from "@/lib/store";
+import { PortableMessageStore } from "@/lib/store/portable/messages";
+import { createSqliteClient, type SqliteClient } from "@/lib/store/sqlite/client";
 import { removeDatabase, tempDatabaseFile } from "../../tools/temp-database";
 import { intercepted, type ModelCall } from "./database-seam";
 
 const byTime = (a: ChatMessage, b: ChatMessage) =>
   Date.parse(a.timestamp) - Date.parse(b.timestamp) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-describe("the SQLite read fast paths and their portable twins, on the same data", () => {
+describe("the SQLite message reads and their portable twins, on the same data", () => {
   let file: string;
   let fast: OpenStore;
   let client: SqliteClient;
@@ -39,7 +38,7 @@ describe("the SQLite read fast paths and their portable twins, on the same data"
       wrap: (db) => intercepted(db, (call) => calls.push(call)),
     });
     client = createSqliteClient(file);
-    portable = new MessageStore(client);
+    portable = new PortableMessageStore(client);
 
     const created = await fast.groups.create("crew", "ann", ["bob", "cat"], new Date());
     const renamed = await fast.groups.create("other", "bob", ["cat"], new Date());
@@ -102,7 +101,7 @@ describe("the SQLite read fast paths and their portable twins, on the same data"
       toAnn.slice(5, 8).map((m) => m.id),
       new Date(),
     );
-    await fast.messages.markRead("bob", "ann", new Date());
+    await fast.messages.markConversationRead("bob", "ann", new Date());
     await portable.markConversationRead("cat", group, new Date());
     await fast.messages.markDelivered(
       "bob",

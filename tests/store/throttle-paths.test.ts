@@ -4,7 +4,7 @@
  * path reading what the other wrote, and no more attempts allowed than the rule says when many race for them.
  */
 import type { OpenStore } from "@/lib/store";
-import type { ThrottleDecision, ThrottleState } from "@/lib/store/throttle-store";
+import type { ThrottleDecision, ThrottleState } from "@/lib/store/throttles";
 import { type BothPaths, openBothPaths } from "../support/both-paths";
 
 const NOW = new Date("2026-11-26T12:00:00.000Z");

@@ -6,7 +6,7 @@
 import type { ChatMessage } from "@/lib/contract/payloads";
 import { openStore, type OpenStore } from "@/lib/store";
 import { DEFAULT_RETRY_POLICY, retryDelay } from "@/lib/store/retry";
-import type { ThrottleState } from "@/lib/store/throttle-store";
+import type { ThrottleState } from "@/lib/store/throttles";
 import { removeDatabase, tempDatabaseFile } from "../../tools/temp-database";
 import { intercepted, type ModelCall, writeConflict } from "./database-seam";
 
@@ -73,7 +73,9 @@ describe("a portable store whose writes meet write conflicts", () => {
     expect(count("receipt", "updateMany")).toBe(3);
 
     failFirst(3, is("receipt", "updateMany"));
-    expect(await store.messages.markRead("ben", "amy", new Date())).toEqual(sent.map((m) => m.id));
+    expect(await store.messages.markConversationRead("ben", "amy", new Date())).toEqual(
+      sent.map((m) => ({ id: m.id, sender: "amy" })),
+    );
     const history = await store.messages.conversation("ben", "amy", { limit: 10 });
     expect(history!.every((m) => m.readAt && m.deliveredAt)).toBe(true);
   });

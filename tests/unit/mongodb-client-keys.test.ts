@@ -3,7 +3,7 @@
  * MongoDB suite runs it against a real database when MONGODB_TEST_URL is set).
  */
 import type { Prisma } from "@prisma/client";
-import { backfillClientKeys } from "@/lib/store/mongodb-client-keys";
+import { backfillClientKeys } from "@/lib/store/portable/mongodb-client-keys";
 
 test("sets clientKey to the message's _id on messages without one, in one multi-document update", async () => {
   const sent: Prisma.InputJsonObject[] = [];

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { binaryTargetsJson } from "@/prisma/binary-targets";
-import { createMongoClient, MONGODB_CLIENT_DIR } from "@/lib/store/mongodb-client";
+import { createMongoClient, MONGODB_CLIENT_DIR } from "@/lib/store/portable/mongodb-client";
 
 const URL = "mongodb://localhost:27017/chat?replicaSet=rs0";
 

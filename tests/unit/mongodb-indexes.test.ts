@@ -8,7 +8,7 @@ import {
   missingIndexesMessage,
   REQUIRED_INDEXES,
   type IndexSpec,
-} from "@/lib/store/mongodb-indexes";
+} from "@/lib/store/portable/mongodb-indexes";
 
 /** What `prisma db push` leaves: the `_id_` index and one per schema index, named Prisma's way. */
 function pushed(required: IndexSpec[]): Record<string, ExistingIndex[]> {

@@ -4,7 +4,7 @@
  * compiled against its types — every query, as MongoDB's client types it — and the client is
  * loaded the way the server loads it. Connecting needs a server and a real engine; not here.
  */
-import { createMongoClient, connectMongo } from "@/lib/store/mongodb-client";
+import { createMongoClient, connectMongo } from "@/lib/store/portable/mongodb-client";
 import { generateMongoClient, OfflineWorkspace, typecheckAgainstMongoClient } from "@/scripts/mongodb-offline-check";
 
 let workspace: OfflineWorkspace;

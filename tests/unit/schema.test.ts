@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { openStore } from "@/lib/store";
-import { REQUIRED_INDEXES } from "@/lib/store/mongodb-indexes";
+import { REQUIRED_INDEXES } from "@/lib/store/portable/mongodb-indexes";
 import {
   type Datamodel,
   OfflineWorkspace,

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { openStore, type OpenStore, type StoreOptions } from "@/lib/store";
-import type { ThrottleDecision, ThrottleState } from "@/lib/store/throttle-store";
+import type { ThrottleDecision, ThrottleState } from "@/lib/store/throttles";
 import { MONGODB_SKIPPED, MONGODB_TEST_URL, pushMongoSchema } from "../store/mongodb-setup";
 
 interface Target {
@@ -143,9 +143,9 @@ describe.each(targets)("store on %s", (_name, target) => {
       [c, "3", 0],
       [b, "2", 2],
     ]);
-    const read = await db.messages.markRead(a, b, new Date());
+    const read = await db.messages.markConversationRead(a, b, new Date());
     expect(read).toHaveLength(2);
-    expect(await db.messages.markRead(a, b, new Date())).toEqual([]);
+    expect(await db.messages.markConversationRead(a, b, new Date())).toEqual([]);
     conversations = await db.messages.conversations(a);
     expect(conversations.find((x) => x.peer === b)?.unread).toBe(0);
     expect((await db.messages.conversation(a, b, { limit: 10 }))!.every((m) => m.readAt && m.deliveredAt)).toBe(true);

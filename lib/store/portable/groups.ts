@@ -1,42 +1,22 @@
 /**
- * Groups and their members, written against Prisma Client like the other stores (runs unchanged on SQLite and
- * MongoDB). The rules — who may do what, name clashes, the member limit — are lib/groups.ts's; this module only
- * reads and writes. A group is addressed in the message tables by its key, `#<id>`, never by its name, so a
- * rename changes one row.
+ * The group store (../groups.ts) in Prisma Client calls, exactly what MongoDB runs. The SQLite implementation
+ * (../sqlite/groups.ts) extends it with statements of its own for the lookups of every socket's arrival and of every
+ * group message.
  */
-import type { Group as GroupRow } from "@prisma/client";
-import type { Database } from "./database";
-import type { FastPathsWithRetry } from "./fast-paths";
-import { newMessageId } from "./message-id";
-import { DEFAULT_RETRY_POLICY, isUniqueViolation, isWriteConflict, type RetryPolicy, retryOnConflict } from "./retry";
+import type { Database } from "../database";
+import type { GroupRow, GroupStore, MemberRow } from "../groups";
+import { newMessageId } from "../message-id";
+import { DEFAULT_RETRY_POLICY, isUniqueViolation, isWriteConflict, type RetryPolicy, retryOnConflict } from "../retry";
 
-export type { GroupRow };
-
-/**
- * What SQLite answers without Prisma (sqlite-lookups.ts): the groups every socket's arrival reads, and what every
- * group message looks up before it is stored. `members` comes unordered; the store orders it as for the twin.
- */
-export interface GroupFastPaths {
-  groupsOf(username: string): GroupRow[];
-  byName(name: string): GroupRow | null;
-  isMember(groupId: string, username: string): boolean;
-  members(groupId: string): MemberRow[];
+/** Members in the order the store lists them: longest-standing first (joinedAt, then username). */
+export function longestStandingFirst(rows: MemberRow[]): MemberRow[] {
+  return rows.sort((a, b) => a.joinedAt.getTime() - b.joinedAt.getTime() || (a.username < b.username ? -1 : 1));
 }
 
-export interface MemberRow {
-  username: string;
-  joinedAt: Date;
-}
-
-/** `#` appears in no username, so a destination or conversation that starts with it is a group. */
-export const isGroupKey = (destination: string): boolean => destination.startsWith("#");
-export const groupKey = (group: Pick<GroupRow, "id">): string => `#${group.id}`;
-
-export class GroupStore {
+export class PortableGroupStore implements GroupStore {
   constructor(
     private readonly db: Database,
     private readonly retry: RetryPolicy = DEFAULT_RETRY_POLICY,
-    private readonly fast?: FastPathsWithRetry<GroupFastPaths>,
   ) {}
 
   /**
@@ -79,7 +59,6 @@ export class GroupStore {
   }
 
   byName(name: string): Promise<GroupRow | null> {
-    if (this.fast) return this.fast.run((fast) => fast.byName(name));
     return this.db.group.findUnique({ where: { name } });
   }
 
@@ -88,16 +67,13 @@ export class GroupStore {
     return this.db.group.findMany({ where: { id: { in: ids } } });
   }
 
-  /** Members, longest-standing first. */
   async members(groupId: string): Promise<MemberRow[]> {
-    const rows = this.fast
-      ? await this.fast.run((fast) => fast.members(groupId))
-      : await this.db.member.findMany({ where: { groupId }, select: { username: true, joinedAt: true } });
-    return rows.sort((a, b) => a.joinedAt.getTime() - b.joinedAt.getTime() || (a.username < b.username ? -1 : 1));
+    return longestStandingFirst(
+      await this.db.member.findMany({ where: { groupId }, select: { username: true, joinedAt: true } }),
+    );
   }
 
   async isMember(groupId: string, username: string): Promise<boolean> {
-    if (this.fast) return this.fast.run((fast) => fast.isMember(groupId, username));
     const row = await this.db.member.findUnique({
       where: { groupId_username: { groupId, username } },
       select: { id: true },
@@ -105,9 +81,7 @@ export class GroupStore {
     return row !== null;
   }
 
-  /** The groups `username` is in now. */
   async groupsOf(username: string): Promise<GroupRow[]> {
-    if (this.fast) return this.fast.run((fast) => fast.groupsOf(username));
     const rows = await this.db.member.findMany({ where: { username }, select: { groupId: true } });
     return this.byIds(rows.map((row) => row.groupId));
   }

@@ -1,8 +1,9 @@
 /**
  * Storing new messages the portable way — Prisma Client calls only, exactly what runs on MongoDB —
  * together with the conversation rows that point at each conversation's newest message (what the
- * conversation list reads instead of every message), and their receipts. The SQLite fast path (sqlite-insert.ts)
- * does the same in one transaction of SQL statements; the store suite runs on both and a test compares what they store.
+ * conversation list reads instead of every message), and their receipts. The SQLite implementation
+ * (../sqlite/message-writes.ts) does the same in one transaction of SQL statements; the store suite runs on both and a
+ * test compares what they store.
  */
 import { randomUUID } from "node:crypto";
 import type {
@@ -11,9 +12,9 @@ import type {
   Prisma,
   Receipt as ReceiptRow,
 } from "@prisma/client";
-import { compareChronologically } from "../contract/order";
-import type { Database } from "./database";
-import { isUniqueViolation, type RetryPolicy, retryOnConflict } from "./retry";
+import { compareChronologically } from "../../contract/order";
+import type { Database } from "../database";
+import { isUniqueViolation, type RetryPolicy, retryOnConflict } from "../retry";
 
 /** How many conversation rows are moved at once: enough to keep a connection pool busy, not a flood. */
 const CONVERSATIONS_IN_FLIGHT = 16;
@@ -35,11 +36,7 @@ export function messageCreateData(row: MessageRow): Prisma.MessageCreateManyInpu
  * batch meeting such a duplicate is written again message by message, so the duplicate fails alone. A message
  * that a partly applied batch did store is refused as a duplicate of itself; the store reads it back as its own.
  */
-export async function insertMessagesPortable(
-  db: Database,
-  rows: MessageRow[],
-  retry: RetryPolicy,
-): Promise<Set<string>> {
+export async function insertMessages(db: Database, rows: MessageRow[], retry: RetryPolicy): Promise<Set<string>> {
   try {
     await retryOnConflict(() => db.message.createMany({ data: rows.map(messageCreateData) }), retry);
     return new Set(rows.map((row) => row.id));
@@ -59,8 +56,8 @@ export async function insertMessagesPortable(
   return stored;
 }
 
-/** Receipt rows for messages just stored, in slices (MongoDB has no transaction here: see MessageStore). */
-export async function insertReceiptsPortable(db: Database, receipts: ReceiptRow[], retry: RetryPolicy): Promise<void> {
+/** Receipt rows for messages just stored, in slices (MongoDB has no transaction here: see PortableMessageStore). */
+export async function insertReceipts(db: Database, receipts: ReceiptRow[], retry: RetryPolicy): Promise<void> {
   for (let i = 0; i < receipts.length; i += RECEIPTS_PER_WRITE) {
     const slice = receipts.slice(i, i + RECEIPTS_PER_WRITE);
     await retryOnConflict(() => db.receipt.createMany({ data: slice }), retry);
@@ -102,7 +99,7 @@ export function newestPerConversation(
 }
 
 /** Moves each conversation row to its new newest message, creating the rows of new conversations. */
-export async function advanceConversationsPortable(
+export async function advanceConversations(
   db: Database,
   pointers: ConversationRow[],
   retry: RetryPolicy,
@@ -163,7 +160,7 @@ export async function rebuildConversations(db: Database, retry: RetryPolicy): Pr
       where: { messageId: { in: page.map((row) => row.id) } },
       select: { messageId: true, recipient: true, conversation: true },
     });
-    await advanceConversationsPortable(db, newestPerConversation(page, receipts), retry);
+    await advanceConversations(db, newestPerConversation(page, receipts), retry);
     messages += page.length;
     after = page[page.length - 1]!.id;
   }

@@ -1,27 +1,10 @@
 /**
- * Device data: temperature readings (bounded per device) and people's subscriptions to devices.
- * Written against Prisma Client like MessageStore, so it runs unchanged on SQLite and MongoDB.
+ * The device store (../devices.ts) in Prisma Client calls, exactly what MongoDB runs. The SQLite implementation
+ * (../sqlite/devices.ts) extends it with a statement of its own for the subscriptions every socket's arrival reads.
  */
-import type { Database } from "./database";
-import type { FastPathsWithRetry } from "./fast-paths";
-import { DEFAULT_RETRY_POLICY, isUniqueViolation, type RetryPolicy, retryOnConflict } from "./retry";
-
-export interface Reading {
-  device: string;
-  value: number;
-  unit: string;
-  timestamp: string;
-}
-
-export interface ReadingStats {
-  min: number;
-  max: number;
-  last: number;
-  count: number;
-  /** Timestamps of the oldest and newest reading the numbers were taken from. */
-  from: string;
-  to: string;
-}
+import type { Database } from "../database";
+import type { DeviceStore, Reading, ReadingStats } from "../devices";
+import { DEFAULT_RETRY_POLICY, isUniqueViolation, type RetryPolicy, retryOnConflict } from "../retry";
 
 const toReading = (row: { device: string; value: number; unit: string; timestamp: Date }): Reading => ({
   device: row.device,
@@ -30,16 +13,10 @@ const toReading = (row: { device: string; value: number; unit: string; timestamp
   timestamp: row.timestamp.toISOString(),
 });
 
-/** What SQLite answers without Prisma (sqlite-lookups.ts): the subscriptions every socket's arrival reads. */
-export interface DeviceFastPaths {
-  subscriptionsOf(username: string): string[];
-}
-
-export class DeviceStore {
+export class PortableDeviceStore implements DeviceStore {
   constructor(
     private readonly db: Database,
     private readonly retry: RetryPolicy = DEFAULT_RETRY_POLICY,
-    private readonly fast?: FastPathsWithRetry<DeviceFastPaths>,
   ) {}
 
   async saveReading(reading: Omit<Reading, "timestamp"> & { timestamp: Date }): Promise<Reading> {
@@ -110,7 +87,6 @@ export class DeviceStore {
   }
 
   async subscriptionsOf(username: string): Promise<string[]> {
-    if (this.fast) return this.fast.run((fast) => fast.subscriptionsOf(username));
     const rows = await this.db.subscription.findMany({ where: { username }, select: { device: true } });
     return rows.map((row) => row.device);
   }

@@ -1,37 +1,20 @@
 /**
- * Accounts: people's usernames and password hashes, and their sessions. (Login attempts: throttle-store.ts.)
- * Written against Prisma Client like the other stores, so it runs unchanged on SQLite and MongoDB.
+ * The account store (../accounts.ts) in Prisma Client calls, exactly what MongoDB runs. The SQLite implementation
+ * (../sqlite/accounts.ts) extends it with statements of its own for the session lookup and the `lastSeen` write.
  */
-import type { Database } from "./database";
-import type { FastPathsWithRetry } from "./fast-paths";
-import { DEFAULT_RETRY_POLICY, isUniqueViolation, isWriteConflict, type RetryPolicy, retryOnConflict } from "./retry";
-
-export interface StoredUser {
-  id: string;
-  username: string;
-  passwordHash: string;
-  lastSeen: Date | null;
-}
-
-/**
- * What SQLite answers without Prisma (sqlite-lookups.ts): the session lookup every request and socket makes, and
- * the `lastSeen` write of every arrival and departure. Synchronous; the store runs them inside its busy retry.
- */
-export interface AccountFastPaths {
-  liveSession(tokenHash: string, now: Date): { username: string; expiresAt: Date } | undefined;
-  touchLastSeen(username: string, at: Date): void;
-}
+import type { AccountStore, StoredUser } from "../accounts";
+import type { Database } from "../database";
+import { DEFAULT_RETRY_POLICY, isUniqueViolation, isWriteConflict, type RetryPolicy, retryOnConflict } from "../retry";
 
 /** Usernames are never deleted, so a name seen once stays valid; the cap only bounds memory. */
 const KNOWN_USERNAMES_CAP = 100_000;
 
-export class AccountStore {
+export class PortableAccountStore implements AccountStore {
   private readonly knownUsernames = new Set<string>();
 
   constructor(
     private readonly db: Database,
     private readonly retry: RetryPolicy = DEFAULT_RETRY_POLICY,
-    private readonly fast?: FastPathsWithRetry<AccountFastPaths>,
   ) {}
 
   // ── users ──────────────────────────────────────────────────────────────────
@@ -74,7 +57,6 @@ export class AccountStore {
   }
 
   async touchLastSeen(username: string, at: Date): Promise<void> {
-    if (this.fast) return this.fast.run((fast) => fast.touchLastSeen(username, at));
     await this.write(() => this.db.user.updateMany({ where: { username }, data: { lastSeen: at } }));
   }
 
@@ -103,7 +85,6 @@ export class AccountStore {
 
   /** A live session's person and end, or undefined for an unknown or expired token hash. */
   async liveSession(tokenHash: string, now: Date): Promise<{ username: string; expiresAt: Date } | undefined> {
-    if (this.fast) return this.fast.run((fast) => fast.liveSession(tokenHash, now));
     const session = await this.db.session.findUnique({
       where: { tokenHash },
       select: { expiresAt: true, user: { select: { username: true } } },

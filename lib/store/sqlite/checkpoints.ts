@@ -1,7 +1,7 @@
 /**
  * WAL checkpoints off the event loop. By default SQLite checkpoints in whichever connection's commit takes the WAL
- * past 1,000 pages: here that is the server's one connection, so every few group commits a message write also
- * copied the WAL into the database and waited for an fsync, with every socket held behind it. Instead, a worker
+ * past 1,000 pages: here that is one of the server's writing connections, so every few group commits a message write
+ * also copied the WAL into the database and waited for an fsync, with every socket held behind it. Instead, a worker
  * thread with a connection of its own checkpoints a few times a second, PASSIVE (it never waits for the writer or
  * for readers, and never makes them wait), and the server's connections turn automatic checkpoints off. Measured on
  * the store alone, 50 senders × 8 in flight: COMMIT time 2.3 s → 0.7 s per 20,000 messages.
@@ -9,7 +9,7 @@
  * If the worker cannot run, the server's connections checkpoint themselves again, as SQLite does by default.
  */
 import { Worker } from "node:worker_threads";
-import { log } from "../log";
+import { log } from "../../log";
 
 /** Sets `PRAGMA wal_autocheckpoint` on every connection of the process that writes. */
 export type AutoCheckpoint = (pages: number) => Promise<void>;

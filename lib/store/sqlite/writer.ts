@@ -1,10 +1,11 @@
 /**
- * The SQLite fast paths' own connection: better-sqlite3 itself rather than Prisma. Profiling the server under load
+ * The SQLite implementation's own connection for its writes and its small lookups: better-sqlite3 itself rather
+ * than Prisma (the message reads have one of their own, reader.ts). Profiling the server under load
  * showed a group commit's statements (thousands of bound values each) spending more time in Prisma's raw-query path
  * — the adapter converting every argument, the query compiler — than in SQLite. The writer runs each write as one
  * synchronous transaction, so it never holds the write lock across an await and Prisma's connection never finds the
  * lock taken by it. When Prisma's connection or another process holds the lock, a write here fails with SQLITE_BUSY
- * at once (busy_timeout 0, as sqlite-client.ts explains) and is retried asynchronously (busy.ts), like any write.
+ * at once (busy_timeout 0, as client.ts explains) and is retried asynchronously (../busy.ts), like any write.
  */
 import Database from "better-sqlite3";
 
@@ -19,7 +20,7 @@ export class SqliteWriter {
     this.db = new Database(file, { fileMustExist: true });
     this.db.pragma("busy_timeout = 0");
     this.db.pragma("synchronous = NORMAL");
-    // A page cap acts per connection, so it is set on every connection that writes (sqlite-client.ts).
+    // A page cap acts per connection, so it is set on every connection that writes (client.ts).
     if (options.maxPages) this.db.pragma(`max_page_count = ${Math.floor(options.maxPages)}`);
   }
 

@@ -2,12 +2,12 @@
  * The MongoDB client: generated only when MongoDB is chosen (`npm run db:mongodb:generate`) into
  * this project's node_modules/.prisma/mongodb-client, and loaded at run time. The store's types
  * come from the SQLite client; the MongoDB check (scripts/mongodb-offline-check.ts) compiles the
- * stores and this file against the generated MongoDB client's own types.
+ * portable implementation, this file included, against the generated MongoDB client's own types.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Prisma } from "@prisma/client";
-import type { Database } from "./database";
+import type { Database } from "../database";
 
 /** What the store uses of the MongoDB client beyond the models: raw commands (for the index check). */
 export interface MongoCommands {
@@ -17,7 +17,15 @@ export interface MongoCommands {
 export type MongoDatabase = Database & MongoCommands;
 
 /** Found from this file rather than the working directory, so the server can be started from anywhere. */
-export const MONGODB_CLIENT_DIR = path.resolve(__dirname, "..", "..", "node_modules", ".prisma", "mongodb-client");
+export const MONGODB_CLIENT_DIR = path.resolve(
+  __dirname,
+  "..",
+  "..",
+  "..",
+  "node_modules",
+  ".prisma",
+  "mongodb-client",
+);
 
 export function createMongoClient(url: string, clientDir: string = MONGODB_CLIENT_DIR): MongoDatabase {
   if (!existsSync(clientDir)) {
