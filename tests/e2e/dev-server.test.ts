@@ -54,22 +54,29 @@ afterAll(async () => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-test("under `npm run dev` the page hydrates, two people log in and chat both ways", async () => {
-  expect(server.stdout()).toContain("(development)");
-  // The first page a person opens compiles it: the login form appears only once React has hydrated the page and
-  // asked for the session, so logging in at all proves both.
-  const alice = await logIn(browser, server.url, "alice");
-  people.push(alice);
-  const bob = await logIn(browser, server.url, "bob");
-  people.push(bob);
+test(
+  "under `npm run dev` the page hydrates, two people log in and chat both ways",
+  async () => {
+    expect(server.stdout()).toContain("(development)");
+    // The first request for the page compiles it, which on a busy two-core machine can take longer than a browser
+    // step may: ask for it once first, as the first person to open it would wait for it.
+    expect((await fetch(server.url, { signal: AbortSignal.timeout(DEV_START_TIMEOUT_MS) })).status).toBe(200);
+    // The login form appears only once React has hydrated the page and asked for the session, so logging in at all
+    // proves both.
+    const alice = await logIn(browser, server.url, "alice");
+    people.push(alice);
+    const bob = await logIn(browser, server.url, "bob");
+    people.push(bob);
 
-  await personButton(alice.page, "bob").click();
-  await typeAndSend(alice.page, "hello from the dev server");
-  await conversationButton(bob.page, "alice").getByText("hello from the dev server").waitFor();
-  await conversationButton(bob.page, "alice").click();
-  await bubble(bob.page, "hello from the dev server").waitFor();
+    await personButton(alice.page, "bob").click();
+    await typeAndSend(alice.page, "hello from the dev server");
+    await conversationButton(bob.page, "alice").getByText("hello from the dev server").waitFor();
+    await conversationButton(bob.page, "alice").click();
+    await bubble(bob.page, "hello from the dev server").waitFor();
 
-  await typeAndSend(bob.page, "and back");
-  await bubble(alice.page, "and back").waitFor();
-  await bubble(alice.page, "hello from the dev server").locator('[data-receipt="read"]').waitFor();
-});
+    await typeAndSend(bob.page, "and back");
+    await bubble(alice.page, "and back").waitFor();
+    await bubble(alice.page, "hello from the dev server").locator('[data-receipt="read"]').waitFor();
+  },
+  DEV_START_TIMEOUT_MS + 60_000,
+);
