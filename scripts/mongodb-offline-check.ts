@@ -129,7 +129,8 @@ function scratchSchema(workspace: OfflineWorkspace, source: string, name: string
     if (!text.includes(MONGODB_CLIENT_OUTPUT)) throw new Error(`expected ${MONGODB_CLIENT_OUTPUT} in ${source}`);
     text = text.replace(MONGODB_CLIENT_OUTPUT, 'output        = "./client"');
   }
-  text += `\ngenerator datamodel {\n  provider = "node ${JSON.stringify(DATAMODEL_GENERATOR).slice(1, -1)}"\n  output   = "./${name}.datamodel.json"\n}\n`;
+  const provider = `node ${JSON.stringify(DATAMODEL_GENERATOR).slice(1, -1)}`;
+  text += `\ngenerator datamodel {\n  provider = "${provider}"\n  output   = "./${name}.datamodel.json"\n}\n`;
   const file = path.join(workspace.dir, `${name}.prisma`);
   writeFileSync(file, text);
   return file;

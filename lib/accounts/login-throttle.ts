@@ -1,5 +1,5 @@
 /**
- * How fast passwords can be guessed and names claimed, counted in the store (lib/store/throttle-store.ts) so the
+ * How fast passwords can be guessed and names claimed, counted in the store (lib/store/throttles.ts) so the
  * bounds hold across restarts and instances.
  *
  * - Passwords for one name from one address (`login <address group> <name>`): a password is counted when it is about to

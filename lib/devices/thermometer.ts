@@ -182,7 +182,8 @@ export class Thermometer implements Device {
     const observed = await this.devices.stats(this.name, RANGE_WINDOW);
     const configured = `configured ${format(min)} to ${format(max)} ${UNIT}`;
     const text = observed
-      ? `${this.name} range: ${configured}; last ${observed.count} readings: min ${format(observed.min)}, max ${format(observed.max)}, last ${format(observed.last)} ${UNIT}.`
+      ? `${this.name} range: ${configured}; last ${observed.count} readings: ` +
+        `min ${format(observed.min)}, max ${format(observed.max)}, last ${format(observed.last)} ${UNIT}.`
       : `${this.name} range: ${configured}; no readings yet.`;
     await this.reply(person, "range", text, { configured: { min, max }, observed: observed ?? null, unit: UNIT });
   }

@@ -124,7 +124,8 @@ test("direct messages keep their delivery and read marks when they move to recei
   const file = databaseAsOf("20261126130000_login_throttle");
   const old = new Database(file);
   const insert = old.prepare(
-    `INSERT INTO "Message" ("id", "sender", "destination", "message", "timestamp", "clientId", "clientKey", "deliveredAt", "readAt", "deliveryClaim")
+    `INSERT INTO "Message" ("id", "sender", "destination", "message", "timestamp", "clientId", "clientKey",
+       "deliveredAt", "readAt", "deliveryClaim")
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   insert.run("d1", "ann", "bob", "delivered and read", at(1), "c-1", "c-1", at(2), at(3), "claim-1");

@@ -45,7 +45,8 @@ export function insertRawMessages(
   return withDatabase(databaseFile, (db) => {
     const insert = db.prepare(
       // clientKey is the message's own id when no clientId was given, as the store writes it.
-      `INSERT INTO "Message" ("id", "sender", "destination", "message", "timestamp", "type", "clientKey") VALUES (?, ?, ?, ?, ?, 'chat', ?)`,
+      `INSERT INTO "Message" ("id", "sender", "destination", "message", "timestamp", "type", "clientKey")
+       VALUES (?, ?, ?, ?, ?, 'chat', ?)`,
     );
     // Its one receipt (a direct message's), undelivered, which is what the backlog reads.
     const receipt = db.prepare(

@@ -166,7 +166,7 @@ describe("AccountService", () => {
     });
   });
 
-  test("50 wrong passwords at once from one address: exactly 5 are checked, 45 refused unchecked (429, or 503 beyond the hashing queue)", async () => {
+  test("50 wrong passwords at once from one address: exactly 5 checked, 45 refused unchecked (429, or 503 past the queue)", async () => {
     const username = await person("swarm");
     const results = statuses(
       await Promise.allSettled(
