@@ -3,11 +3,18 @@
  * (fuzz-server.ts says what is checked).
  */
 import fc from "fast-check";
+import { DEFAULT_MAX_BODY_BYTES } from "@/server/http/body";
 import { login } from "../support/clients";
 import { expectClearResponse, expectServingAndWellFormed, startFuzzServer } from "./fuzz-server";
 import { FUZZ_RUNS, hostileString, hostileValue } from "./hostile-values";
 
 const LOGOUT_RUNS = 300;
+
+/** fetch's own failure when the server closed the connection while the request was still being written. */
+function wasCutOff(error: unknown): boolean {
+  const code = (error as { cause?: { code?: unknown } }).cause?.code;
+  return code === "EPIPE" || code === "ECONNRESET";
+}
 
 const fuzz = startFuzzServer();
 
@@ -43,8 +50,13 @@ describe.each([
             method,
             body,
             headers: { "content-type": contentType, ...(authenticated ? { authorization: `Bearer ${token}` } : {}) },
+          }).catch((error: unknown) => {
+            // A body over the limit is answered 413 and its connection closed at once, without reading the rest
+            // (docs/protocol.md, Bodies): a client still writing it may see the connection cut instead of the answer.
+            if (Buffer.byteLength(body) > DEFAULT_MAX_BODY_BYTES && wasCutOff(error)) return undefined;
+            throw error;
           });
-          await expectClearResponse(response);
+          if (response) await expectClearResponse(response);
         },
       ),
       // Logout ignores its body and each case needs a fresh session (a password hash, ~100 ms), so it gets fewer.
